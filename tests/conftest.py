@@ -1,0 +1,60 @@
+"""The safety net under every test, and the fixtures that load a step's code from steps/ or solutions/.
+
+Pick the tree with `--tree steps|solutions|DIR` or the TARGET environment variable (default: steps).
+"""
+import os
+import runpy
+from pathlib import Path
+
+import pytest
+
+from workshop import ROOT, checkpoint, loader
+
+NETGUARD = Path(__file__).parent / "netguard"
+
+# Fake credentials and a region, before any test imports boto3: nothing can reach a real AWS account.
+os.environ.update(
+    AWS_ACCESS_KEY_ID="testing",
+    AWS_SECRET_ACCESS_KEY="testing",
+    AWS_SECURITY_TOKEN="testing",
+    AWS_SESSION_TOKEN="testing",
+    AWS_DEFAULT_REGION="us-west-2",
+    AWS_REGION="us-west-2",
+    AWS_CONFIG_FILE=os.devnull,
+    AWS_SHARED_CREDENTIALS_FILE=os.devnull,
+    SAGEMAKER_USER_CONFIG_OVERRIDE=str(ROOT / "sagemaker-config.yaml"),
+    PYTHONPATH=os.pathsep.join(filter(None, [str(NETGUARD), os.environ.get("PYTHONPATH")])),
+)
+for variable in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME"):
+    os.environ.pop(variable, None)
+# The same guard that every child Python gets through PYTHONPATH, in this process too.
+runpy.run_path(str(NETGUARD / "sitecustomize.py"))
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--tree",
+        default=os.environ.get("TARGET", "steps"),
+        help="whose code to test: steps (your work), solutions, or a folder laid out like them",
+    )
+
+
+@pytest.fixture(scope="session")
+def tree(request):
+    """The folder that holds 01_data ... 04_bot under test."""
+    chosen = request.config.getoption("--tree")
+    path = ROOT / chosen if chosen in ("steps", "solutions") else Path(chosen).resolve()
+    assert path.is_dir(), f"--tree {chosen}: no such folder"
+    return path
+
+
+@pytest.fixture(scope="session")
+def load(tree):
+    """load("01_data", "prepare") imports prepare.py from the tree under test."""
+    return lambda folder, module: loader.load(tree / folder, module)
+
+
+@pytest.fixture(scope="session")
+def artifact():
+    """artifact("data") / artifact("model"): a checkpoint made by the solutions (see workshop.toml)."""
+    return checkpoint.ensure

@@ -1,0 +1,57 @@
+"""Checkpoints: the artifacts a step starts from (dataset, trained model), made offline by the solutions.
+
+An artifact is remade when the solution code it is made from changes (a hash of those files is kept beside it).
+"""
+import fcntl
+import hashlib
+import shutil
+import subprocess
+import sys
+import time
+
+from workshop import ROOT, manifest
+
+LOCK = ROOT / "build" / "checkpoint.lock"
+
+
+def _fingerprint(artifact, known):
+    digest = hashlib.sha256(" ".join(artifact.command).encode())
+    for folder in artifact.made_from:
+        for path in sorted((ROOT / folder).rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(str(path.relative_to(ROOT)).encode())
+                digest.update(path.read_bytes())
+    for need in artifact.needs:
+        digest.update(_fingerprint(known[need], known).encode())
+    return digest.hexdigest()
+
+
+def _make(name, known, say):
+    artifact = known[name]
+    paths = {need: _make(need, known, say) for need in artifact.needs}
+    path = ROOT / artifact.path
+    stamp = path.parent / f".{path.name}.fingerprint"
+    fingerprint = _fingerprint(artifact, known)
+    if path.exists() and stamp.exists() and stamp.read_text() == fingerprint:
+        return path
+    shutil.rmtree(path, ignore_errors=True)
+    command = [part.format(python=sys.executable, path=path, **paths) for part in artifact.command]
+    say(f"Making checkpoint artifact '{name}' in {artifact.path} ...")
+    started = time.monotonic()
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise RuntimeError(
+            f"Making the '{name}' checkpoint failed (command: {' '.join(command)}):\n{result.stdout}{result.stderr}"
+        )
+    stamp.write_text(fingerprint)
+    say(f"Made '{name}' in {time.monotonic() - started:.1f} s.")
+    return path
+
+
+def ensure(name, say=lambda message: None):
+    """Return the path of artifact `name`, making it (and what it needs) first if missing or stale."""
+    known = manifest.artifacts()
+    LOCK.parent.mkdir(parents=True, exist_ok=True)
+    with open(LOCK, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _make(name, known, say)
