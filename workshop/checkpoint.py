@@ -11,34 +11,32 @@ import time
 
 from workshop import ROOT, manifest
 
-LOCK = ROOT / "build" / "checkpoint.lock"
 
-
-def _fingerprint(artifact, known):
+def _fingerprint(artifact, known, root):
     digest = hashlib.sha256(" ".join(artifact.command).encode())
     for folder in artifact.made_from:
-        for path in sorted((ROOT / folder).rglob("*")):
+        for path in sorted((root / folder).rglob("*")):
             if path.is_file() and "__pycache__" not in path.parts:
-                digest.update(str(path.relative_to(ROOT)).encode())
+                digest.update(str(path.relative_to(root)).encode())
                 digest.update(path.read_bytes())
     for need in artifact.needs:
-        digest.update(_fingerprint(known[need], known).encode())
+        digest.update(_fingerprint(known[need], known, root).encode())
     return digest.hexdigest()
 
 
-def _make(name, known, say):
+def _make(name, known, say, root):
     artifact = known[name]
-    paths = {need: _make(need, known, say) for need in artifact.needs}
-    path = ROOT / artifact.path
+    paths = {need: _make(need, known, say, root) for need in artifact.needs}
+    path = root / artifact.path
     stamp = path.parent / f".{path.name}.fingerprint"
-    fingerprint = _fingerprint(artifact, known)
+    fingerprint = _fingerprint(artifact, known, root)
     if path.exists() and stamp.exists() and stamp.read_text() == fingerprint:
         return path
     shutil.rmtree(path, ignore_errors=True)
     command = [part.format(python=sys.executable, path=path, **paths) for part in artifact.command]
     say(f"Making checkpoint artifact '{name}' in {artifact.path} ...")
     started = time.monotonic()
-    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+    result = subprocess.run(command, cwd=root, capture_output=True, text=True)
     if result.returncode != 0:
         raise RuntimeError(
             f"Making the '{name}' checkpoint failed (command: {' '.join(command)}):\n{result.stdout}{result.stderr}"
@@ -48,10 +46,11 @@ def _make(name, known, say):
     return path
 
 
-def ensure(name, say=lambda message: None):
+def ensure(name, say=lambda message: None, root=ROOT):
     """Return the path of artifact `name`, making it (and what it needs) first if missing or stale."""
-    known = manifest.artifacts()
-    LOCK.parent.mkdir(parents=True, exist_ok=True)
-    with open(LOCK, "w") as lock:
+    known = manifest.artifacts(root)
+    lock_path = root / "build" / "checkpoint.lock"
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_path, "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        return _make(name, known, say)
+        return _make(name, known, say, root)

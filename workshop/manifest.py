@@ -1,15 +1,16 @@
-"""Reads workshop.toml: the steps, their TODOs and hints, and the checkpoint artifacts."""
-import sys
+"""Reads workshop.toml: the steps, their TODOs and hints, and the checkpoint artifacts.
+
+Every function takes the repository root (default: this checkout), so the tooling's tests can work on a small copy.
+"""
+import re
+import tomllib
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from workshop import ROOT
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:
-    import tomli as tomllib
-
-MANIFEST = ROOT / "workshop.toml"
+MANIFEST = "workshop.toml"
+TODO_ID = re.compile(r"\d\d\.\d+")
 
 
 @dataclass(frozen=True)
@@ -26,18 +27,23 @@ class Step:
     title: str
     checkpoint: tuple
     todos: tuple = field(default=())
+    root: Path = ROOT
 
     @property
     def starter(self):
-        return ROOT / "steps" / self.folder
+        return self.root / "steps" / self.folder
 
     @property
     def solution(self):
-        return ROOT / "solutions" / self.folder
+        return self.root / "solutions" / self.folder
 
     @property
     def tests(self):
-        return ROOT / "tests" / f"step{self.number:02d}"
+        return self.root / "tests" / f"step{self.number:02d}"
+
+    def todo(self, todo_id):
+        """The TODO of this step with id `todo_id`, or None."""
+        return next((todo for todo in self.todos if todo.id == todo_id), None)
 
 
 @dataclass(frozen=True)
@@ -49,27 +55,36 @@ class Artifact:
     command: tuple
 
 
-def _read():
-    with open(MANIFEST, "rb") as file:
-        return tomllib.load(file)
+def _read(root):
+    path = Path(root) / MANIFEST
+    try:
+        with open(path, "rb") as file:
+            return tomllib.load(file)
+    except tomllib.TOMLDecodeError as error:
+        raise SystemExit(f"{path} is not valid TOML ({error}): fix that line.") from None
 
 
-def steps():
+def _todo(raw):
+    return Todo(*(str(raw.get(key, "")) for key in ("id", "label", "hint")))
+
+
+def steps(root=ROOT):
     return [
         Step(
             number=raw["number"],
             folder=raw["folder"],
             title=raw["title"],
-            checkpoint=tuple(raw["checkpoint"]),
-            todos=tuple(Todo(**todo) for todo in raw.get("todos", [])),
+            checkpoint=tuple(raw.get("checkpoint", [])),
+            todos=tuple(_todo(todo) for todo in raw.get("todos", [])),
+            root=Path(root),
         )
-        for raw in _read()["steps"]
+        for raw in _read(root)["steps"]
     ]
 
 
-def step(number):
+def step(number, root=ROOT):
     """The step numbered `number` (an int or the text a participant typed), or a clear error."""
-    known = steps()
+    known = steps(root)
     for candidate in known:
         if str(candidate.number) == str(number).lstrip("0") or candidate.folder == str(number):
             return candidate
@@ -77,13 +92,45 @@ def step(number):
     raise SystemExit(f"There is no step {number!r}: the steps are {numbers} (e.g. `make test-step 1`).")
 
 
-def todos():
+def todos(root=ROOT):
     """Every TODO of every step, by id."""
-    return {todo.id: todo for s in steps() for todo in s.todos}
+    return {todo.id: todo for s in steps(root) for todo in s.todos}
 
 
-def artifacts():
+def artifacts(root=ROOT):
     return {
         name: Artifact(name, raw["path"], tuple(raw["made_from"]), tuple(raw["needs"]), tuple(raw["command"]))
-        for name, raw in _read()["artifacts"].items()
+        for name, raw in _read(root).get("artifacts", {}).items()
     }
+
+
+def problems(root=ROOT):
+    """What is wrong with the manifest itself, one sentence each (an empty list when all is well)."""
+    found = []
+    known = steps(root)
+    made = artifacts(root)
+    seen = set()
+    for number, s in enumerate(known, start=1):
+        if s.number != number:
+            found.append(f"Step {s.number} ({s.folder}) is listed where step {number} belongs: number them 1, 2, ...")
+        for name in s.checkpoint:
+            if name not in made:
+                found.append(f"Step {s.number} starts from artifact '{name}', which no [artifacts.{name}] defines.")
+        for todo in s.todos:
+            where = f"TODO {todo.id} of step {s.number}"
+            if not TODO_ID.fullmatch(todo.id) or int(todo.id.split(".")[0]) != s.number:
+                found.append(f"{where}: its id must read '{s.number:02d}.k' (step number, dot, count).")
+            if todo.id in seen:
+                found.append(f"{where} is listed twice: give each TODO its own id.")
+            seen.add(todo.id)
+            for part in ("label", "hint"):
+                if not getattr(todo, part).strip():
+                    found.append(f"{where} has an empty {part}: write one line for it.")
+    for artifact in made.values():
+        for need in artifact.needs:
+            if need not in made:
+                found.append(f"Artifact '{artifact.name}' needs '{need}', which no [artifacts.{need}] defines.")
+        for folder in artifact.made_from:
+            if not (Path(root) / folder).is_dir():
+                found.append(f"Artifact '{artifact.name}' is made from {folder}, which does not exist.")
+    return found

@@ -1,0 +1,90 @@
+# WhereML: every command of the workshop. The work is done by `python -m workshop` and the step scripts;
+# each target that needs Python sets up .venv first (once, and again when requirements change).
+
+PYTHON3 ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+WORKSHOP := $(PY) -m workshop
+
+# The SageMaker SDK reads this file: it turns the SDK's usage reports to AWS off.
+export SAGEMAKER_USER_CONFIG_OVERRIDE := $(CURDIR)/sagemaker-config.yaml
+
+# `make test-step 1`: the step number comes as a second goal; it is taken as the argument and does nothing itself.
+STEP_TARGETS := test-step hint-step diff-step reset-step checkpoint-step
+ifneq ($(filter $(STEP_TARGETS),$(firstword $(MAKECMDGOALS))),)
+  N := $(wordlist 2,$(words $(MAKECMDGOALS)),$(MAKECMDGOALS))
+  ifneq ($(N),)
+    $(eval $(N):;@:)
+  endif
+endif
+
+TARGET ?= steps
+SOURCE ?= sample
+MODEL ?= build/model
+PORT ?= 8080
+
+.PHONY: setup test $(STEP_TARGETS) status generate check-generated data train serve deploy cleanup bench demo \
+	slides clean
+
+setup: $(STAMP)
+
+NO_PYTHON := $(PYTHON3) was not found: install Python 3.11 (e.g. `uv python install 3.11`) and run \
+	`make setup PYTHON3=/path/to/python3.11`.
+NO_INSTALL := Installing the packages failed (above): check the network, then run `make setup` again.
+
+$(STAMP): requirements.txt constraints.txt
+	@if [ -x $(PY) ]; then $(PY) workshop/python_version.py; \
+	elif command -v $(PYTHON3) >/dev/null; then $(PYTHON3) workshop/python_version.py && $(PYTHON3) -m venv $(VENV); \
+	else echo '$(NO_PYTHON)' >&2; exit 1; fi
+	@echo "Installing the pinned packages into $(VENV) (a few minutes the first time) ..."
+	@$(PY) -m pip install -q --disable-pip-version-check -r requirements.txt -c constraints.txt \
+	  || { echo '$(NO_INSTALL)' >&2; exit 1; }
+	@touch $@
+
+test: $(STAMP)
+	@$(WORKSHOP) test
+
+test-step: $(STAMP)
+	@$(WORKSHOP) test-step --tree $(TARGET) $(N)
+
+hint-step diff-step reset-step checkpoint-step: $(STAMP)
+	@$(WORKSHOP) $@ $(N)
+
+status generate check-generated bench: $(STAMP)
+	@$(WORKSHOP) $@
+
+TRAIN_NEEDS_DATA := Training on SageMaker needs the dataset too: make train ROLE=arn:... DATA=s3://bucket/prefix
+DEPLOY_NEEDS := Deploying needs the model and a role: make deploy MODEL_DATA=s3://.../model.tar.gz ROLE=arn:...
+
+data: $(STAMP)
+	$(PY) solutions/01_data/prepare.py --source $(SOURCE) --out build/data $(if $(UPLOAD),--upload $(UPLOAD))
+
+train: $(STAMP)
+ifdef ROLE
+	@test -n "$(DATA)" || { echo '$(TRAIN_NEEDS_DATA)' >&2; exit 2; }
+	$(PY) solutions/02_train/launch.py --data $(DATA) --role $(ROLE)
+else
+	$(PY) solutions/02_train/launch.py --local --data build/data --model-dir build/model
+endif
+
+serve: $(STAMP)
+	$(PY) solutions/03_host/serve.py --model-dir $(MODEL) --port $(PORT)
+
+deploy: $(STAMP)
+	@test -n "$(MODEL_DATA)" -a -n "$(ROLE)" || { echo '$(DEPLOY_NEEDS)' >&2; exit 2; }
+	$(PY) solutions/03_host/deploy.py deploy --model-data $(MODEL_DATA) --role $(ROLE)
+
+cleanup: $(STAMP)
+	$(PY) solutions/03_host/deploy.py cleanup
+
+demo: $(STAMP)
+	$(PY) demo.py
+
+slides: $(STAMP)
+	$(PY) slides/build.py
+
+# Removes what the commands made; keeps .venv and backups/ (your saved work).
+clean:
+	rm -rf build .pytest_cache
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +

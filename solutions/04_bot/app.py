@@ -1,0 +1,71 @@
+"""WhereML's X bot: a webhook that only checks and enqueues, a worker that answers, a poller for the rest.
+
+X -> POST /twitter/webhook -> SQS -> answer_mention -> SageMaker endpoint -> a reply with places, flags and a map.
+"""
+import json
+import logging
+import os
+
+from botocore.exceptions import BotoCoreError, ClientError
+from chalice import BadRequestError, Chalice, ChaliceViewError, ForbiddenError, Rate
+
+from chalicelib import mentions, secrets, settings, webhook, work_queue, worker
+
+app = Chalice(app_name="whereml-bot")
+logging.getLogger("chalicelib").setLevel(logging.INFO)
+
+# Chalice imports this file with the stage's environment variables (.chalice/config.json) when it deploys or
+# packages, so the worker listens to that stage's queue.
+WORK_QUEUE = os.environ.get("QUEUE_NAME", "whereml-dev-work")
+
+
+def _configured():
+    """The stage's settings and the app's consumer secret, or a 500 that says what to set up."""
+    try:
+        config = settings.load()
+        return config, secrets.load(config.secrets_param).consumer_secret
+    except settings.NotConfigured as error:
+        raise ChaliceViewError(str(error)) from None
+
+
+@app.route("/twitter/webhook", methods=["GET"])
+def answer_crc():
+    token = (app.current_request.query_params or {}).get("crc_token")
+    if not token:
+        raise BadRequestError("Pass X's challenge as the crc_token query parameter.")
+    _, consumer_secret = _configured()
+    return webhook.crc_response(consumer_secret, token)
+
+
+@app.route("/twitter/webhook", methods=["POST"])
+def receive_events():
+    request = app.current_request
+    config, consumer_secret = _configured()
+    signature = request.headers.get("x-twitter-webhooks-signature")
+    if not webhook.signature_is_valid(consumer_secret, request.raw_body, signature):
+        raise ForbiddenError("The x-twitter-webhooks-signature header does not sign this body with the app's secret.")
+    try:
+        event = json.loads(request.raw_body)
+    except ValueError:
+        raise BadRequestError("The body is not JSON.") from None
+    if not isinstance(event, dict):
+        raise BadRequestError("The body must be a JSON object (an Account Activity event).")
+    try:
+        queued = work_queue.enqueue(config.queue_name, webhook.work_items(event, config.bot_user_id))
+    except (BotoCoreError, ClientError) as error:  # our queue, not the caller: a 500 that names it
+        raise ChaliceViewError(f"Could not queue the work for {config.queue_name}: {error}") from None
+    return {"queued": queued}
+
+
+# One message a call, so one failure retries one tweet; at most five at once, so the endpoint is not swamped.
+@app.on_sqs_message(queue=WORK_QUEUE, batch_size=1, maximum_concurrency=5)
+def answer_mention(event):
+    for record in event:
+        worker.handle(record.body, record.receipt_handle)
+
+
+@app.schedule(Rate(5, unit=Rate.MINUTES))
+def poll_mentions(event):
+    config = settings.load()
+    if config.poll_mentions:  # off unless POLL_MENTIONS=1 for the stage
+        mentions.poll(config)

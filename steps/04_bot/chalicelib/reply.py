@@ -1,0 +1,29 @@
+"""The reply's text: one "📍 1. Place, Region 🇫🇷 43%" line per guess, best first, within one post."""
+PIN = "📍"
+TOP = 3
+MAX_WEIGHT = 280  # X's limit for a post
+MAX_NAME = 40  # characters of a place name before it is cut
+
+
+def weighted_length(text):
+    """The length X counts, never less: most Latin text weighs 1 a character, everything else (CJK, emoji) 2."""
+    light = ((0, 4351), (8192, 8205), (8208, 8223), (8242, 8247))
+    return sum(1 if any(low <= ord(c) <= high for low, high in light) else 2 for c in text)
+
+
+def flag(country_code):
+    """The flag emoji of a two-letter country code ("FR" -> 🇫🇷), or "" for anything else."""
+    raise NotImplementedError("TODO 04.4: turn a country code into its flag emoji in reply.flag")
+
+
+def place_name(guess):
+    """"Place, Region" (whichever of the two is known, cut to MAX_NAME), else the coordinates."""
+    name = ", ".join(part for part in (guess.get("place"), guess.get("admin1")) if part)
+    if not name:
+        return f"{guess['lat']:.2f}, {guess['lng']:.2f}"
+    return name if len(name) <= MAX_NAME else name[: MAX_NAME - 1] + "…"
+
+
+def reply_text(predictions):
+    """The top guesses, one line each ("📍 1. Marseille, Provence 🇫🇷 43%"), as many as fit in MAX_WEIGHT."""
+    raise NotImplementedError("TODO 04.5: write the reply's lines in reply.reply_text")

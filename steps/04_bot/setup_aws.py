@@ -1,0 +1,179 @@
+"""Create (or delete) what the bot needs besides its Lambdas: the work queue and its dead-letter queue, the
+DynamoDB table and the SSM SecureString with the X credentials. Names come from the stage in .chalice/config.json.
+
+    python setup_aws.py [--stage dev]              # create what is missing; safe to repeat (changes nothing then)
+    python setup_aws.py --stage dev --replace-secrets
+    python setup_aws.py --stage dev --delete       # after `chalice delete --stage dev`
+
+The X credentials are read from X_CONSUMER_KEY, X_CONSUMER_SECRET, X_ACCESS_TOKEN, X_ACCESS_TOKEN_SECRET and
+X_BEARER_TOKEN, or asked for without echo; they are never printed.
+"""
+import argparse
+import getpass
+import json
+import os
+import sys
+from pathlib import Path
+
+import boto3
+from botocore.exceptions import BotoCoreError, ClientError
+
+CONFIG = Path(__file__).resolve().parent / ".chalice" / "config.json"
+SECRET_KEYS = ("consumer_key", "consumer_secret", "access_token", "access_token_secret", "bearer_token")
+TAGS = {"project": "whereml-workshop"}
+VISIBILITY_TIMEOUT = "360"  # six times the worker's 60-s Lambda timeout, as AWS advises for an SQS trigger
+MAX_RECEIVES = 5  # tries before a message moves to the dead-letter queue
+DLQ_RETENTION = "1209600"  # 14 days, SQS's longest
+AWS = boto3.session.Session()  # one session for every client this script makes
+
+
+def stage_names(stage, config_path=CONFIG):
+    """The stage's QUEUE_NAME, TABLE_NAME and X_SECRETS_PARAM from .chalice/config.json."""
+    stages = json.loads(config_path.read_text())["stages"]
+    if stage not in stages:
+        raise SystemExit(f"There is no stage {stage!r} in {config_path}: pick one of {', '.join(stages)}.")
+    variables = stages[stage]["environment_variables"]
+    return variables["QUEUE_NAME"], variables["TABLE_NAME"], variables["X_SECRETS_PARAM"]
+
+
+def _queue_url(sqs, name):
+    try:
+        return sqs.get_queue_url(QueueName=name)["QueueUrl"]
+    except ClientError as error:
+        if error.response["Error"]["Code"] in ("AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist"):
+            return None
+        raise
+
+
+def ensure_queue(sqs, name, attributes, say):
+    """Create queue `name`, or bring an existing one to `attributes`; returns its URL."""
+    url = _queue_url(sqs, name)
+    if url is None:
+        say(f"Creating queue {name}")
+        return sqs.create_queue(QueueName=name, Attributes=attributes, tags=TAGS)["QueueUrl"]
+    current = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=list(attributes))["Attributes"]
+    changed = {k: v for k, v in attributes.items() if _normal(current.get(k)) != _normal(v)}
+    if changed:
+        say(f"Updating queue {name}: {', '.join(changed)}")
+        sqs.set_queue_attributes(QueueUrl=url, Attributes=changed)
+    else:
+        say(f"Queue {name} is ready")
+    return url
+
+
+def _normal(value):
+    """Queue attributes compare as JSON when they are JSON (the redrive policy), else as text."""
+    try:
+        return json.loads(value)
+    except (TypeError, ValueError):
+        return value
+
+
+def ensure_table(dynamodb, name, say):
+    """An on-demand table keyed by the string `pk`, whose items expire at their `expires_at`."""
+    try:
+        dynamodb.describe_table(TableName=name)
+        say(f"Table {name} is ready")
+    except dynamodb.exceptions.ResourceNotFoundException:
+        say(f"Creating table {name}")
+        dynamodb.create_table(
+            TableName=name,
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+            BillingMode="PAY_PER_REQUEST",
+            Tags=[{"Key": k, "Value": v} for k, v in TAGS.items()],
+        )
+        dynamodb.get_waiter("table_exists").wait(TableName=name)
+    ttl = dynamodb.describe_time_to_live(TableName=name)["TimeToLiveDescription"]
+    if ttl.get("TimeToLiveStatus") not in ("ENABLED", "ENABLING"):
+        say(f"Turning on expiry (expires_at) for table {name}")
+        dynamodb.update_time_to_live(
+            TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": "expires_at"}
+        )
+
+
+def read_secrets(environ=os.environ, ask=getpass.getpass):
+    """The five X credentials, from X_<KEY> environment variables or typed in without echo."""
+    missing = [key for key in SECRET_KEYS if not environ.get(f"X_{key.upper()}")]
+    if missing and not sys.stdin.isatty():
+        names = ", ".join(f"X_{key.upper()}" for key in missing)
+        raise SystemExit(f"Set {names} (or run this in a terminal to type them in).")
+    values = {
+        key: environ.get(f"X_{key.upper()}") or ask(f"X {key.replace('_', ' ')}: ").strip() for key in SECRET_KEYS
+    }
+    empty = [key for key, value in values.items() if not value]
+    if empty:
+        raise SystemExit(f"The X {', '.join(empty)} cannot be empty: copy them from the X developer portal.")
+    return values
+
+
+def ensure_parameter(ssm, name, replace, say, secrets=read_secrets):
+    """The SecureString holding the X credentials as JSON (asked for only when it is missing, or to replace)."""
+    try:
+        ssm.get_parameter(Name=name)
+        exists = True
+    except ssm.exceptions.ParameterNotFound:
+        exists = False
+    if exists and not replace:
+        say(f"Parameter {name} is ready (--replace-secrets to write new credentials)")
+        return
+    say(f"{'Replacing' if exists else 'Creating'} parameter {name} (SecureString)")
+    arguments = dict(Name=name, Value=json.dumps(secrets()), Type="SecureString", Overwrite=exists)
+    if not exists:
+        arguments["Tags"] = [{"Key": k, "Value": v} for k, v in TAGS.items()]
+    ssm.put_parameter(**arguments)
+
+
+def create(stage, replace_secrets=False, say=print):
+    queue, table, parameter = stage_names(stage)
+    sqs = AWS.client("sqs")
+    dlq_url = ensure_queue(sqs, f"{queue}-dlq", {"MessageRetentionPeriod": DLQ_RETENTION}, say)
+    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    redrive = json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": MAX_RECEIVES})
+    ensure_queue(sqs, queue, {"VisibilityTimeout": VISIBILITY_TIMEOUT, "RedrivePolicy": redrive}, say)
+    ensure_table(AWS.client("dynamodb"), table, say)
+    ensure_parameter(AWS.client("ssm"), parameter, replace_secrets, say)
+
+
+def delete(stage, say=print):
+    queue, table, parameter = stage_names(stage)
+    sqs = AWS.client("sqs")
+    for name in (queue, f"{queue}-dlq"):
+        url = _queue_url(sqs, name)
+        if url:
+            say(f"Deleting queue {name}")
+            sqs.delete_queue(QueueUrl=url)
+    dynamodb = AWS.client("dynamodb")
+    try:
+        dynamodb.delete_table(TableName=table)
+        say(f"Deleting table {table}")
+    except dynamodb.exceptions.ResourceNotFoundException:
+        pass
+    ssm = AWS.client("ssm")
+    try:
+        ssm.delete_parameter(Name=parameter)
+        say(f"Deleted parameter {parameter}")
+    except ssm.exceptions.ParameterNotFound:
+        pass
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--stage", default="dev")
+    parser.add_argument("--replace-secrets", action="store_true", help="write new X credentials")
+    parser.add_argument("--delete", action="store_true", help="delete the queues, the table and the parameter")
+    args = parser.parse_args(argv)
+    try:
+        if args.delete:
+            delete(args.stage)
+        else:
+            create(args.stage, args.replace_secrets)
+    except ClientError as error:
+        raise SystemExit(f"AWS refused: {error.response['Error'].get('Message', error)} (check your credentials "
+                         "and region: `aws sts get-caller-identity`).") from None
+    except BotoCoreError as error:
+        raise SystemExit(f"AWS could not be reached: {error}. Configure credentials and a region first.") from None
+
+
+if __name__ == "__main__":
+    main()

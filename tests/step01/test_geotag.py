@@ -1,0 +1,53 @@
+"""01.1: GPS in EXIF -> decimal degrees, on photos the tests write themselves."""
+import pytest
+from PIL import Image
+from PIL.TiffImagePlugin import IFDRational
+
+
+@pytest.fixture(scope="module")
+def geotag(load):
+    return load("01_data", "geotag")
+
+
+@pytest.mark.parametrize(
+    "place, lat, lng",
+    [
+        ("Paris (north, east)", 48.858222, 2.2945),
+        ("New York (north, west)", 40.689247, -74.044502),
+        ("Sydney (south, east)", -33.856784, 151.215297),
+        ("Rio de Janeiro (south, west)", -22.951916, -43.210487),
+    ],
+)
+def test_gps_exif_is_read_in_all_four_hemispheres(geotag, photo_writer, tmp_path, place, lat, lng):
+    path = photo_writer(tmp_path / "photo.jpg", lat, lng)
+    with Image.open(path) as image:
+        position = geotag.read_position(image)
+    assert position == pytest.approx((lat, lng), abs=1e-5), (
+        f"{place}: read {position}, expected {(lat, lng)}. degrees + minutes/60 + seconds/3600, "
+        "negative when the reference is S or W (gps_to_degrees)."
+    )
+
+
+def test_gps_to_degrees_adds_minutes_and_seconds(geotag):
+    value = (IFDRational(33, 1), IFDRational(52, 1), IFDRational(1234, 100))
+    expected = 33 + 52 / 60 + 12.34 / 3600
+    assert geotag.gps_to_degrees(value, "N") == pytest.approx(expected), "minutes are 1/60 and seconds 1/3600 degree"
+    assert geotag.gps_to_degrees(value, "S") == pytest.approx(-expected), "south of the equator is negative"
+    assert geotag.gps_to_degrees(value, "W") == pytest.approx(-expected), "west of Greenwich is negative"
+
+
+def test_photo_without_gps_has_no_position(geotag, photo_writer, tmp_path):
+    with Image.open(photo_writer(tmp_path / "plain.jpg")) as image:
+        assert geotag.read_position(image) is None
+
+
+def test_written_gps_reads_back(geotag, tmp_path):
+    path = tmp_path / "tagged.jpg"
+    Image.new("RGB", (8, 8)).save(path, exif=geotag.gps_exif(-12.3456789, -170.5))
+    with Image.open(path) as image:
+        assert geotag.read_position(image) == pytest.approx((-12.3456789, -170.5), abs=1e-6)
+
+
+@pytest.mark.parametrize("lat, lng, possible", [(0, 0, True), (90, -180, True), (90.5, 0, False), (0, 181, False)])
+def test_positions_beyond_the_globe_are_impossible(geotag, lat, lng, possible):
+    assert geotag.is_possible(lat, lng) is possible

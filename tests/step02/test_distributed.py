@@ -1,0 +1,75 @@
+"""Distributed for real: two workers, one parameter server and the scheduler on 127.0.0.1, kvstore dist_sync.
+
+The test starts the processes the way SageMaker's MXNet container does on two hosts: the DMLC_* environment of
+MXNet's parameter server, and SM_HOSTS/SM_CURRENT_HOST saying which "host" each worker is.
+"""
+import json
+import os
+import socket
+import subprocess
+import sys
+
+import mxnet as mx
+import numpy as np
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_two_workers_train_together_and_only_the_first_host_saves(step_folder, data, tmp_path):
+    cluster = dict(
+        os.environ,
+        DMLC_PS_ROOT_URI="127.0.0.1",
+        DMLC_PS_ROOT_PORT=str(free_port()),
+        DMLC_NODE_HOST="127.0.0.1",
+        DMLC_NUM_SERVER="1",
+        DMLC_NUM_WORKER="2",
+        OMP_NUM_THREADS="1",
+    )
+    hosts = ["algo-1", "algo-2"]
+    # Importing mxnet with DMLC_ROLE=scheduler or server runs that role until the workers are done.
+    processes = {
+        role: subprocess.Popen([sys.executable, "-c", "import mxnet"], env=dict(cluster, DMLC_ROLE=role))
+        for role in ("scheduler", "server")
+    }
+    for host in hosts:
+        env = dict(
+            cluster,
+            DMLC_ROLE="worker",
+            SM_HOSTS=json.dumps(hosts),
+            SM_CURRENT_HOST=host,
+            SM_CHANNEL_TRAIN=str(data),
+            SM_MODEL_DIR=str(tmp_path / host / "model"),
+            SM_OUTPUT_DATA_DIR=str(tmp_path / host / "output"),
+        )
+        flags = ["--epochs", "1", "--image-size", "32", "--batch-size", "32"]
+        flags += ["--checkpoint-dir", str(tmp_path / host / "checkpoints")]
+        processes[host] = subprocess.Popen(
+            [sys.executable, "train.py"] + flags, cwd=step_folder, env=env,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        )
+    try:
+        logs = {host: processes[host].communicate(timeout=300)[0] for host in hosts}
+        for role in ("scheduler", "server"):
+            processes[role].wait(timeout=60)
+    finally:
+        for process in processes.values():
+            if process.poll() is None:
+                process.kill()
+    for host in hosts:
+        assert processes[host].returncode == 0, f"worker {host} failed:\n{logs[host]}"
+        assert "epoch=1 " in logs[host], f"worker {host} did not train an epoch:\n{logs[host]}"
+        assert "kvstore=dist_sync workers=2" in logs[host], f"{host} should train with kvstore dist_sync:\n{logs[host]}"
+
+    # Every worker applied the same summed gradients: the trained weights agree (BatchNorm's running statistics are
+    # each worker's own, measured on its share of the photos, so they are left out).
+    first, second = (mx.nd.load(str(tmp_path / host / "checkpoints" / "epoch-0001.params")) for host in hosts)
+    trained = [name for name in first if "running" not in name]
+    for name in trained:
+        same = np.allclose(first[name].asnumpy(), second[name].asnumpy(), atol=1e-5)
+        assert same, f"{name} differs between the workers: they should pull the same weights from the servers"
+    assert (tmp_path / "algo-1" / "model" / "model-symbol.json").is_file(), "the first host should save the model"
+    assert not (tmp_path / "algo-2" / "model").exists(), "only the first host should save the model"

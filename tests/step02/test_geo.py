@@ -1,0 +1,48 @@
+"""geo.py: great-circle distances between known cities, and the share of photos placed within 1/25/200/750/2500 km."""
+import numpy as np
+import pytest
+
+PARIS, LONDON, NEW_YORK = (48.8566, 2.3522), (51.5074, -0.1278), (40.7128, -74.0060)
+LOS_ANGELES, SYDNEY, TOKYO = (34.0522, -118.2437), (-33.8688, 151.2093), (35.6762, 139.6503)
+
+
+@pytest.fixture(scope="module")
+def geo(load):
+    return load("02_train", "geo")
+
+
+# Distances worked out by hand with the haversine formula on a sphere of radius 6371 km.
+@pytest.mark.parametrize(
+    "a, b, km",
+    [
+        (PARIS, LONDON, 343.6),
+        (NEW_YORK, LOS_ANGELES, 3935.7),
+        (SYDNEY, TOKYO, 7825.8),
+        ((0.0, 0.0), (0.0, 180.0), 20015.1),  # half the equator
+        (PARIS, PARIS, 0.0),
+    ],
+)
+def test_haversine_distance_between_cities(geo, a, b, km):
+    assert geo.haversine_km(a[0], a[1], b[0], b[1]) == pytest.approx(km, abs=0.1)
+
+
+def test_geo_accuracy_counts_photos_within_each_distance(geo):
+    # Cells: 0 at Paris, 1 at New York, 2 at Tokyo. Four photos, each with the cell the network predicted.
+    cell_lat = np.array([PARIS[0], NEW_YORK[0], TOKYO[0]])
+    cell_lng = np.array([PARIS[1], NEW_YORK[1], TOKYO[1]])
+    photos = [PARIS, LONDON, LOS_ANGELES, SYDNEY]
+    predicted = [0, 0, 1, 2]  # 0 km, 343.6 km, 3935.7 km, 7825.8 km away
+    shares = geo.geo_accuracy(
+        predicted, np.array([p[0] for p in photos]), np.array([p[1] for p in photos]), cell_lat, cell_lng
+    )
+    assert shares == pytest.approx({1: 0.25, 25: 0.25, 200: 0.25, 750: 0.5, 2500: 0.5}), (
+        "geo_accuracy should give, for each of 1/25/200/750/2500 km, the share of photos whose predicted cell's "
+        "mean position lies within that distance of the photo"
+    )
+
+
+def test_geo_accuracy_uses_the_predicted_cells_position_not_its_number(geo):
+    # The same photo, predicted as cell 1 (at the photo) or cell 0 (across the world).
+    cell_lat, cell_lng = np.array([SYDNEY[0], LONDON[0]]), np.array([SYDNEY[1], LONDON[1]])
+    assert geo.geo_accuracy([1], np.array([LONDON[0]]), np.array([LONDON[1]]), cell_lat, cell_lng)[1] == 1.0
+    assert geo.geo_accuracy([0], np.array([LONDON[0]]), np.array([LONDON[1]]), cell_lat, cell_lng)[2500] == 0.0

@@ -1,0 +1,146 @@
+"""launch.py: the local run packs model.tar.gz as SageMaker does; the cloud run sends the right requests (to moto)."""
+import json
+import re
+import socket
+import tarfile
+
+import boto3
+import botocore.client
+import pytest
+from moto import mock_aws
+
+ROLE = "arn:aws:iam::123456789012:role/WhereMLTraining"
+BUCKET = "whereml-test-bucket"
+DATA = f"s3://{BUCKET}/whereml/data"
+
+
+@pytest.fixture(scope="module")
+def launch(load):
+    return load("02_train", "launch")
+
+
+def test_local_run_packs_model_tar_gz_like_sagemaker(trained):
+    model_dir, _ = trained
+    with tarfile.open(model_dir / "model.tar.gz") as archive:
+        names = sorted(archive.getnames())
+    assert names == ["cells.tsv", "metrics.json", "model-0000.params", "model-config.json", "model-symbol.json"], (
+        "model.tar.gz should hold the model folder's files at its top level, as SageMaker packs SM_MODEL_DIR"
+    )
+    assert (model_dir / "output" / "curves.png").is_file(), "what train.py writes to SM_OUTPUT_DATA_DIR goes to output/"
+
+
+def test_metric_definitions_read_the_real_log_lines(launch, trained, trained_metrics):
+    _, log = trained
+    final = trained_metrics["final"]
+    for definition in launch.METRIC_DEFINITIONS:
+        found = re.findall(definition["Regex"], log)
+        assert found, f"{definition['Name']}: {definition['Regex']!r} matches no line train.py printed"
+        key = definition["Name"].replace(":", "_")
+        assert float(found[-1]) == pytest.approx(final[key], abs=1e-4), f"{definition['Name']} reads the wrong number"
+    assert launch.OBJECTIVE in [definition["Name"] for definition in launch.METRIC_DEFINITIONS]
+
+
+def test_local_run_keeps_files_that_are_not_a_models(launch, data, tmp_path):
+    (tmp_path / "notes.txt").write_text("mine")
+    with pytest.raises(SystemExit, match="holds files that are not a model's"):
+        launch.main(["--local", "--data", str(data), "--model-dir", str(tmp_path)])
+    assert (tmp_path / "notes.txt").read_text() == "mine"
+
+
+@pytest.fixture
+def aws(monkeypatch):
+    """moto in this process, a bucket for the data, and a list of every AWS request the code makes."""
+    sent, connections = [], []
+    make_api_call = botocore.client.BaseClient._make_api_call
+
+    def record(client, operation, params):
+        sent.append((operation, params))
+        return make_api_call(client, operation, params)
+
+    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", record)
+    connect = socket.socket.connect
+
+    def watch(sock, address):
+        connections.append(address)
+        return connect(sock, address)
+
+    monkeypatch.setattr(socket.socket, "connect", watch)
+    with mock_aws():
+        boto3.client("s3").create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": "us-west-2"})
+        yield sent
+    assert connections == [], f"launch.py opened connections (telemetry?): {connections}"
+
+
+def requests(sent, operation):
+    return [params for name, params in sent if name == operation]
+
+
+def test_cloud_run_on_two_spot_hosts(launch, aws, capsys):
+    launch.main(
+        ["--data", DATA, "--role", ROLE, "--instance-count", "2", "--spot", "--max-wait", "7200", "--no-wait"]
+        + ["--epochs", "8", "--network", "resnet101_v1", "--pretrained", "1"]
+    )
+    (job,) = requests(aws, "CreateTrainingJob")
+    assert re.fullmatch(r".*/mxnet-training:1\.9\.0-cpu-py38", job["AlgorithmSpecification"]["TrainingImage"])
+    hyperparameters = {key: json.loads(value) for key, value in job["HyperParameters"].items()}
+    assert {"epochs": 8, "network": "resnet101_v1", "pretrained": 1}.items() <= hyperparameters.items()
+    assert hyperparameters["sagemaker_parameter_server_enabled"] is True, "2 hosts need the parameter server"
+    assert hyperparameters["sagemaker_program"] == "train.py"
+    assert job["ResourceConfig"]["InstanceCount"] == 2
+    assert job["EnableManagedSpotTraining"] is True and job["StoppingCondition"]["MaxWaitTimeInSeconds"] == 7200
+    assert job["CheckpointConfig"]["S3Uri"].startswith(f"s3://{BUCKET}/")
+    assert {"Key": "project", "Value": "whereml-workshop"} in job["Tags"]
+    assert job["RoleArn"] == ROLE and job["InputDataConfig"][0]["ChannelName"] == "train"
+    assert job["InputDataConfig"][0]["DataSource"]["S3DataSource"]["S3Uri"] == DATA
+    assert {d["Name"] for d in job["AlgorithmSpecification"]["MetricDefinitions"]} >= {"val:geo_2500km", "val:top1"}
+    code = hyperparameters["sagemaker_submit_directory"]
+    key = code[len(f"s3://{BUCKET}/"):]
+    with tarfile.open(fileobj=boto3.client("s3").get_object(Bucket=BUCKET, Key=key)["Body"]) as archive:
+        assert "train.py" in archive.getnames(), "the step folder (train.py and its modules) goes to SageMaker"
+    uri = f"s3://{BUCKET}/whereml/training/{job['TrainingJobName']}/output/model.tar.gz"
+    assert uri in capsys.readouterr().out, "launch.py should print where the model artifact lands, for step 03"
+
+
+def test_tune_searches_learning_rate_and_batch_size_on_one_host(launch, aws):
+    launch.main(["--data", DATA, "--role", ROLE, "--tune", "4", "--no-wait", "--epochs", "3"])
+    (tuning,) = requests(aws, "CreateHyperParameterTuningJob")
+    config = tuning["HyperParameterTuningJobConfig"]
+    assert config["HyperParameterTuningJobObjective"] == {"Type": "Maximize", "MetricName": "val:geo_750km"}
+    assert config["ResourceLimits"]["MaxNumberOfTrainingJobs"] == 4
+    ranges = config["ParameterRanges"]
+    assert [r["Name"] for r in ranges["ContinuousParameterRanges"]] == ["learning-rate"]
+    assert [r["Name"] for r in ranges["CategoricalParameterRanges"]] == ["batch-size"]
+    definition = tuning["TrainingJobDefinition"]
+    assert definition["AlgorithmSpecification"]["TrainingImage"].endswith("/mxnet-training:1.9.0-cpu-py38")
+    assert json.loads(definition["StaticHyperParameters"]["epochs"]) == 3
+    static = definition["StaticHyperParameters"]
+    assert "sagemaker_parameter_server_enabled" not in static, "one host needs no parameter server"
+    assert not definition.get("EnableManagedSpotTraining") and "CheckpointConfig" not in definition
+    assert {"Key": "project", "Value": "whereml-workshop"} in tuning["Tags"]
+
+
+@pytest.mark.parametrize(
+    "change, args, message",
+    [
+        ("no credentials", [], "No AWS credentials: run `aws configure`"),
+        ("no region", [], "No AWS region: set AWS_DEFAULT_REGION"),
+        (None, ["--data", DATA], "No SageMaker execution role: pass --role"),
+        (None, ["--data", DATA, "--role", "WhereMLTraining"], "is not a role ARN"),
+        (None, ["--data", "build/data", "--role", ROLE], "A SageMaker job reads its data from S3"),
+        (None, ["--local", "--data", DATA], "--local trains on a folder on this machine"),
+        (None, ["--data", DATA, "--role", ROLE, "--epochs"], "Hyperparameters go as --key value pairs"),
+        (None, ["--data", DATA, "--role", ROLE, "--spot", "--max-wait", "600"], "--max-wait 600 is less than"),
+    ],
+)
+def test_missing_setup_is_one_sentence(launch, monkeypatch, change, args, message):
+    monkeypatch.delenv("SAGEMAKER_ROLE", raising=False)
+    if change == "no credentials":
+        for variable in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SECURITY_TOKEN", "AWS_SESSION_TOKEN"):
+            monkeypatch.delenv(variable)
+        monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    if change == "no region":
+        monkeypatch.delenv("AWS_DEFAULT_REGION")
+        monkeypatch.delenv("AWS_REGION")
+    with pytest.raises(SystemExit) as stopped:
+        launch.main(args or ["--data", DATA, "--role", ROLE])
+    assert message in str(stopped.value.code)

@@ -1,0 +1,141 @@
+"""train.py: it refuses bad input before training, picks its kvstore and its saver, parses as Python 3.8, learns."""
+import ast
+import os
+
+import mxnet as mx
+import pytest
+
+
+@pytest.mark.parametrize(
+    "requested, hosts, gpus, dmlc_role, expected",
+    [
+        ("", ["algo-1"], 0, None, "local"),
+        ("", ["algo-1"], 1, None, "device"),
+        ("", ["algo-1", "algo-2"], 0, None, "dist_sync"),
+        ("", ["algo-1"], 0, "worker", "dist_sync"),
+        ("dist_async", ["algo-1", "algo-2"], 0, None, "dist_async"),
+    ],
+)
+def test_kvstore_is_dist_sync_when_several_hosts_train(train, monkeypatch, requested, hosts, gpus, dmlc_role, expected):
+    if dmlc_role:
+        monkeypatch.setenv("DMLC_ROLE", dmlc_role)
+    else:
+        monkeypatch.delenv("DMLC_ROLE", raising=False)
+    assert train.choose_kvstore(requested, hosts, gpus) == expected, (
+        f"--kvstore {requested!r} with hosts {hosts}, {gpus} GPU(s), DMLC_ROLE={dmlc_role}: expected {expected}"
+    )
+
+
+@pytest.mark.parametrize(
+    "hosts, current, rank, saves",
+    [
+        (["algo-1"], "algo-1", 0, True),
+        (["algo-1", "algo-2"], "algo-1", 1, True),
+        (["algo-1", "algo-2"], "algo-2", 0, False),
+        (["algo-1"], "algo-1", 1, False),  # a second worker on the same machine (MXNet's launcher)
+    ],
+)
+def test_only_the_first_host_saves(train, hosts, current, rank, saves):
+    assert train.saves_model(hosts, current, rank) is saves
+
+
+def test_container_code_parses_as_python_3_8(step_folder):
+    for path in sorted(step_folder.glob("*.py")):
+        try:
+            ast.parse(path.read_text(), filename=str(path), feature_version=(3, 8))
+        except SyntaxError as error:
+            pytest.fail(f"{path.name} runs in SageMaker's Python 3.8 container but does not parse as 3.8: {error}")
+
+
+def test_unknown_arguments_are_ignored_as_sagemaker_may_add_some(train, dataset_copy, capsys):
+    args = train.parse_args(["--train", str(dataset_copy), "--epochs", "3", "--some-platform-flag", "1"])
+    assert args.epochs == 3 and "--some-platform-flag" in capsys.readouterr().out
+    assert os.path.samefile(args.train, dataset_copy)
+
+
+@pytest.fixture
+def bad(dataset_copy, tmp_path):
+    """Ways to break a run: each returns the arguments for train.main."""
+    base = ["--train", str(dataset_copy), "--model-dir", str(tmp_path / "model")]
+    base += ["--output-data-dir", str(tmp_path / "out")]
+
+    def empty_rec():
+        for name in ("train.rec", "train.idx"):
+            (dataset_copy / name).write_bytes(b"")
+        return base
+
+    def labels_outside_cells():
+        lines = (dataset_copy / "cells.tsv").read_text().splitlines()
+        (dataset_copy / "cells.tsv").write_text("\n".join(lines[:3]) + "\n")
+        return base
+
+    def labels_without_positions():
+        records = mx.recordio.MXIndexedRecordIO(str(dataset_copy / "train.idx"), str(dataset_copy / "train.rec"), "w")
+        records.write_idx(0, mx.recordio.pack(mx.recordio.IRHeader(0, 3.0, 0, 0), b"not even a photo"))
+        records.close()
+        return base
+
+    def unwritable_model_dir():
+        (tmp_path / "a-file").write_text("")
+        return base[:2] + ["--model-dir", str(tmp_path / "a-file" / "model")] + base[4:]
+
+    return {
+        "missing channel": lambda: base[2:],
+        "channel without a dataset": lambda: ["--train", str(tmp_path)] + base[2:],
+        "empty .rec": empty_rec,
+        "labels outside cells.tsv": labels_outside_cells,
+        "labels without lat/lng": labels_without_positions,
+        "unknown network": lambda: base + ["--network", "resnet7_v9"],
+        "pretrained weights our network lacks": lambda: base + ["--pretrained", "1"],
+        "batch larger than the data": lambda: base + ["--batch-size", "100000"],
+        "crop larger than the photos": lambda: base + ["--image-size", "500"],
+        "model dir not writable": unwritable_model_dir,
+    }
+
+
+@pytest.mark.parametrize(
+    "case, message",
+    [
+        ("missing channel", "No training data: set SM_CHANNEL_TRAIN"),
+        ("channel without a dataset", "has no cells.tsv, dataset.json, train.rec, train.idx"),
+        ("empty .rec", "train.rec holds no photos"),
+        ("labels outside cells.tsv", "train.rec has labels outside cells.tsv"),
+        ("labels without lat/lng", "train.rec labels its photos with 1 number(s), not [class, lat, lng]"),
+        ("unknown network", "Unknown --network 'resnet7_v9'"),
+        ("pretrained weights our network lacks", "has no pretrained weights: pass --pretrained 0"),
+        ("batch larger than the data", "--batch-size 100000 is more than the"),
+        ("crop larger than the photos", "--image-size 500 does not fit"),
+        ("model dir not writable", "Cannot write to"),
+    ],
+)
+def test_bad_input_stops_before_training_with_one_sentence(train, bad, monkeypatch, capsys, tmp_path, case, message):
+    monkeypatch.delenv("SM_CHANNEL_TRAIN", raising=False)
+    monkeypatch.delenv("SM_CHANNEL_VAL", raising=False)
+    with pytest.raises(SystemExit) as stopped:
+        train.main(bad[case]())
+    said = str(stopped.value.code)
+    assert message in said, f"{case}: expected a sentence with {message!r}, not {said!r}"
+    assert "epoch=" not in capsys.readouterr().out, "bad input should stop the run before any evaluation or training"
+    assert not (tmp_path / "model" / "model-symbol.json").exists()
+
+
+def test_flip_takes_0_or_1(train, dataset_copy, capsys):
+    with pytest.raises(SystemExit):
+        train.main(["--train", str(dataset_copy), "--flip", "yes"])
+    assert "--flip: invalid" in capsys.readouterr().err
+
+
+def test_training_learns_to_place_photos(trained_metrics):
+    metrics = trained_metrics
+    untrained, final, baseline = metrics["epochs"][0], metrics["final"], metrics["baseline"]
+    epochs = [entry["epoch"] for entry in metrics["epochs"]]
+    assert epochs == [0, 1, 2], "metrics.json should list epochs 0 (the untrained network), 1 and 2"
+    assert final["val_geo_2500km"] > untrained["val_geo_2500km"], (
+        f"After training, {final['val_geo_2500km']:.0%} of val photos are within 2500 km, no more than the untrained "
+        f"network's {untrained['val_geo_2500km']:.0%}: check the training step (record, backward, trainer.step)."
+    )
+    assert final["val_geo_2500km"] > baseline["baseline_geo_2500km"], (
+        f"The trained network places {final['val_geo_2500km']:.0%} of val photos within 2500 km, no better than always "
+        f"answering the biggest cell ({baseline['baseline_geo_2500km']:.0%})."
+    )
+    assert final["val_top1"] > untrained["val_top1"], "training should raise top-1 above the untrained network's"

@@ -1,0 +1,124 @@
+"""Step 03's fixtures: the step's modules, the step-02 checkpoint model, its validation photos, and bad requests."""
+import io
+import os
+import struct
+import subprocess
+import sys
+import zlib
+
+import pytest
+
+PRIVATE_HOSTS_ALLOWED = "pbs.twimg.com,10.0.0.7,127.0.0.1"
+
+
+@pytest.fixture(scope="session")
+def host(load):
+    """host("inference") is 03_host/inference.py of the tree under test."""
+    return lambda name: load("03_host", name)
+
+
+@pytest.fixture(scope="session")
+def model_dir(artifact):
+    """The model folder that step 02's solution trains on the sample data (MAINTAINING.md, "Model folder")."""
+    return str(artifact("model"))
+
+
+@pytest.fixture(scope="session")
+def data_dir(artifact):
+    return str(artifact("data"))
+
+
+@pytest.fixture(scope="session")
+def locator(host, model_dir):
+    return host("inference").model_fn(model_dir)
+
+
+@pytest.fixture(scope="session")
+def val_photos(data_dir):
+    """[(JPEG bytes, class)] of the dataset's validation photos."""
+    import mxnet as mx
+
+    records = mx.recordio.MXIndexedRecordIO(f"{data_dir}/val.idx", f"{data_dir}/val.rec", "r")
+    photos = []
+    for key in records.keys:
+        header, jpeg = mx.recordio.unpack(records.read_idx(key))
+        photos.append((jpeg, int(header.label[0])))
+    records.close()
+    return photos
+
+
+@pytest.fixture(scope="session")
+def big_jpeg(val_photos):
+    """A validation photo blown up to a phone-photo size, 1024 x 768."""
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.open(io.BytesIO(val_photos[0][0])).convert("RGB").resize((1024, 768)).save(buffer, "JPEG", quality=90)
+    return buffer.getvalue()
+
+
+def png_declaring(width, height):
+    """A tiny PNG file whose header declares width x height pixels (a decompression bomb when that is huge)."""
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    pixels = zlib.compress(b"\0" * 64)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+
+
+# What a careless or hostile client sends: (what they did, body, content type, status, a word the answer must contain)
+BAD_REQUESTS = [
+    ("a truncated JPEG", "truncated", "image/jpeg", 400, "truncated"),
+    ("a PNG bomb declaring 100,000 x 100,000 pixels", png_declaring(100_000, 100_000), "image/png", 413, "pixels"),
+    ("a PNG declaring 64 megapixels", png_declaring(8_000, 8_000), "image/png", 413, "pixels"),
+    ("a text file sent as image/jpeg", b"Where was this taken?\n", "image/jpeg", 400, "JPEG or PNG"),
+    ("an empty body", b"", "image/jpeg", 400, "empty"),
+    ("an unsupported content type", b"a,b\n1,2\n", "text/csv", 415, "image/jpeg"),
+    ("a URL on another host", b'{"url": "https://example.com/photo.jpg"}', "application/json", 400, "pbs.twimg.com"),
+    ("a URL over plain http", b'{"url": "http://pbs.twimg.com/media/a.jpg"}', "application/json", 400, "https"),
+    ("a URL to a private address", b'{"url": "https://10.0.0.7/photo.jpg"}', "application/json", 400, "private"),
+    ("a URL to the loopback address", b'{"url": "https://127.0.0.1/photo.jpg"}', "application/json", 400, "private"),
+    ("a URL with a port out of range", b'{"url": "https://pbs.twimg.com:99999/a"}', "application/json", 400, "parse"),
+    ("JSON that does not parse", b'{"url": ', "application/json", 400, "JSON"),
+    ("JSON without a url", b'{"photo": "x"}', "application/json", 400, "url"),
+    ("k=0", b'{"url": "https://pbs.twimg.com/media/a.jpg", "k": 0}', "application/json", 400, "k"),
+    ("k=1000", b'{"url": "https://pbs.twimg.com/media/a.jpg", "k": 1000}', "application/json", 400, "k"),
+    ("a 50 MB body", b"\xff\xd8\xff" + bytes(50 * 1024 * 1024), "image/jpeg", 413, "MB"),
+]
+
+
+@pytest.fixture(scope="session")
+def bad_request(big_jpeg):
+    """Row -> (body, content type, status, word): the truncated JPEG is cut from a real photo."""
+
+    def make(row):
+        _, body, content_type, status, word = row
+        return (big_jpeg[: len(big_jpeg) // 2] if body == "truncated" else body), content_type, status, word
+
+    return make
+
+
+@pytest.fixture(autouse=True)
+def private_hosts_allowed(monkeypatch):
+    """Allow-list the private and loopback hosts of BAD_REQUESTS, so the address check (not the list) refuses them."""
+    monkeypatch.setenv("WHEREML_URL_HOSTS", PRIVATE_HOSTS_ALLOWED)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def serve_py(tree, model_dir, tmp_path_factory):
+    """`python serve.py --model-dir <checkpoint> --port 0` in its own process, started with the session (it takes
+    seconds to import MXNet, which the other tests use) and killed at its end if a test did not stop it.
+    Its log (stderr) goes to the file `process.log`."""
+    log = tmp_path_factory.mktemp("serve") / "serve.log"
+    with open(log, "w") as stderr:
+        process = subprocess.Popen(
+            [sys.executable, str(tree / "03_host" / "serve.py"), "--model-dir", model_dir, "--port", "0"],
+            stdout=subprocess.PIPE, stderr=stderr, text=True,
+            env=dict(os.environ, WHEREML_URL_HOSTS=PRIVATE_HOSTS_ALLOWED, PYTHONUNBUFFERED="1"),
+        )
+    process.log = log
+    yield process
+    if process.poll() is None:
+        process.kill()

@@ -1,0 +1,116 @@
+"""deploy.py and cleanup.py against moto: the real SageMaker SDK and boto3 build real requests; nothing leaves here."""
+import io
+import tarfile
+
+import boto3
+import pytest
+from moto import mock_aws
+
+BUCKET = "whereml-workshop-test"
+ROLE = "arn:aws:iam::123456789012:role/whereml-sagemaker"
+TAG = {"Key": "project", "Value": "whereml-workshop"}
+
+
+@pytest.fixture(scope="module")
+def aws():
+    with mock_aws():
+        s3 = boto3.client("s3")
+        s3.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": "us-west-2"})
+        archive = io.BytesIO()
+        with tarfile.open(fileobj=archive, mode="w:gz") as tar:
+            config = b'{"resize": 64, "image_size": 56, "network": "t", "classes": 2}'
+            info = tarfile.TarInfo("model-config.json")
+            info.size = len(config)
+            tar.addfile(info, io.BytesIO(config))
+        s3.put_object(Bucket=BUCKET, Key="training/output/model.tar.gz", Body=archive.getvalue())
+        yield boto3.client("sagemaker")
+
+
+@pytest.fixture(scope="module")
+def deployed(host, aws):
+    """One endpoint deployed with autoscaling 1:3 (without waiting: moto's endpoints are InService at once)."""
+    host("deploy").deploy(
+        f"s3://{BUCKET}/training/output/model.tar.gz", ROLE, "ml.c5.large", "whereml", autoscale=(1, 3), wait=False
+    )
+    return aws
+
+
+def test_the_model_runs_inference_py_in_the_mxnet_1_9_container(deployed):
+    [model] = deployed.list_models()["Models"]
+    container = deployed.describe_model(ModelName=model["ModelName"])["PrimaryContainer"]
+    assert container["Environment"]["SAGEMAKER_PROGRAM"] == "inference.py"
+    assert container["Image"].endswith("/mxnet-inference:1.9.0-cpu-py38"), "framework 1.9.0, py38, a CPU instance"
+    assert TAG in deployed.list_tags(ResourceArn=model["ModelArn"])["Tags"], "the model is tagged for cleanup"
+
+
+def test_the_endpoint_and_its_config_are_tagged(deployed):
+    endpoint = deployed.describe_endpoint(EndpointName="whereml")
+    assert TAG in deployed.list_tags(ResourceArn=endpoint["EndpointArn"])["Tags"]
+    config = deployed.describe_endpoint_config(EndpointConfigName=endpoint["EndpointConfigName"])
+    assert config["ProductionVariants"][0]["InstanceType"] == "ml.c5.large"
+    assert TAG in deployed.list_tags(ResourceArn=config["EndpointConfigArn"])["Tags"]
+
+
+def test_autoscaling_tracks_invocations_per_instance(deployed):
+    scaling = boto3.client("application-autoscaling")
+    [target] = scaling.describe_scalable_targets(ServiceNamespace="sagemaker")["ScalableTargets"]
+    assert target["ResourceId"] == "endpoint/whereml/variant/AllTraffic"
+    assert (target["MinCapacity"], target["MaxCapacity"]) == (1, 3)
+    [policy] = scaling.describe_scaling_policies(ServiceNamespace="sagemaker")["ScalingPolicies"]
+    metric = policy["TargetTrackingScalingPolicyConfiguration"]["PredefinedMetricSpecification"]
+    assert metric["PredefinedMetricType"] == "SageMakerVariantInvocationsPerInstance"
+
+
+def test_delete_removes_the_endpoint_its_config_and_its_model(host, deployed):
+    host("deploy").main(["delete", "--endpoint-name", "whereml"])
+    assert deployed.list_endpoints()["Endpoints"] == []
+    assert deployed.list_endpoint_configs()["EndpointConfigs"] == []
+    assert deployed.list_models()["Models"] == []
+    scaling = boto3.client("application-autoscaling")
+    assert scaling.describe_scalable_targets(ServiceNamespace="sagemaker")["ScalableTargets"] == []
+
+
+def test_cleanup_deletes_every_tagged_resource_and_only_those(host, aws, capsys):
+    aws.create_model(ModelName="orphan", ExecutionRoleArn=ROLE, PrimaryContainer={"Image": "x"}, Tags=[TAG])
+    aws.create_endpoint_config(
+        EndpointConfigName="orphan-config", Tags=[TAG],
+        ProductionVariants=[{"VariantName": "AllTraffic", "ModelName": "orphan", "InitialInstanceCount": 1,
+                             "InstanceType": "ml.c5.large"}],
+    )
+    aws.create_endpoint(EndpointName="orphan", EndpointConfigName="orphan-config", Tags=[TAG])
+    aws.create_model(ModelName="someone-elses", ExecutionRoleArn=ROLE, PrimaryContainer={"Image": "x"})
+    host("deploy").main(["cleanup"])
+    assert [model["ModelName"] for model in aws.list_models()["Models"]] == ["someone-elses"]
+    assert aws.list_endpoints()["Endpoints"] == [] and aws.list_endpoint_configs()["EndpointConfigs"] == []
+    assert "Nothing tagged" in capsys.readouterr().out
+
+
+def test_a_second_cleanup_does_nothing(host, aws, capsys):
+    host("deploy").main(["cleanup"])
+    out = capsys.readouterr().out
+    assert "Deleted" not in out and "Nothing tagged" in out
+
+
+def test_cleanup_exits_non_zero_when_something_is_left(host, aws, monkeypatch):
+    cleanup = host("cleanup")
+    monkeypatch.setattr(cleanup, "delete", lambda kind, name, client, scaling=None: None)  # AWS refused to delete
+    aws.create_model(ModelName="stuck", ExecutionRoleArn=ROLE, PrimaryContainer={"Image": "x"}, Tags=[TAG])
+    with pytest.raises(SystemExit, match="model stuck"):
+        host("deploy").main(["cleanup"])
+    aws.delete_model(ModelName="stuck")
+
+
+@pytest.mark.parametrize(
+    "arguments, message",
+    [
+        (["deploy", "--model-data", "build/model/model.tar.gz", "--role", ROLE], "s3://"),
+        (["deploy", "--model-data", f"s3://{BUCKET}/m.tar.gz", "--role", "whereml-role"], "role ARN"),
+        (["deploy", "--model-data", f"s3://{BUCKET}/m.tar.gz", "--role", ROLE, "--autoscale", "3"], "MIN:MAX"),
+        (["deploy", "--model-data", f"s3://{BUCKET}/m.tar.gz", "--role", ROLE, "--autoscale", "3:1"], "MIN <= MAX"),
+    ],
+    ids=["a local model path", "a role name, not an ARN", "--autoscale without a colon", "--autoscale max below min"],
+)
+def test_deploy_mistakes_are_one_sentence(host, capsys, arguments, message):
+    with pytest.raises(SystemExit) as caught:
+        host("deploy").main(arguments)
+    assert caught.value.code == 2 and message in capsys.readouterr().err

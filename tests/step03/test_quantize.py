@@ -1,0 +1,39 @@
+"""quantize.py: an int8 copy of the network is kept only if it answers like the original, and model_fn serves it."""
+import shutil
+
+import pytest
+
+
+@pytest.fixture(scope="module")
+def quantized_dir(host, model_dir, data_dir, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("int8") / "model"
+    shutil.copytree(model_dir, folder)
+    host("quantize").main(["--model-dir", str(folder), "--data", data_dir, "--photos", "60"])
+    return str(folder)
+
+
+def test_model_fn_serves_the_int8_copy_when_there_is_one(host, quantized_dir):
+    int8 = host("inference").model_fn(quantized_dir)
+    assert int8.model_name.endswith("(int8)"), "the answer's model name says it is the int8 copy"
+
+
+def test_int8_answers_like_fp32_on_validation_photos(host, quantized_dir, locator, val_photos):
+    inference = host("inference")
+    int8 = inference.model_fn(quantized_dir)
+    same = 0
+    for jpeg, _ in val_photos:
+        best = [inference.predict_fn(inference.input_fn(jpeg, "image/jpeg"), model).top[0][0]
+                for model in (locator, int8)]
+        same += best[0]["token"] == best[1]["token"]
+    assert same / len(val_photos) >= 0.9, f"int8 agrees with fp32 on only {same}/{len(val_photos)} photos"
+
+
+def test_an_int8_copy_that_answers_differently_is_not_kept(host, model_dir, data_dir, tmp_path, capsys):
+    folder = tmp_path / "model"
+    shutil.copytree(model_dir, folder)
+    with pytest.raises(SystemExit, match="not kept"):
+        host("quantize").main(
+            ["--model-dir", str(folder), "--data", data_dir, "--photos", "8", "--calibration", "2",
+             "--min-agreement", "1.01"]
+        )
+    assert not host("int8").present(str(folder)), "a copy under --min-agreement must not be written"

@@ -1,0 +1,212 @@
+"""What step 04's tests put in place of the outside world, and the moves the outside world makes: X's events and
+answers, Lambda's SQS trigger, and the SageMaker endpoint (a tiny server on 127.0.0.1 speaking the runtime path)."""
+import base64
+import contextlib
+import functools
+import hashlib
+import hmac
+import json
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import boto3
+import responses
+from moto import mock_aws
+
+SECRETS = {
+    "consumer_key": "ck-public-1111",
+    "consumer_secret": "cs-SECRET-2222-consumer",
+    "access_token": "at-public-3333",
+    "access_token_secret": "ats-SECRET-4444-access",
+    "bearer_token": "bt-SECRET-5555-bearer",
+}
+HIDDEN = [SECRETS[key] for key in ("consumer_secret", "access_token_secret", "bearer_token")]
+BOT_ID = "1001"
+ENV = {
+    "ENDPOINT_NAME": "whereml-test",
+    "QUEUE_NAME": "whereml-test-work",
+    "TABLE_NAME": "whereml-test",
+    "X_SECRETS_PARAM": "/whereml/test/x-secrets",
+    "BOT_USER_ID": BOT_ID,
+    "BOT_SCREEN_NAME": "whereml_bot",
+    "DRY_RUN": "0",
+    "POLL_MENTIONS": "1",
+}
+API = "https://api.twitter.com"
+PREDICTIONS = [
+    {"lat": 43.30, "lng": 5.37, "probability": 0.434, "cell": "12c9", "place": "Marseille",
+     "admin1": "Provence-Alpes-Cote d'Azur", "country_code": "FR"},
+    {"lat": 41.39, "lng": 2.17, "probability": 0.21, "cell": "12a4", "place": "Barcelona", "admin1": "Catalonia",
+     "country_code": "ES"},
+    {"lat": 44.41, "lng": 8.93, "probability": 0.05, "cell": "12d1", "place": "Genoa", "admin1": "Liguria",
+     "country_code": "IT"},
+]
+JPEG = b"\xff\xd8\xff\xe0" + b"a photo" * 10
+# The tests' own clients: one session, one client a service, made once rather than in every test (after moto's
+# import, which hooks every botocore session made from then on).
+_SESSION = boto3.session.Session()
+
+
+@functools.lru_cache(maxsize=None)
+def aws_client(service):
+    return _SESSION.client(service)
+
+
+class Endpoint(ThreadingHTTPServer):
+    """POST /endpoints/<name>/invocations, answering what a test sets (status, JSON, delay), recording requests."""
+
+    daemon_threads = True
+
+    def __init__(self):
+        super().__init__(("127.0.0.1", 0), _Invocations)
+        self.reset()
+
+    def reset(self):
+        self.status, self.answer, self.delay, self.requests = 200, {"predictions": PREDICTIONS, "model": "t"}, 0, []
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+
+class _Invocations(BaseHTTPRequestHandler):
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        server = self.server
+        server.requests.append({"path": self.path, "headers": dict(self.headers), "body": body})
+        time.sleep(server.delay)
+        payload = json.dumps(server.answer).encode()
+        self.send_response(server.status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def log_message(self, *args):
+        pass
+
+
+class Aws:
+    """The bot's queue and table in moto, read the way the tests need."""
+
+    def __init__(self):
+        self.sqs = aws_client("sqs")
+        self.queue_url = self.sqs.get_queue_url(QueueName=ENV["QUEUE_NAME"])["QueueUrl"]
+        self.hidden = []  # receipt handles of messages the worker failed on
+
+    def receive(self):
+        answer = self.sqs.receive_message(QueueUrl=self.queue_url, MaxNumberOfMessages=10)
+        return answer.get("Messages", [])
+
+    def queued(self):
+        """The work items waiting in the queue (they stay there)."""
+        messages = self.receive()
+        for message in messages:
+            self.sqs.change_message_visibility(
+                QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0
+            )
+        return [json.loads(message["Body"]) for message in messages]
+
+    def time_passes(self):
+        """The messages the worker failed on come back, as after their visibility timeout."""
+        for handle in self.hidden:
+            self.sqs.change_message_visibility(QueueUrl=self.queue_url, ReceiptHandle=handle, VisibilityTimeout=0)
+        self.hidden = []
+
+    def record(self, tweet_id):
+        key = {"pk": {"S": f"tweet#{tweet_id}"}}
+        return aws_client("dynamodb").get_item(TableName=ENV["TABLE_NAME"], Key=key).get("Item")
+
+
+@contextlib.contextmanager
+def moto_with_bot_resources():
+    """moto, in-process, with the bot's queue (and dead-letter queue), table and SSM parameter."""
+    with mock_aws():
+        yield create_bot_resources()
+
+
+def create_bot_resources():
+    """The queue with its dead-letter queue, the table and the SSM parameter, as setup_aws.py makes them."""
+    sqs = aws_client("sqs")
+    dlq = sqs.create_queue(QueueName=ENV["QUEUE_NAME"] + "-dlq")["QueueUrl"]
+    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    redrive = json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": 5})
+    sqs.create_queue(QueueName=ENV["QUEUE_NAME"], Attributes={"VisibilityTimeout": "360", "RedrivePolicy": redrive})
+    aws_client("dynamodb").create_table(
+        TableName=ENV["TABLE_NAME"],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    aws_client("ssm").put_parameter(Name=ENV["X_SECRETS_PARAM"], Value=json.dumps(SECRETS), Type="SecureString")
+    return Aws()
+
+
+def signature(body, secret=SECRETS["consumer_secret"]):
+    """X's x-twitter-webhooks-signature for `body`."""
+    digest = hmac.new(secret.encode(), body, hashlib.sha256).digest()
+    return "sha256=" + base64.b64encode(digest).decode()
+
+
+def post_event(client, event):
+    """POST an Account Activity event the way X does: JSON, signed with the consumer secret."""
+    body = json.dumps(event).encode()
+    headers = {"content-type": "application/json", "x-twitter-webhooks-signature": signature(body)}
+    return client.http.post("/twitter/webhook", headers=headers, body=body)
+
+
+def tweet(tweet_id="5001", media=("photo",), author=("2002", "alice"), mentions=(BOT_ID,), long=False, **extra):
+    """A v1.1 tweet object as Account Activity delivers it; `media` lists the kinds attached, in order."""
+    items = [
+        {"type": kind, "media_url_https": f"https://pbs.twimg.com/media/F{tweet_id}-{n}.jpg"}
+        for n, kind in enumerate(media)
+    ]
+    entities = {"user_mentions": [{"id_str": m, "screen_name": f"user{m}"} for m in mentions]}
+    body = {"id_str": tweet_id, "user": {"id_str": author[0], "screen_name": author[1]}, **extra}
+    if long:  # truncated to 140 characters: the full entities and media sit under extended_tweet
+        body.update(truncated=True, entities={"user_mentions": []})
+        body["extended_tweet"] = {"full_text": "a long text " * 30, "entities": entities}
+        if items:
+            body["extended_tweet"]["extended_entities"] = {"media": items}
+    else:
+        body["entities"] = entities
+        if items:
+            body["extended_entities"] = {"media": items}
+    return body
+
+
+def photo_of(tweet_id, n=0):
+    return f"https://pbs.twimg.com/media/F{tweet_id}-{n}.jpg"
+
+
+def deliver(client, aws):
+    """Lambda's SQS trigger: hand each visible message to the worker; delete it when the worker returns."""
+    errors = []
+    for message in aws.receive():
+        event = client.events.generate_sqs_event(message_bodies=[message["Body"]], queue_name=ENV["QUEUE_NAME"])
+        event["Records"][0]["receiptHandle"] = message["ReceiptHandle"]
+        try:
+            client.lambda_.invoke("answer_mention", event)
+        except Exception as error:  # the message stays; SQS hands it back after its visibility timeout
+            errors.append(error)
+            aws.hidden.append(message["ReceiptHandle"])
+        else:
+            aws.sqs.delete_message(QueueUrl=aws.queue_url, ReceiptHandle=message["ReceiptHandle"])
+    return errors
+
+
+def serve_photo(x, url, status=200, body=JPEG):
+    """X's media host has the photo (or answers `status`)."""
+    x.add(responses.GET, url, body=body, status=status, content_type="image/jpeg")
+
+
+def allow_reply(x, status=201, headers=None):
+    """X takes the map upload, and answers `status` to the reply."""
+    x.add(responses.POST, f"{API}/2/media/upload", json={"data": {"id": "7001", "media_key": "3_7001"}})
+    body = {"data": {"id": "9001", "text": "..."}} if status == 201 else {"title": "Error", "detail": "no"}
+    x.add(responses.POST, f"{API}/2/tweets", json=body, status=status, headers=headers)
+
+
+def replies(x):
+    """The replies the bot posted (or tried to)."""
+    return [json.loads(call.request.body) for call in x.calls if call.request.url == f"{API}/2/tweets"]

@@ -1,0 +1,63 @@
+"""Step 04's fixtures: moto for AWS, `responses` for X, a local SageMaker endpoint, the bot in chalice.test.Client."""
+import threading
+
+import pytest
+import responses
+from bot_stand_ins import ENV, Endpoint, moto_with_bot_resources
+from chalice.test import Client
+from moto.core.models import override_responses_real_send
+
+
+@pytest.fixture(scope="session")
+def endpoint_server():
+    server = Endpoint()
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield server
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def bot(load):
+    """The Chalice app (app.py) of the tree under test."""
+    return load("04_bot", "app").app
+
+
+@pytest.fixture(scope="session")
+def chalicelib(load):
+    """chalicelib("reply") is chalicelib/reply.py of the tree under test."""
+    return lambda name: load("04_bot", f"chalicelib.{name}")
+
+
+@pytest.fixture
+def env(monkeypatch, tmp_path, endpoint_server, chalicelib):
+    """The bot's settings, its endpoint on 127.0.0.1, and an empty secrets cache (a new Lambda container)."""
+    for name, value in ENV.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("DRY_RUN_DIR", str(tmp_path))
+    monkeypatch.setenv("AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME", endpoint_server.url)
+    endpoint_server.reset()
+    chalicelib("secrets").load.cache_clear()
+    yield ENV
+    chalicelib("secrets").load.cache_clear()
+
+
+@pytest.fixture
+def aws(env):
+    """moto, in-process, with the bot's queue (and dead-letter queue), table and SSM parameter."""
+    with moto_with_bot_resources() as resources:
+        yield resources
+
+
+@pytest.fixture
+def x():
+    """X's API and media host: tests add the answers they need; anything else is refused."""
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        override_responses_real_send(mock)  # requests moto does not serve come here, whichever mock started first
+        yield mock
+    override_responses_real_send(None)
+
+
+@pytest.fixture
+def client(bot, tmp_path_factory):
+    """The bot in Chalice's test client, with the test's environment rather than a stage's config."""
+    return Client(bot, project_dir=str(tmp_path_factory.mktemp("no-stage-config")))

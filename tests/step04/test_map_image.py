@@ -1,0 +1,59 @@
+"""chalicelib/map_image.py and make_basemap.py: a valid picture under X's size cap, markers where the guesses are."""
+import io
+
+import numpy as np
+import pytest
+from bot_stand_ins import PREDICTIONS
+from PIL import Image
+
+
+@pytest.fixture(scope="module")
+def map_image(chalicelib):
+    return chalicelib("map_image")
+
+
+def test_the_map_is_a_png_under_the_size_cap(map_image):
+    png = map_image.draw_map(PREDICTIONS)
+    assert len(png) <= map_image.MAX_IMAGE_BYTES == 5 * 1024 * 1024
+    image = Image.open(io.BytesIO(png))
+    image.verify()
+    assert image.format == "PNG" and image.size == (1440, 720)
+
+
+def marker_colour(map_image, image, guess):
+    x, y = map_image.to_pixel(guess["lat"], guess["lng"], *image.size)
+    return image.getpixel((round(x), round(y) - map_image.RADIUS + 6))  # inside the disc, above the number
+
+
+def rgb(colour):
+    return Image.new("RGB", (1, 1), colour).getpixel((0, 0))
+
+
+def test_markers_sit_on_the_guesses(map_image):
+    far_apart = [dict(PREDICTIONS[0], lat=lat, lng=lng) for lat, lng in ((48.9, 2.3), (35.7, 139.7), (-33.9, 151.2))]
+    image = Image.open(io.BytesIO(map_image.draw_map(far_apart))).convert("RGB")
+    for rank, guess in enumerate(far_apart, start=1):
+        assert marker_colour(map_image, image, guess) == rgb(map_image.COLOURS[rank - 1]), f"where is marker {rank}?"
+
+
+def test_the_best_guess_is_drawn_on_top(map_image):
+    image = Image.open(io.BytesIO(map_image.draw_map(PREDICTIONS))).convert("RGB")
+    assert marker_colour(map_image, image, PREDICTIONS[0]) == rgb(map_image.COLOURS[0])
+
+
+def test_the_basemap_shows_land_and_sea_where_they_are(map_image):
+    basemap = Image.open(map_image.BASEMAP).convert("RGB")
+    sahara = basemap.getpixel(tuple(round(v) for v in map_image.to_pixel(23, 13, *basemap.size)))
+    pacific = basemap.getpixel(tuple(round(v) for v in map_image.to_pixel(-20, -140, *basemap.size)))
+    assert sahara != pacific
+    assert sahara[0] > pacific[0], "land is the light sand colour, the sea blue"
+
+
+def test_make_basemap_turns_an_ocean_mask_into_land_share(load):
+    make_basemap = load("04_bot", "make_basemap")
+    ocean = np.ones((8, 16), dtype=bool)
+    ocean[:4, :8] = False  # land in the north-west quarter
+    share = make_basemap.land_share(ocean, 4)
+    assert share.shape == (2, 4) and share[0, 0] == 1 and share[1, 3] == 0
+    image = make_basemap.draw(make_basemap.land_share(np.ones((360, 720), dtype=bool), 360))
+    assert image.size == (360, 180)

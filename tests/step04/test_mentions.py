@@ -1,0 +1,61 @@
+"""chalicelib/mentions.py through the scheduled Lambda: mentions since the last one seen become work items."""
+import responses
+from bot_stand_ins import API, BOT_ID
+from responses import matchers
+
+MENTIONS = f"{API}/2/users/{BOT_ID}/mentions"
+
+
+def post(tweet_id, author, keys=(), **extra):
+    return {"id": tweet_id, "text": "@whereml_bot where?", "edit_history_tweet_ids": [tweet_id], "author_id": author,
+            "attachments": {"media_keys": list(keys)}, **extra}
+
+
+PAGE = {
+    "data": [
+        post("6001", "2002", ["3_1", "3_9"]),
+        post("6002", BOT_ID, ["3_2"]),
+        post("6003", "2003", ["3_3"], referenced_tweets=[{"type": "retweeted", "id": "1"}]),
+        post("6004", "2003", ["7_4"]),
+        post("6005", "2003"),
+        post("6006", "2003", ["7_4", "3_6"]),
+    ],
+    "includes": {
+        "media": [{"media_key": k, "type": "photo", "url": f"https://pbs.twimg.com/media/{k}.jpg"}
+                  for k in ("3_1", "3_2", "3_3", "3_6", "3_9")] + [{"media_key": "7_4", "type": "video"}],
+        "users": [{"id": "2002", "name": "Alice", "username": "alice"}, {"id": "2003", "name": "Bo", "username": "bo"}],
+    },
+    "meta": {"newest_id": "6006", "oldest_id": "6001", "result_count": 6},
+}
+
+
+def run_poller(client):
+    client.lambda_.invoke("poll_mentions", client.events.generate_cw_event("aws.events", "Scheduled Event", {}, []))
+
+
+def test_new_mentions_with_photos_are_queued_and_the_newest_id_kept(client, aws, x):
+    x.add(responses.GET, MENTIONS, json=PAGE)
+    run_poller(client)
+    assert sorted(aws.queued(), key=lambda item: item["tweet_id"]) == [
+        {"tweet_id": "6001", "photo_url": "https://pbs.twimg.com/media/3_1.jpg", "author": "alice"},
+        {"tweet_id": "6006", "photo_url": "https://pbs.twimg.com/media/3_6.jpg", "author": "bo"},
+    ], "queue other people's mentions with a photo (first photo), not the bot's own, retweets or videos"
+    asked = x.calls[0].request
+    assert "attachments.media_keys" in asked.params["expansions"] and "since_id" not in asked.params
+    assert asked.req_kwargs.get("timeout"), "ask X with a timeout"
+
+    x.replace(responses.GET, MENTIONS, json={"meta": {"result_count": 0}},
+              match=[matchers.query_param_matcher({"since_id": "6006"}, strict_match=False)])
+    run_poller(client)
+    assert len(x.calls) == 2, "the second run must ask only for mentions after since_id=6006"
+
+
+def test_a_rate_limited_poll_changes_nothing(client, aws, x):
+    x.add(responses.GET, MENTIONS, status=429, json={"title": "Too Many Requests"})
+    run_poller(client)
+    assert aws.queued() == []
+    x.replace(responses.GET, MENTIONS, json=PAGE,
+              match=[matchers.query_param_matcher({"expansions": "attachments.media_keys,author_id"},
+                                                  strict_match=False)])
+    run_poller(client)
+    assert "since_id" not in x.calls[-1].request.params, "a failed poll must not move the cursor"

@@ -1,0 +1,100 @@
+"""`chalice package` of the bot, offline, and the stage config it is made from (.chalice/config.json, policies)."""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from workshop import ROOT
+
+WHEELS = ROOT / "build" / "lambda-wheels"
+VARIABLES = {"ENDPOINT_NAME", "QUEUE_NAME", "TABLE_NAME", "X_SECRETS_PARAM", "BOT_USER_ID", "BOT_SCREEN_NAME",
+             "DRY_RUN"}
+
+
+@pytest.fixture(scope="module")
+def package(tree, tmp_path_factory):
+    """sam.json and deployment.zip for the dev stage, built from a copy of the bot with pip kept off the network."""
+    assert any(WHEELS.glob("pillow-*.whl")), (
+        f"{WHEELS} has no Lambda wheels: run `python solutions/04_bot/fetch_wheels.py` once (make setup does)."
+    )
+    work = tmp_path_factory.mktemp("package")
+    shutil.copytree(tree / "04_bot", work / "bot", ignore=shutil.ignore_patterns("__pycache__", "deployments"))
+    # Chalice runs pip with this environment: no index, only the wheels fetched beforehand.
+    env = dict(os.environ, PIP_NO_INDEX="1", PIP_FIND_LINKS=str(WHEELS), AWS_DEFAULT_REGION="us-west-2")
+    chalice = Path(sys.executable).with_name("chalice")
+    done = subprocess.run([str(chalice), "package", "--stage", "dev", str(work / "out")], cwd=work / "bot", env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Could not install dependencies" not in done.stdout + done.stderr, done.stdout + done.stderr
+    return json.loads((work / "out" / "sam.json").read_text()), work / "out" / "deployment.zip"
+
+
+def resources(template, kind):
+    return {name: r for name, r in template["Resources"].items() if r["Type"] == kind}
+
+
+def test_the_template_serves_both_webhook_routes(package):
+    (api,) = resources(package[0], "AWS::Serverless::Api").values()
+    routes = api["Properties"]["DefinitionBody"]["paths"]["/twitter/webhook"]
+    assert {"get", "post"} <= set(routes)
+
+
+def test_the_worker_is_triggered_by_the_stage_queue_one_message_at_a_time(package):
+    functions = resources(package[0], "AWS::Serverless::Function")
+    events = [e for f in functions.values() for e in (f["Properties"].get("Events") or {}).values()]
+    (sqs,) = [e["Properties"] for e in events if e["Type"] == "SQS"]
+    assert sqs["Queue"]["Fn::Sub"].endswith(":whereml-dev-work") and sqs["BatchSize"] == 1
+    (schedule,) = [e["Properties"] for e in events if e["Type"] == "Schedule"]
+    assert schedule["Schedule"].startswith("rate(")
+    worker = next(f for f in functions.values() if f["Properties"]["Handler"] == "app.answer_mention")
+    assert worker["Properties"]["Timeout"] * 6 <= 360, "the queue's visibility (360 s) must cover 6 worker timeouts"
+
+
+def test_every_role_has_exactly_the_custom_policy(package, tree):
+    policy = json.loads((tree / "04_bot" / ".chalice" / "policy-dev.json").read_text())
+    roles = resources(package[0], "AWS::IAM::Role")
+    assert roles
+    for role in roles.values():
+        assert [p["PolicyDocument"] for p in role["Properties"]["Policies"]] == [policy]
+
+
+def test_the_zip_holds_the_app_the_basemap_and_linux_wheels_under_15_mb(package):
+    with zipfile.ZipFile(package[1]) as deployment:
+        names = set(deployment.namelist())
+    assert {"app.py", "chalicelib/webhook.py", "chalicelib/basemap.png", "tweepy/__init__.py"} <= names
+    assert any(n.startswith("PIL/_imaging.cpython-311-x86_64-linux-gnu") for n in names), "Pillow for Lambda"
+    assert not any("boto3/" in n or "__pycache__" in n for n in names), "Lambda has boto3; no caches"
+    assert package[1].stat().st_size <= 15 * 2**20
+
+
+@pytest.fixture(scope="module")
+def config(tree):
+    return json.loads((tree / "04_bot" / ".chalice" / "config.json").read_text())
+
+
+@pytest.mark.parametrize("stage", ["dev", "prod"])
+def test_each_stage_sets_every_variable_and_its_own_least_privilege_policy(tree, config, stage):
+    settings = config["stages"][stage]
+    variables = settings["environment_variables"]
+    assert VARIABLES <= set(variables), f"stage {stage} lacks {VARIABLES - set(variables)}"
+    assert config.get("autogen_policy", settings.get("autogen_policy")) is False
+    policy = json.loads((tree / "04_bot" / ".chalice" / settings["iam_policy_file"]).read_text())
+    granted = {action: statement["Resource"] for statement in policy["Statement"]
+               for action in ([statement["Action"]] if isinstance(statement["Action"], str) else statement["Action"])}
+    assert granted["sagemaker:InvokeEndpoint"].endswith(f":endpoint/{variables['ENDPOINT_NAME']}")
+    assert granted["ssm:GetParameter"].endswith(f":parameter{variables['X_SECRETS_PARAM']}")
+    assert granted["sqs:SendMessage"].endswith(f":{variables['QUEUE_NAME']}")
+    assert granted["sqs:ChangeMessageVisibility"].endswith(f":{variables['QUEUE_NAME']}")
+    assert granted["dynamodb:PutItem"].endswith(f":table/{variables['TABLE_NAME']}")
+    assert not any("*" in action for action in granted), "grant named actions only"
+    assert all(resource.count("*") <= 2 for action, resource in granted.items() if not action.startswith("logs:"))
+
+
+def test_the_stages_use_separate_resources(config):
+    dev, prod = (config["stages"][s]["environment_variables"] for s in ("dev", "prod"))
+    for name in ("QUEUE_NAME", "TABLE_NAME", "X_SECRETS_PARAM"):
+        assert dev[name] != prod[name]

@@ -1,0 +1,100 @@
+"""setup_aws.py against moto: the queue with its dead-letter redrive, the table, the parameter; idempotent."""
+import io
+import json
+import sys
+
+import pytest
+from bot_stand_ins import SECRETS, aws_client
+from moto import mock_aws
+
+NAMES = {"queue": "whereml-dev-work", "table": "whereml-dev", "parameter": "/whereml/dev/x-secrets"}
+
+
+@pytest.fixture
+def setup_aws(load, monkeypatch):
+    for key, value in SECRETS.items():
+        monkeypatch.setenv(f"X_{key.upper()}", value)
+    with mock_aws():
+        yield load("04_bot", "setup_aws")
+
+
+def snapshot():
+    """Everything setup_aws.py makes, as AWS describes it."""
+    sqs, dynamodb, ssm = aws_client("sqs"), aws_client("dynamodb"), aws_client("ssm")
+    queues = {url.rsplit("/", 1)[1]: sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+              for url in sqs.list_queues().get("QueueUrls", [])}
+    table = dynamodb.describe_table(TableName=NAMES["table"])["Table"]
+    ttl = dynamodb.describe_time_to_live(TableName=NAMES["table"])["TimeToLiveDescription"]
+    parameter = ssm.get_parameter(Name=NAMES["parameter"], WithDecryption=True)["Parameter"]
+    return queues, table, ttl, parameter
+
+
+def test_setup_creates_the_queue_with_its_dead_letter_queue_the_table_and_the_parameter(setup_aws, capsys):
+    setup_aws.main(["--stage", "dev"])
+    queues, table, ttl, parameter = snapshot()
+    assert set(queues) == {"whereml-dev-work", "whereml-dev-work-dlq"}
+    redrive = json.loads(queues["whereml-dev-work"]["RedrivePolicy"])
+    assert redrive["deadLetterTargetArn"] == queues["whereml-dev-work-dlq"]["QueueArn"]
+    assert int(redrive["maxReceiveCount"]) == 5
+    assert int(queues["whereml-dev-work"]["VisibilityTimeout"]) >= 6 * 60, "at least 6x the worker's timeout"
+    assert table["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
+    assert table["KeySchema"] == [{"AttributeName": "pk", "KeyType": "HASH"}]
+    assert ttl == {"TimeToLiveStatus": "ENABLED", "AttributeName": "expires_at"}
+    assert parameter["Type"] == "SecureString" and json.loads(parameter["Value"]) == SECRETS
+    printed = capsys.readouterr()
+    assert not any(secret in printed.out + printed.err for secret in SECRETS.values()), "never print a credential"
+
+
+def test_a_second_run_changes_nothing(setup_aws, capsys):
+    setup_aws.main(["--stage", "dev"])
+    before = snapshot()
+    capsys.readouterr()
+    setup_aws.main(["--stage", "dev"])
+    assert snapshot() == before
+    assert "Creating" not in capsys.readouterr().out and before[3]["Version"] == 1
+
+
+def test_replace_secrets_writes_a_new_version(setup_aws, monkeypatch):
+    setup_aws.main([])
+    monkeypatch.setenv("X_BEARER_TOKEN", "bt-new")
+    setup_aws.main(["--replace-secrets"])
+    parameter = snapshot()[3]
+    assert parameter["Version"] == 2 and json.loads(parameter["Value"])["bearer_token"] == "bt-new"
+
+
+def test_a_queue_missing_its_redrive_gets_it(setup_aws):
+    aws_client("sqs").create_queue(QueueName="whereml-dev-work")
+    setup_aws.main([])
+    assert "RedrivePolicy" in snapshot()[0]["whereml-dev-work"]
+
+
+def test_delete_removes_everything_and_can_be_repeated(setup_aws):
+    setup_aws.main([])
+    setup_aws.main(["--delete"])
+    setup_aws.main(["--delete"])
+    assert aws_client("sqs").list_queues().get("QueueUrls", []) == []
+    assert aws_client("dynamodb").list_tables()["TableNames"] == []
+    assert aws_client("ssm").describe_parameters()["Parameters"] == []
+
+
+@pytest.mark.parametrize(
+    "argv, unset, message",
+    [(["--stage", "qa"], [], "no stage 'qa'"),
+     ([], ["X_BEARER_TOKEN", "X_CONSUMER_SECRET"], "Set X_CONSUMER_SECRET, X_BEARER_TOKEN")],
+    ids=["unknown stage", "credentials missing and no terminal"],
+)
+def test_bad_setup_input_says_what_to_do(setup_aws, monkeypatch, argv, unset, message):
+    for name in unset:
+        monkeypatch.delenv(name)
+    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
+    with pytest.raises(SystemExit) as exit:
+        setup_aws.main(argv)
+    assert message in str(exit.value)
+
+
+def test_credentials_can_be_typed_in_without_echo(setup_aws, monkeypatch):
+    monkeypatch.setattr(sys, "stdin", type("Tty", (io.StringIO,), {"isatty": lambda self: True})())
+    typed = setup_aws.read_secrets(environ={}, ask=lambda prompt: f"typed {prompt}")
+    assert typed["consumer_secret"] == "typed X consumer secret:"
+    with pytest.raises(SystemExit, match="cannot be empty"):
+        setup_aws.read_secrets(environ={}, ask=lambda prompt: "")

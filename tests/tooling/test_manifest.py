@@ -1,0 +1,52 @@
+"""The manifest: well-formed, and in step with the solution regions (this one checks the real repository too)."""
+import pytest
+
+from workshop import ROOT, generate, manifest
+
+
+@pytest.mark.parametrize(
+    "old, new, problem",
+    [
+        ('label = "add two numbers"', 'label = " "', "TODO 01.1 of step 1 has an empty label: write one line for it."),
+        ('hint = "An f-string."', 'hint = ""', "TODO 02.1 of step 2 has an empty hint: write one line for it."),
+        ('id = "02.1"', 'id = "01.1"', "TODO 01.1 of step 2: its id must read '02.k'"),
+        ('id = "01.2"', 'id = "01.1"', "TODO 01.1 of step 1 is listed twice: give each TODO its own id."),
+        ('number = 2', 'number = 3', "Step 3 (02_greet) is listed where step 2 belongs"),
+        ('checkpoint = []\n\n[[steps.todos]]\nid = "02.1"', 'checkpoint = ["model"]\n\n[[steps.todos]]\nid = "02.1"',
+         "Step 2 starts from artifact 'model', which no [artifacts.model] defines."),
+    ],
+    ids=["empty label", "empty hint", "id of another step", "id twice", "numbers out of order", "unknown artifact"],
+)
+def test_a_bad_manifest_is_described_in_one_sentence(repo, edit, old, new, problem):
+    edit(repo / "workshop.toml", old, new)
+    assert any(found.startswith(problem) for found in manifest.problems(repo)), manifest.problems(repo)
+
+
+def test_an_artifact_must_name_real_folders_and_needs(repo, write):
+    with open(repo / "workshop.toml", "a") as file:
+        file.write('\n[artifacts.model]\npath = "build/m"\nmade_from = ["solutions/09_x"]\nneeds = ["data"]\n'
+                   'command = ["{python}", "make.py"]\n')
+    assert manifest.problems(repo) == [
+        "Artifact 'model' needs 'data', which no [artifacts.data] defines.",
+        "Artifact 'model' is made from solutions/09_x, which does not exist.",
+    ]
+
+
+def test_a_step_is_found_by_number_or_folder(repo):
+    assert manifest.step("01", repo).folder == "01_calc"
+    assert manifest.step("02_greet", repo).number == 2
+
+
+def test_the_real_manifest_is_well_formed():
+    assert manifest.problems(ROOT) == []
+
+
+def test_the_real_manifest_and_solution_regions_match_one_to_one():
+    """Every TODO has exactly one region, and every region's id is a TODO (else the generator names the line)."""
+    generate.starter_tree(ROOT)
+
+
+def test_the_real_steps_each_have_a_title_and_todos():
+    for step in manifest.steps(ROOT):
+        assert step.title.strip(), f"step {step.number} needs a title in workshop.toml"
+        assert step.todos, f"step {step.number} lists no [[steps.todos]] in workshop.toml"

@@ -1,0 +1,50 @@
+"""`make test-step N` names the TODO to work on and its hint; `make status` counts what is left."""
+import pytest
+
+from workshop import step_tests
+
+STUB_01_1 = 'raise NotImplementedError("TODO 01.1: add two numbers")'
+
+
+def test_the_pristine_starter_fails_and_the_last_lines_name_the_todo_and_its_hint(repo, capsys):
+    assert step_tests.main(1, "steps", repo) != 0
+    last = capsys.readouterr().out.strip().splitlines()[-2:]
+    assert last == ["Not there yet. Step 1, TODO 01.1: add two numbers", "Hint: Python has an operator for it."]
+
+
+def test_after_solving_one_todo_the_next_failing_one_is_named(repo, edit, capsys):
+    edit(repo / "steps/01_calc/calc.py", STUB_01_1, "return a + b")
+    assert step_tests.main("1", "steps", repo) != 0
+    assert capsys.readouterr().out.strip().splitlines()[-2] == "Not there yet. Step 1, TODO 01.2: double a number"
+
+
+def test_a_failure_that_names_no_todo_points_at_the_first_stub_left(repo, edit, capsys):
+    edit(repo / "steps/01_calc/calc.py", STUB_01_1, "return a - b")
+    edit(repo / "tests/step01/test_calc.py", "def test_add", "def test_a_double_first(load):\n"
+         "    assert load('01_calc', 'helpers').twice(1) == 3\n\n\ndef test_add")
+    assert step_tests.main(1, "steps", repo) != 0
+    assert "Step 1, TODO 01.2: double a number" in capsys.readouterr().out
+
+
+def test_the_solutions_pass(repo, capsys):
+    assert step_tests.main(1, "solutions", repo) == 0
+    assert capsys.readouterr().out.strip().endswith("Step 1 passes all its tests against solutions.")
+
+
+def test_no_tests_is_a_failure(repo, capsys):
+    (repo / "tests/step02/test_greet.py").unlink()
+    assert step_tests.main(2, "steps", repo) != 0
+    assert "No tests ran for step 2: tests/step02 must hold test_*.py files." in capsys.readouterr().out
+
+
+def test_status_counts_stubs_left_and_tests_passing(repo, edit, capsys):
+    edit(repo / "steps/01_calc/calc.py", STUB_01_1, "return a + b")
+    assert step_tests.status(repo) == 0
+    rows = capsys.readouterr().out.splitlines()
+    assert rows[1].split() == ["1", "01_calc", "1", "1/2"]
+    assert rows[2].split() == ["2", "02_greet", "1", "0/1"]
+
+
+def test_a_target_that_is_no_folder_says_what_to_use(repo):
+    with pytest.raises(SystemExit, match="TARGET=solution is no folder: use steps"):
+        step_tests.main(1, "solution", repo)

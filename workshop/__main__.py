@@ -1,0 +1,99 @@
+"""`python -m workshop <command>`: what the Makefile's targets call. `--root` points the tooling at another copy."""
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from workshop import (
+    ROOT, bench, check_generated, checkpoint_step, diff_step, full_test, generate, hints, manifest, reset_step,
+    starter_check, step_tests,
+)
+
+STEP_COMMANDS = {
+    "test-step": lambda number, args: step_tests.main(number, args.tree, args.root),
+    "hint-step": lambda number, args: hints.main(number, args.root),
+    "diff-step": lambda number, args: diff_step.main(number, args.root),
+    "reset-step": lambda number, args: reset_step.main(number, args.root),
+    "checkpoint-step": lambda number, args: checkpoint_step.main(number, args.root),
+}
+
+
+def _generate(args):
+    if args.only and not args.out:
+        raise SystemExit("`generate --only` writes a partial copy: give it a folder with --out, never steps/.")
+    unknown = set(args.only or ()) - set(manifest.todos(args.root))
+    if unknown:
+        raise SystemExit(f"workshop.toml has no TODO {', '.join(sorted(unknown))}: the ids are listed there.")
+    started = time.perf_counter()
+    numbers = {manifest.step(number, args.root).number for number in args.step} if args.step else None
+    folders = generate.generate(args.root, args.out, set(args.only) if args.only else None, numbers)
+    shown = (str(f.relative_to(args.root)) if f.is_relative_to(args.root) else str(f) for f in folders)
+    print(f"Generated {', '.join(shown)} in {time.perf_counter() - started:.2f} s.")
+    return 0
+
+
+OTHER_COMMANDS = {
+    "generate": _generate,
+    "check-generated": lambda args: check_generated.main(args.root),
+    "status": lambda args: step_tests.status(args.root),
+    "starter-check": lambda args: starter_check.check(
+        args.root, args.workers, not args.again, {manifest.step(n, args.root).number for n in args.step} or None
+    ),
+    "test": lambda args: full_test.main(args.root, workers=args.workers),
+    "bench": lambda args: bench.main(args.root),
+}
+
+
+def _step_number(command, given, root):
+    numbers = ", ".join(str(step.number) for step in manifest.steps(root))
+    if not given:
+        raise SystemExit(f"Say which step: `make {command} 1` (the steps are {numbers}).")
+    if len(given) > 1:
+        raise SystemExit(f"One step at a time: `make {command} {given[0]}` (the steps are {numbers}).")
+    return manifest.step(given[0], root).number
+
+
+def parser():
+    parse = argparse.ArgumentParser(prog="python -m workshop", description=__doc__)
+    parse.add_argument("--root", type=Path, default=ROOT, help="the repository to work on (default: this one)")
+    commands = parse.add_subparsers(dest="command", required=True)
+    for name in STEP_COMMANDS:
+        command = commands.add_parser(name)
+        command.add_argument("step", nargs="*", help="the step number")
+        if name == "test-step":
+            command.add_argument("--tree", help="steps (default, or $TARGET), solutions, or a folder like them")
+    generating = commands.add_parser("generate", help="solutions/ -> steps/")
+    generating.add_argument("--out", type=Path, help="write into this folder instead of steps/")
+    generating.add_argument("--only", nargs="+", metavar="ID", help="stub only these TODOs (needs --out)")
+    generating.add_argument("--step", nargs="+", help="only these steps (default: all)")
+    for name in ("check-generated", "status", "bench"):
+        commands.add_parser(name)
+    for name in ("starter-check", "test"):
+        command = commands.add_parser(name)
+        command.add_argument("--workers", type=int, default=2, help="copies tested at once")
+        if name == "starter-check":
+            command.add_argument("step", nargs="*", help="only these steps (default: all)")
+            command.add_argument("--again", action="store_true", help="ignore the results kept in build/")
+    return parse
+
+
+def main(argv=None):
+    sys.stdout.reconfigure(line_buffering=True)  # our lines and the pytest runs' lines stay in order in CI logs
+    args = parser().parse_args(argv)
+    args.root = args.root.resolve()
+    try:
+        if args.command in STEP_COMMANDS:
+            number = _step_number(args.command, args.step, args.root)
+            return STEP_COMMANDS[args.command](number, args)
+        return OTHER_COMMANDS[args.command](args)
+    except generate.MarkerError as error:
+        print("\n".join(error.problems), file=sys.stderr)
+        print(f"{len(error.problems)} problem(s) with the solution markers (above): fix them in solutions/.",
+              file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

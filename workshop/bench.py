@@ -1,0 +1,33 @@
+"""`make bench`: run every bench/*.py and gather the Markdown each prints into build/bench.md."""
+import os
+import platform
+import subprocess
+import sys
+
+from workshop import ROOT
+
+
+def main(root=ROOT, say=print):
+    scripts = sorted((root / "bench").glob("*.py"))
+    if not scripts:
+        say("bench/ holds no *.py scripts: nothing to measure.")
+        return 1
+    sections = [f"# WhereML benchmarks\n\n{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+                f"Python {platform.python_version()}\n"]
+    failed = []
+    for script in scripts:
+        say(f"running {script.relative_to(root)} ...")
+        result = subprocess.run([sys.executable, str(script)], cwd=root, stdout=subprocess.PIPE, text=True)
+        if result.returncode != 0:
+            failed.append(script.relative_to(root).as_posix())
+            continue
+        sections.append(result.stdout.strip() + "\n")
+    report = root / "build" / "bench.md"
+    report.parent.mkdir(parents=True, exist_ok=True)
+    report.write_text("\n".join(sections))
+    say(report.read_text())
+    if failed:
+        say(f"{', '.join(failed)} failed (its errors are above): build/bench.md lacks its section.")
+        return 1
+    say(f"Written to {report.relative_to(root)}.")
+    return 0

@@ -1,0 +1,50 @@
+"""`make test`: steps/ is generated, the tooling works, every solution passes, and every TODO is checked."""
+import subprocess
+import sys
+import time
+
+from workshop import ROOT, check_generated, manifest, starter_check, step_tests
+from workshop.generate import MarkerError
+
+
+def _tooling(root, say):
+    code = subprocess.call([sys.executable, "-m", "pytest", "tests/tooling", "-q", "-p", "no:cacheprovider"], cwd=root)
+    if code == step_tests.NO_TESTS:
+        say("tests/tooling collected no tests.")
+    return code
+
+
+def _solutions(root, say):
+    for step in manifest.steps(root):
+        say(f"--- step {step.number} ({step.folder}) against solutions/")
+        code, _ = step_tests.run(step, step.solution.parent, "-q", echo=sys.stdout.write)
+        if code == step_tests.NO_TESTS:
+            say(f"No tests ran for step {step.number}: tests/step{step.number:02d} must hold test_*.py files.")
+        if code != 0:
+            say(f"Step {step.number}'s solution fails its tests (above): fix solutions/{step.folder} or the test.")
+            return code
+    return 0
+
+
+def main(root=ROOT, say=print, workers=2):
+    stages = [
+        ("check-generated", lambda: check_generated.main(root, say)),
+        ("tooling tests", lambda: _tooling(root, say)),
+        ("every step's tests against solutions/", lambda: _solutions(root, say)),
+        ("starter check", lambda: starter_check.check(root, workers, say=say)),
+    ]
+    timings = []
+    for name, stage in stages:
+        say(f"=== {name}")
+        started = time.monotonic()
+        try:
+            code = stage()
+        except MarkerError as error:
+            say("\n".join(error.problems))
+            code = 1
+        timings.append(f"{name} {time.monotonic() - started:.1f} s")
+        if code != 0:
+            say(f"make test failed at: {name} (see above).")
+            return 1
+    say(f"make test passed ({', '.join(timings)}).")
+    return 0

@@ -1,0 +1,215 @@
+"""solutions/ -> steps/: each `# BEGIN SOLUTION <id>` ... `# END SOLUTION` region becomes a TODO stub.
+
+In the starter, a region becomes `raise NotImplementedError("TODO <id>: <label>")` at the marker's indentation, the
+commented lines between `# BEGIN PROMPT` and `# END PROMPT` are uncommented, and the marker lines disappear. Files
+other than Python are copied as they are. Bad markers stop everything with file:line before anything is written.
+"""
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from workshop import ROOT, files, manifest, readme
+
+MARKER = re.compile(r"^(?P<indent>[ \t]*)#\s*(?P<edge>BEGIN|END)\s+(?P<kind>SOLUTION|PROMPT)\b(?P<rest>.*?)\s*$")
+COMMENT = re.compile(r"^(?P<indent>[ \t]*)# ?(?P<code>.*)$")
+
+
+class MarkerError(Exception):
+    """Bad markers or a manifest that does not match the regions: one `file:line: what to do` per problem."""
+
+    def __init__(self, problems):
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Region:
+    id: str
+    where: str
+
+
+@dataclass
+class _Open:
+    kind: str
+    line: int
+    todo: object = None
+    stub: bool = False
+
+
+def _lines(text):
+    return re.split(r"(?<=\n)", text) if text else []
+
+
+def _ending(line):
+    return line[len(line.rstrip("\r\n")) :] or "\n"
+
+
+def _todo_for(todo_id, step, where, all_todos):
+    if not todo_id:
+        raise MarkerError([f"{where}: `# BEGIN SOLUTION` needs the TODO id it solves, e.g. `# BEGIN SOLUTION "
+                           f"{step.number:02d}.1`."])
+    todo = step.todo(todo_id)
+    if todo is not None:
+        return todo
+    if todo_id in all_todos:
+        raise MarkerError([f"{where}: TODO {todo_id} belongs to another step, not {step.folder}: use one of "
+                           f"{', '.join(t.id for t in step.todos)}."])
+    raise MarkerError([f"{where}: TODO {todo_id} is not in workshop.toml: add a [[steps.todos]] table for it after "
+                       f"step {step.number}, or fix the id."])
+
+
+def convert(text, step, name, only=None, all_todos=None):
+    """(starter text, regions) for one Python file of `step`; `name` is how errors call the file.
+
+    With `only` (a set of TODO ids), just those regions are stubbed and everything else stays the solution.
+    """
+    all_todos = all_todos if all_todos is not None else {}
+    out, regions, current = [], [], None
+    lines = _lines(text)
+    for number, line in enumerate(lines, start=1):
+        where = f"{name}:{number}"
+        marker = MARKER.match(line.rstrip("\r\n"))
+        if marker and marker["edge"] == "BEGIN":
+            if current:
+                raise MarkerError([f"{where}: `# BEGIN {marker['kind']}` inside the {current.kind} region opened at "
+                                   f"line {current.line}: markers do not nest, close that one first."])
+            current = _Open(marker["kind"], number)
+            if marker["kind"] == "SOLUTION":
+                current.todo = _todo_for(marker["rest"].strip(), step, where, all_todos)
+                current.stub = only is None or current.todo.id in only
+                regions.append(Region(current.todo.id, where))
+                if current.stub:
+                    label = current.todo.label.replace("\\", "\\\\").replace('"', '\\"')
+                    out.append(f'{marker["indent"]}raise NotImplementedError("TODO {current.todo.id}: {label}")'
+                               f"{_ending(line)}")
+                    continue
+        elif marker:
+            if not current or current.kind != marker["kind"]:
+                opened = f"the {current.kind} region opened at line {current.line}" if current else "no open region"
+                raise MarkerError([f"{where}: `# END {marker['kind']}` closes {opened}: "
+                                   f"pair each `# BEGIN {marker['kind']}` with one `# END {marker['kind']}`."])
+            stub = current.stub
+            current = None
+            if stub:
+                continue
+        elif current and current.kind == "SOLUTION" and current.stub:
+            continue
+        elif current and current.kind == "PROMPT":
+            comment = COMMENT.match(line.rstrip("\r\n"))
+            if line.strip() and not comment:
+                raise MarkerError([f"{where}: a line inside `# BEGIN PROMPT` ... `# END PROMPT` must be commented in "
+                                   "the solution (the starter uncomments it)."])
+            if only is None and line.strip():
+                line = (comment["indent"] + comment["code"]).rstrip() + _ending(line)
+        if marker and only is None:
+            continue
+        out.append(line)
+    if current:
+        opened = f"# BEGIN {current.kind}" + (f" {current.todo.id}" if current.todo else "")
+        raise MarkerError([f"{name}:{current.line}: `{opened}` is never closed: add `# END {current.kind}` after "
+                           "its last line."])
+    return "".join(out), regions
+
+
+def starter_files(step, only=None):
+    """{relative path: bytes} of the starter of `step`, made from its solution folder (see `convert` for `only`)."""
+    all_todos = manifest.todos(step.root)
+    made, problems, regions = {}, [], []
+    for relative in files.listing(step.solution):
+        source = step.solution / relative
+        data = source.read_bytes()
+        if source.suffix == ".py":
+            name = source.relative_to(step.root).as_posix()
+            try:
+                text, found = convert(data.decode("utf-8"), step, name, only, all_todos)
+            except MarkerError as error:
+                problems += error.problems
+                continue
+            except UnicodeDecodeError:
+                problems.append(f"{name}: is not UTF-8 text: save it as UTF-8.")
+                continue
+            data = text.encode("utf-8")
+            regions += found
+        made[relative] = data
+    problems += _region_problems(step, regions)
+    if problems:
+        raise MarkerError(problems)
+    return made
+
+
+def _region_problems(step, regions):
+    problems = []
+    for todo in step.todos:
+        places = [region.where for region in regions if region.id == todo.id]
+        if not places:
+            problems.append(f"solutions/{step.folder}: TODO {todo.id} ({todo.label}) is in workshop.toml but no "
+                            f"`# BEGIN SOLUTION {todo.id}` region solves it: add the region or drop the TODO.")
+        elif len(places) > 1:
+            problems.append(f"{places[1]}: TODO {todo.id} already has a region at {places[0]}: one region per TODO.")
+    ids = [todo.id for todo in step.todos]
+    for todo_id in sorted({i for i in ids if ids.count(i) > 1}):
+        problems.append(f"workshop.toml: TODO {todo_id} is listed twice under step {step.number}: keep one.")
+    return problems
+
+
+def starter_tree(root=ROOT, only=None, step_numbers=None):
+    """{step folder: {relative path: bytes}} for every step (or `step_numbers`); all problems are reported together."""
+    tree, problems = {}, []
+    for step in manifest.steps(root):
+        if step_numbers is not None and step.number not in step_numbers:
+            continue
+        if not step.solution.is_dir():
+            problems.append(f"solutions/{step.folder} does not exist, but workshop.toml lists it as a step.")
+            continue
+        try:
+            tree[step.folder] = starter_files(step, only)
+        except MarkerError as error:
+            problems += error.problems
+    if problems:
+        raise MarkerError(problems)
+    return tree
+
+
+def sync(made, folder):
+    """Make `folder` hold exactly the files `made` ({relative: bytes}); files the rules skip are left alone."""
+    folder = Path(folder)
+    for relative in files.listing(folder):
+        if relative not in made:
+            (folder / relative).unlink()
+    for relative, data in made.items():
+        target = folder / relative
+        if target.is_file() and not target.is_symlink() and target.read_bytes() == data:
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.is_symlink():
+            target.unlink()
+        target.write_bytes(data)
+    for path in sorted(folder.rglob("*"), reverse=True):
+        if path.is_dir() and not path.is_symlink() and not any(path.iterdir()):
+            path.rmdir()
+
+
+def copy_modes(step, folder):
+    """Keep the executable bit of the solution's files in `folder`."""
+    for relative in files.listing(step.solution):
+        target = Path(folder) / relative
+        if target.exists():
+            target.chmod((step.solution / relative).stat().st_mode & 0o777)
+
+
+def generate(root=ROOT, out=None, only=None, step_numbers=None):
+    """Write the starters of every step (or of `step_numbers`) into `out` (default: steps/); returns the folders."""
+    root = Path(root)
+    out = Path(out) if out else root / "steps"
+    tree = starter_tree(root, only, step_numbers)
+    chosen = [s for s in manifest.steps(root) if s.folder in tree]
+    for step in chosen:
+        sync(tree[step.folder], out / step.folder)
+        copy_modes(step, out / step.folder)
+    if step_numbers is None and out == root / "steps" and out.is_dir():
+        for stale in sorted(out.iterdir()):
+            if stale.name not in tree:
+                shutil.rmtree(stale) if stale.is_dir() else stale.unlink()
+        readme.update(root)
+    return [out / step.folder for step in chosen]

@@ -1,0 +1,121 @@
+"""The starter check: no TODO goes unchecked, and no pristine starter passes its tests.
+
+For each TODO, a copy of the step's solution with only that region stubbed must fail at least one test of the step;
+the pristine starter must fail too. The copies run in parallel, and a step whose solution, tests, manifest and
+tooling are unchanged since its last clean check is not run again (the results are kept in build/starter-check/).
+"""
+import json
+import re
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from workshop import ROOT, files, manifest, step_tests
+from workshop.generate import starter_files, sync
+
+FAILED = re.compile(r"^(?:FAILED|ERROR) (.+?)(?: - .*)?$", re.M)
+TIMEOUT = 900  # seconds for one copy's tests
+
+
+@dataclass(frozen=True)
+class Job:
+    step: manifest.Step
+    todo: manifest.Todo = None  # None: the pristine starter
+
+    @property
+    def name(self):
+        if self.todo:
+            return f"TODO {self.todo.id} ({self.todo.label})"
+        return f"the pristine starter of step {self.step.number}"
+
+
+def _made_from(step, known):
+    names, folders = list(step.checkpoint), []
+    while names:
+        artifact = known[names.pop()]
+        folders += artifact.made_from
+        names += artifact.needs
+    return sorted(set(folders))
+
+
+def key(step):
+    """What the check's answer for `step` depends on."""
+    root = step.root
+    tests = root / "tests"
+    earlier = [root / folder for folder in _made_from(step, manifest.artifacts(root))]
+    return files.fingerprint(
+        step.solution, step.tests, tests / "conftest.py", tests / "netguard", root / "workshop.toml",
+        root / "workshop", *earlier,
+    )
+
+
+def _cache(step):
+    return step.root / "build" / "starter-check" / f"{step.folder}.json"
+
+
+def _cached(step):
+    try:
+        saved = json.loads(_cache(step).read_text())
+    except (OSError, ValueError):
+        return None
+    return saved["caught"] if saved.get("key") == key(step) else None
+
+
+def _run(job):
+    """(pytest exit code, output) for the step's tests on a copy of solutions/ with the job's stub(s)."""
+    step = job.step
+    with tempfile.TemporaryDirectory(prefix="whereml-starter-check-") as scratch:
+        tree = Path(scratch)
+        for other in manifest.steps(step.root):
+            if other.folder != step.folder and other.solution.is_dir():
+                (tree / other.folder).symlink_to(other.solution, target_is_directory=True)
+        only = {job.todo.id} if job.todo else None
+        sync(starter_files(step, only), tree / step.folder)
+        return step_tests.run(step, tree, "-x", "-q", timeout=TIMEOUT)
+
+
+def _verdict(job, code, output):
+    """(caught by, problem): which test failed, or one sentence on what is wrong."""
+    if code == 1:
+        failed = FAILED.search(output)
+        return (failed[1] if failed else "a test"), None
+    if code == 0:
+        if job.todo:
+            return None, (f"{job.name} is checked by no test: with only its region stubbed, every test in "
+                          f"tests/step{job.step.number:02d} passes. Add a test that fails without it.")
+        return None, f"{job.name} passes all its tests: a starter must leave the step's tests failing."
+    if code == step_tests.NO_TESTS:
+        return None, f"tests/step{job.step.number:02d} collected no tests, so nothing checks {job.name}."
+    tail = "".join(output.splitlines(keepends=True)[-15:])
+    return None, f"The tests could not run for {job.name} (pytest exit {code}); the end of their output:\n{tail}"
+
+
+def check(root=ROOT, workers=2, use_cache=True, step_numbers=None, say=print):
+    """Run the check for every step (or `step_numbers`); 0 when every TODO is caught and every starter fails."""
+    steps = [step for step in manifest.steps(root) if step_numbers is None or step.number in step_numbers]
+    fresh = []
+    for step in steps:
+        caught = _cached(step) if use_cache else None
+        if caught is not None:
+            say(f"step {step.number}: each of its {len(step.todos)} TODOs makes a test fail (unchanged since the "
+                "last check).")
+        else:
+            fresh.append(step)
+    jobs = [job for step in fresh for job in [Job(step, todo) for todo in step.todos] + [Job(step)]]
+    problems = {step.folder: [] for step in fresh}
+    caught = {step.folder: {} for step in fresh}
+    with ThreadPoolExecutor(workers) as pool:
+        for job, (code, output) in zip(jobs, pool.map(_run, jobs)):
+            test, problem = _verdict(job, code, output)
+            if problem:
+                problems[job.step.folder].append(problem)
+                say(problem)
+            elif job.todo:
+                caught[job.step.folder][job.todo.id] = test
+                say(f"step {job.step.number}: TODO {job.todo.id} makes {test} fail.")
+    for step in fresh:
+        if not problems[step.folder]:
+            _cache(step).parent.mkdir(parents=True, exist_ok=True)
+            _cache(step).write_text(json.dumps({"key": key(step), "caught": caught[step.folder]}, indent=1))
+    return 1 if any(problems.values()) else 0
