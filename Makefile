@@ -40,6 +40,8 @@ $(STAMP): requirements.txt constraints.txt
 	@echo "Installing the pinned packages into $(VENV) (a few minutes the first time) ..."
 	@$(PY) -m pip install -q --disable-pip-version-check -r requirements.txt -c constraints.txt \
 	  || { echo '$(NO_INSTALL)' >&2; exit 1; }
+	@echo "Fetching the bot's Lambda wheels into build/lambda-wheels (for an offline chalice package) ..."
+	@$(PY) solutions/04_bot/fetch_wheels.py >/dev/null || { echo '$(NO_INSTALL)' >&2; exit 1; }
 	@touch $@
 
 test: $(STAMP)
@@ -58,7 +60,7 @@ TRAIN_NEEDS_DATA := Training on SageMaker needs the dataset too: make train ROLE
 DEPLOY_NEEDS := Deploying needs the model and a role: make deploy MODEL_DATA=s3://.../model.tar.gz ROLE=arn:...
 
 data: $(STAMP)
-	$(PY) solutions/01_data/prepare.py --source $(SOURCE) --out build/data $(if $(UPLOAD),--upload $(UPLOAD))
+	$(PY) solutions/01_data/prepare.py --source $(SOURCE) --out build/data $(if $(METADATA),--metadata $(METADATA)) $(if $(UPLOAD),--upload $(UPLOAD))
 
 train: $(STAMP)
 ifdef ROLE

@@ -35,6 +35,12 @@ import urllib.request
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+import boto3
+import responses
+from chalice.test import Client
+from moto import mock_aws
+from moto.core.models import override_responses_real_send
+
 from workshop import loader
 
 ROOT = Path(__file__).resolve().parent
@@ -110,8 +116,8 @@ def main(argv=None):
         return 1
     except KeyboardInterrupt:
         processes.stop_all()
-        print(f"\nInterrupted: the endpoint and every process the demo started are stopped. {args.out} holds what "
-              "was done so far; `make demo` starts again from scratch.", file=sys.stderr)
+        print(f"\nInterrupted: the endpoint and every process the demo started are stopped. {shown(args.out)} "
+              "holds what was done so far; `make demo` starts again from scratch.", file=sys.stderr)
         return 130
     finally:
         processes.stop_all()
@@ -125,7 +131,7 @@ def parse_args(argv):
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "demo", help="where the demo writes")
     args = parser.parse_args(argv)
     if not 0 <= args.port <= 65535:
-        parser.error(f"--port {args.port} is not a port: give 0 (a free one) or 1024..65535.")
+        parser.error(f"--port {args.port} is not a port: give 0 (a free one) or a number up to 65535.")
     args.out = args.out.resolve()
     return args
 
@@ -254,44 +260,43 @@ def mention_the_bot(out, endpoint):
     worker, the worker asks the endpoint and, in dry-run mode, prints the reply it would post."""
     photo, jpeg = held_out_photo(out / "data")
     print(f"      The photo: {photo.name}, a val photo the network never trained on")
-    # Imported here: they take seconds, and nothing before this stage needs them.
-    import boto3
-    import responses
-    from moto import mock_aws
-    from moto.core.models import override_responses_real_send
-
     settings = stage_settings()
     os.environ.update(settings, DRY_RUN="1", DRY_RUN_DIR=str(out), AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME=endpoint)
     app = loader.load(BOT, "app").app
     setup_aws = loader.load(BOT, "setup_aws")
     local_worker = loader.load(BOT, "local_worker")
-    from chalice.test import Client
+    with aws_and_x_stand_ins(jpeg):
+        setup_aws.create(BOT_STAGE, say=lambda line: None)
+        print(f"      AWS emulated in-process by moto: setup_aws.py made queue {settings['QUEUE_NAME']} (+ its "
+              f"dead-letter queue),\n      table {settings['TABLE_NAME']} and parameter {settings['X_SECRETS_PARAM']}")
+        client = Client(app, project_dir=str(out))  # no stage config there: the settings above apply as they are
+        body = json.dumps(mention(settings)).encode()
+        answer = client.http.post("/twitter/webhook", body=body, headers={
+            "content-type": "application/json", "x-twitter-webhooks-signature": x_signature(body)})
+        if answer.status_code != 200 or answer.json_body != {"queued": 1}:
+            raise DemoError(f"The webhook answered {answer.status_code} {answer.body!r}, not one queued mention: "
+                            "check solutions/04_bot with `make test-step 4 TARGET=solutions`.")
+        print(f"      POST /twitter/webhook (signed as X signs) -> {answer.json_body}; the SQS worker takes it")
+        sqs = boto3.client("sqs")
+        queue_url = sqs.get_queue_url(QueueName=settings["QUEUE_NAME"])["QueueUrl"]
+        printed = io.StringIO()
+        with contextlib.redirect_stdout(printed):
+            local_worker.drain(client, sqs, queue_url, wait_seconds=0)
+    return photo, jpeg, dry_run_reply(printed.getvalue(), out)
 
+
+@contextlib.contextmanager
+def aws_and_x_stand_ins(jpeg):
+    """moto answers AWS in this process; `responses` serves the photo as X's media host and refuses anything else
+    but the local endpoint."""
     with mock_aws(), responses.RequestsMock(assert_all_requests_are_fired=False) as x:
-        override_responses_real_send(x)  # what moto does not serve goes to `responses`, which refuses it
+        override_responses_real_send(x)  # what moto does not serve goes to `responses`
         try:
-            x.add_passthru("http://127.0.0.1")  # the local endpoint
-            x.add(responses.GET, PHOTO_URL, body=jpeg, content_type="image/jpeg")  # X's media host
-            made = []
-            setup_aws.create(BOT_STAGE, say=made.append)
-            print(f"      AWS emulated in-process by moto: setup_aws.py made queue {settings['QUEUE_NAME']} (+ its "
-                  f"dead-letter queue), table {settings['TABLE_NAME']}, parameter {settings['X_SECRETS_PARAM']}")
-            client = Client(app, project_dir=str(out))  # no stage config there: the settings above apply as they are
-            body = json.dumps(mention(settings)).encode()
-            answer = client.http.post("/twitter/webhook", body=body, headers={
-                "content-type": "application/json", "x-twitter-webhooks-signature": x_signature(body)})
-            if answer.status_code != 200 or answer.json_body != {"queued": 1}:
-                raise DemoError(f"The webhook answered {answer.status_code} {answer.body!r}, not one queued mention: "
-                                "check solutions/04_bot with `make test-step 4 TARGET=solutions`.")
-            print(f"      POST /twitter/webhook (signed like X) -> {answer.json_body}")
-            sqs = boto3.client("sqs")
-            queue_url = sqs.get_queue_url(QueueName=settings["QUEUE_NAME"])["QueueUrl"]
-            printed = io.StringIO()
-            with contextlib.redirect_stdout(printed):
-                local_worker.drain(client, sqs, queue_url, wait_seconds=0)
+            x.add_passthru("http://127.0.0.1")
+            x.add(responses.GET, PHOTO_URL, body=jpeg, content_type="image/jpeg")
+            yield
         finally:
             override_responses_real_send(None)
-    return photo, jpeg, dry_run_reply(printed.getvalue(), out)
 
 
 def show_result(out, endpoint, photo, jpeg, reply):
@@ -366,9 +371,12 @@ def claim(out):
         print(f"{shown(pid_file)} names pid {other}, which is no longer running: an earlier demo was stopped "
               "without cleaning up.")
     if out.exists() or out.is_symlink():
+        if not made_by_a_demo(out):
+            raise DemoError(f"{shown(out)} exists and was not made by demo.py, which empties its folder first: pass "
+                            "--out with a new folder.")
         print(f"Removing the earlier demo's {shown(out)} to start clean.")
         try:
-            shutil.rmtree(out) if out.is_dir() and not out.is_symlink() else out.unlink()
+            shutil.rmtree(out)
         except OSError as error:
             raise DemoError(f"Cannot remove {shown(out)} ({error.strerror}): remove it yourself, then run "
                             "`make demo` again.") from None
@@ -380,6 +388,13 @@ def claim(out):
     except OSError as error:
         raise DemoError(f"Cannot write {shown(out)} ({error.strerror}): pass --out with a folder you can write "
                         "to.") from None
+
+
+def made_by_a_demo(folder):
+    """An empty folder, or one holding a file that every demo writes first."""
+    if not folder.is_dir() or folder.is_symlink():
+        return False
+    return not any(folder.iterdir()) or any((folder / name).exists() for name in (PID_FILE, "prepare.log"))
 
 
 def release(out):

@@ -7,10 +7,11 @@ from workshop import ROOT, check_generated, manifest, starter_check, step_tests
 from workshop.generate import MarkerError
 
 
-def _tooling(root, say):
-    code = subprocess.call([sys.executable, "-m", "pytest", "tests/tooling", "-q", "-p", "no:cacheprovider"], cwd=root)
+def _pytest(folders, root, say):
+    command = [sys.executable, "-m", "pytest", *folders, "-q", "-p", "no:cacheprovider"]
+    code = subprocess.call(command, cwd=root)
     if code == step_tests.NO_TESTS:
-        say("tests/tooling collected no tests.")
+        say(f"{' and '.join(folders)} collected no tests.")
     return code
 
 
@@ -29,9 +30,10 @@ def _solutions(root, say):
 def main(root=ROOT, say=print, workers=2):
     stages = [
         ("check-generated", lambda: check_generated.main(root, say)),
-        ("tooling tests", lambda: _tooling(root, say)),
+        ("tooling tests", lambda: _pytest(["tests/tooling"], root, say)),
         ("every step's tests against solutions/", lambda: _solutions(root, say)),
         ("starter check", lambda: starter_check.check(root, workers, say=say)),
+        ("the offline demo and the slides", lambda: _pytest(["tests/demo", "tests/slides"], root, say)),
     ]
     timings = []
     for name, stage in stages:

@@ -14,8 +14,9 @@ from pathlib import Path
 from workshop import ROOT, files, manifest, step_tests
 from workshop.generate import starter_files, sync
 
-FAILED = re.compile(r"^(?:FAILED|ERROR) (.+?)(?: - .*)?$", re.M)
+FAILED = re.compile(r"^(?:FAILED|ERROR) (\S+\.py(?:::.+?)?)(?: - .*)?$", re.M)  # pytest's short summary lines
 TIMEOUT = 900  # seconds for one copy's tests
+TOOLING = ("generate.py", "files.py", "loader.py", "manifest.py", "checkpoint.py", "step_tests.py")  # makes, runs copies
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,7 @@ def key(step):
     earlier = [root / folder for folder in _made_from(step, manifest.artifacts(root))]
     return files.fingerprint(
         step.solution, step.tests, tests / "conftest.py", tests / "netguard", root / "workshop.toml",
-        root / "workshop", *earlier,
+        *(root / "workshop" / name for name in TOOLING), *earlier,
     )
 
 

@@ -46,3 +46,9 @@ def test_add_and_double_are_both_done_or_both_left(load):
     out = capsys.readouterr().out
     assert "the pristine starter of step 1 passes all its tests: a starter must leave the step's tests failing." in out
     assert "checked by no test" not in out
+
+
+def test_the_catching_test_is_read_from_the_summary_not_from_captured_logs():
+    output = ("ERROR    bot:app.py:1944 Caught exception for path /twitter/webhook\n"
+              "FAILED tests/step04/test_app.py::test_crc[a token] - KeyError: 'x'\n")
+    assert starter_check.FAILED.search(output)[1] == "tests/step04/test_app.py::test_crc[a token]"

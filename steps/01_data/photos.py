@@ -1,0 +1,81 @@
+"""Photos on disk: find them, read each one's GPS position from EXIF, and set aside the ones that cannot be used."""
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image
+
+import geotag
+import parallel
+
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".tif", ".tiff", ".webp"}
+NO_GPS = "no GPS position in EXIF"
+BAD_GPS = "a GPS position in EXIF that cannot be read"
+IMPOSSIBLE = "impossible position (latitude beyond ±90 or longitude beyond ±180)"
+UNREADABLE = "unreadable or truncated image"
+
+
+@dataclass(frozen=True)
+class Photo:
+    name: str  # how photos.tsv names it
+    path: str
+    lat: float
+    lng: float
+
+
+@dataclass(frozen=True)
+class Skipped:
+    name: str
+    reason: str
+
+
+def find_images(folder):
+    """Every image file under `folder`, in a stable (sorted) order."""
+    return sorted(path for path in Path(folder).rglob("*") if path.suffix.lower() in IMAGE_SUFFIXES)
+
+
+def inspect(path, position=None):
+    """(lat, lng) of the photo at `path` (from its EXIF unless `position` is given), or why it cannot be used.
+
+    The whole image is decoded (at 1/8 scale, which is cheap) so a truncated file is caught here, not later.
+    """
+    try:
+        with Image.open(path) as image:
+            if position is None:
+                try:
+                    position = geotag.read_position(image)
+                except (TypeError, ValueError, ZeroDivisionError):  # a GPS block without three numbers a coordinate
+                    return BAD_GPS
+            image.draft("RGB", (64, 64))
+            image.load()
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        return UNREADABLE
+    if position is None:
+        return NO_GPS
+    if not geotag.is_possible(*position):
+        return IMPOSSIBLE
+    return position
+
+
+def _inspect_one(item):
+    path, position = item
+    return inspect(path, position)
+
+
+def check(paths, names, workers, positions=None):
+    """Photo for every usable file and Skipped (with the reason) for the others, in the order given."""
+    positions = positions or [None] * len(paths)
+    results = parallel.ordered_map(_inspect_one, zip(map(str, paths), positions), workers, "Reading photos")
+    photos, skipped = [], []
+    for path, name, result in zip(paths, names, results):
+        if isinstance(result, str):
+            skipped.append(Skipped(name, result))
+        else:
+            photos.append(Photo(name, str(path), *result))
+    return photos, skipped
+
+
+def from_folder(folder, limit, workers):
+    """The photos of a folder (GPS from EXIF): (photos, skipped). At most `limit` files are looked at."""
+    paths = find_images(folder)[:limit]
+    return check(paths, [path.relative_to(folder).as_posix() for path in paths], workers)
+

@@ -1,0 +1,36 @@
+"""Train/val split inside every cell, the same for the same seed, and photos.tsv: where every photo went."""
+import csv
+
+import numpy as np
+
+COLUMNS = ["photo", "lat", "lng", "class", "split", "reason"]
+SPARSE = "in a cell with fewer than t_min photos"
+
+
+def split_cells(kept, val_fraction, seed):
+    """{photo index: "train" or "val"}: about val_fraction of each cell's photos go to val (at least one if it has
+    two or more), so every class is measured."""
+    rng = np.random.RandomState(seed)
+    splits = {}
+    for _, members in kept:
+        shuffled = rng.permutation(members).tolist()
+        count = round(len(shuffled) * val_fraction)
+        if val_fraction > 0 and len(shuffled) > 1:
+            count = min(max(count, 1), len(shuffled) - 1)
+        splits.update({index: "val" for index in shuffled[:count]})
+        splits.update({index: "train" for index in shuffled[count:]})
+    return splits
+
+
+def write_photos(path, photos, classes, splits, skipped):
+    """photos.tsv: the usable photos in source order (class -1 and split `excluded` for dropped ones), then the
+    skipped ones with the reason."""
+    with open(path, "w", newline="", encoding="utf-8") as file:
+        writer = csv.writer(file, delimiter="\t", lineterminator="\n")
+        writer.writerow(COLUMNS)
+        for index, photo in enumerate(photos):
+            split = splits.get(index, "excluded")
+            reason = "" if index in splits else SPARSE
+            writer.writerow([photo.name, f"{photo.lat:.6f}", f"{photo.lng:.6f}", classes.get(index, -1), split, reason])
+        for photo in skipped:
+            writer.writerow([photo.name, "", "", -1, "excluded", photo.reason])

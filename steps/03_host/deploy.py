@@ -1,0 +1,135 @@
+"""Put the trained model behind a SageMaker endpoint, take it down, or clean up everything the workshop made.
+
+    python deploy.py deploy --model-data s3://BUCKET/.../model.tar.gz --role arn:aws:iam::ACCOUNT:role/NAME \\
+        [--instance-type ml.c5.large] [--endpoint-name whereml] [--autoscale 1:3]
+    python deploy.py delete [--endpoint-name whereml]
+    python deploy.py cleanup        (every endpoint, config and model tagged project=whereml-workshop)
+
+An endpoint bills for every hour it is up, answering or not: `make cleanup` when you are done.
+"""
+import argparse
+import os
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+# The SDK reports usage to AWS on deploy() unless this config says not to (the Makefile sets it too).
+if (HERE.parent.parent / "sagemaker-config.yaml").exists():
+    os.environ.setdefault("SAGEMAKER_USER_CONFIG_OVERRIDE", str(HERE.parent.parent / "sagemaker-config.yaml"))
+
+import boto3  # noqa: E402
+import sagemaker  # noqa: E402
+from botocore.exceptions import BotoCoreError, ClientError  # noqa: E402
+from sagemaker.mxnet import MXNetModel  # noqa: E402
+
+import cleanup  # noqa: E402
+
+TAGS = [cleanup.TAG]
+VARIANT = "AllTraffic"
+# Target tracking keeps each instance near this many invocations a minute (one ml.c5.large answers ~600).
+INVOCATIONS_PER_INSTANCE = 300.0
+
+
+def deploy(model_data, role, instance_type="ml.c5.large", endpoint_name="whereml", autoscale=None, wait=True):
+    """Create the model, endpoint config and endpoint (tagged), then target-tracking autoscaling when asked.
+
+    wait=True blocks until the endpoint is InService (several minutes), which autoscaling needs.
+    """
+    bucket = model_data[len("s3://"):].split("/")[0]
+    session = sagemaker.Session(default_bucket=bucket)  # explicit: finding a default bucket would call STS
+    model = MXNetModel(
+        model_data=model_data,
+        role=role,
+        entry_point="inference.py",
+        source_dir=str(HERE),
+        framework_version="1.9.0",
+        py_version="py38",
+        sagemaker_session=session,
+    )
+    model.deploy(
+        initial_instance_count=autoscale[0] if autoscale else 1,
+        instance_type=instance_type,
+        endpoint_name=endpoint_name,
+        tags=TAGS,
+        wait=wait,
+    )
+    if autoscale:
+        scale(endpoint_name, *autoscale)
+    return endpoint_name
+
+
+def scale(endpoint_name, minimum, maximum, client=None):
+    """Let Application Auto Scaling keep between `minimum` and `maximum` instances, tracking invocations."""
+    client = client or boto3.client("application-autoscaling")
+    resource_id = "endpoint/{}/variant/{}".format(endpoint_name, VARIANT)
+    dimension = "sagemaker:variant:DesiredInstanceCount"
+    client.register_scalable_target(
+        ServiceNamespace="sagemaker",
+        ResourceId=resource_id,
+        ScalableDimension=dimension,
+        MinCapacity=minimum,
+        MaxCapacity=maximum,
+    )
+    client.put_scaling_policy(
+        PolicyName="{}-invocations".format(endpoint_name),
+        ServiceNamespace="sagemaker",
+        ResourceId=resource_id,
+        ScalableDimension=dimension,
+        PolicyType="TargetTrackingScaling",
+        TargetTrackingScalingPolicyConfiguration={
+            "TargetValue": INVOCATIONS_PER_INSTANCE,
+            "PredefinedMetricSpecification": {"PredefinedMetricType": "SageMakerVariantInvocationsPerInstance"},
+            "ScaleInCooldown": 300,
+            "ScaleOutCooldown": 60,
+        },
+    )
+
+
+def _autoscale(text):
+    try:
+        minimum, maximum = (int(part) for part in text.split(":"))
+    except ValueError:
+        raise argparse.ArgumentTypeError("--autoscale wants MIN:MAX instance counts, e.g. 1:3")
+    if not 1 <= minimum <= maximum:
+        raise argparse.ArgumentTypeError("--autoscale MIN:MAX needs 1 <= MIN <= MAX, e.g. 1:3")
+    return minimum, maximum
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    up = commands.add_parser("deploy", help="create the endpoint (billed per hour until deleted)")
+    up.add_argument("--model-data", required=True, help="s3://.../model.tar.gz from step 02")
+    up.add_argument("--role", required=True, help="an IAM role ARN SageMaker can assume")
+    up.add_argument("--instance-type", default="ml.c5.large")
+    up.add_argument("--endpoint-name", default="whereml")
+    up.add_argument("--autoscale", type=_autoscale, metavar="MIN:MAX")
+    down = commands.add_parser("delete", help="delete one endpoint, its config and its model")
+    down.add_argument("--endpoint-name", default="whereml")
+    commands.add_parser("cleanup", help="delete everything tagged project=whereml-workshop, then list what is left")
+    args = parser.parse_args(argv)
+
+    if args.command == "deploy":
+        if not args.model_data.startswith("s3://") or not args.model_data.endswith(".tar.gz"):
+            parser.error("--model-data must be the s3://.../model.tar.gz that training wrote (see `make train`).")
+        if not args.role.startswith("arn:aws:iam::"):
+            parser.error("--role must be an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME) that SageMaker can assume.")
+    try:
+        if args.command == "deploy":
+            deploy(args.model_data, args.role, args.instance_type, args.endpoint_name, args.autoscale)
+            print("Endpoint {} is up. Try: python predict.py photo.jpg --endpoint {}".format(
+                args.endpoint_name, args.endpoint_name))
+            print("It bills by the hour until `make cleanup`.")
+        elif args.command == "delete":
+            cleanup.delete_endpoint(args.endpoint_name)
+        else:
+            left = cleanup.cleanup()
+            if left:
+                sys.exit("Still there, delete by hand in the SageMaker console: " + ", ".join(left))
+            print("Nothing tagged project=whereml-workshop is left.")
+    except (BotoCoreError, ClientError, ValueError) as error:  # the SDK raises ValueError for a missing region
+        sys.exit("AWS refused: {}. Check your credentials, region and the names you gave.".format(error))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,109 @@
+"""Where was this photo taken? The SageMaker MXNet serving contract: photo in, the most likely places out as JSON.
+
+SageMaker's MXNet 1.9 inference container (Python 3.8, numpy < 1.20) calls, in order:
+    model_fn(model_dir)              once, at start: load the model
+    input_fn(body, content_type)     per request: bytes -> a checked photo
+    predict_fn(data, model)          -> the k most likely cells
+    output_fn(prediction, accept)    -> the JSON answer (see MAINTAINING.md, "Endpoint answer")
+serve.py runs this same file on your laptop through the same handler service.
+"""
+import collections
+import json
+import os
+
+import mxnet as mx
+import numpy as np
+from PIL import Image
+
+import fetch
+import int8
+import locationnet
+import photo
+from cells import read_cells
+from locator import Locator
+from refusal import Refused
+
+# Step 02 normalised its photos with these (ImageNet's per-channel statistics); serving must do the same.
+MEAN = (0.485, 0.456, 0.406)
+STD = (0.229, 0.224, 0.225)
+DEFAULT_K = 3
+MAX_K = 10
+JSON = "application/json"
+IMAGE_TYPES = ("image/jpeg", "image/png", "application/x-image")
+
+Photo = collections.namedtuple("Photo", "image k")
+Prediction = collections.namedtuple("Prediction", "model top")
+
+
+def model_fn(model_dir):
+    """The Locator for `model_dir`, on the int8 copy of its network when quantize.py made one."""
+    locator = locationnet.load(model_dir) if locationnet.present(model_dir) else load_model(model_dir)
+    if int8.present(model_dir):
+        locator = locator.with_network(int8.load(model_dir), locator.model_name + " (int8)")
+    return locator.warm_up()
+
+
+def load_model(model_dir):
+    """A step-02 model folder: model-symbol.json + model-0000.params, cells.tsv, model-config.json."""
+    raise NotImplementedError("TODO 03.1: load_model: the step-02 network, its cells and its input sizes, as a Locator")
+
+
+def input_fn(body, content_type):
+    """Photo bytes, or JSON {"url": "https://pbs.twimg.com/...", "k": 3} -> Photo(an opened, checked image, k)."""
+    media_type = (content_type or "").split(";")[0].strip().lower()
+    if media_type in IMAGE_TYPES:
+        return Photo(photo.open_photo(body), DEFAULT_K)
+    if media_type == JSON:
+        request = _read_request(body)
+        return Photo(photo.open_photo(fetch.fetch(request["url"], photo.MAX_BYTES)), request["k"])
+    raise Refused(
+        415,
+        "Content type {!r} is not served: send image/jpeg, image/png, application/x-image, "
+        'or application/json {{"url": ...}}.'.format(content_type),
+    )
+
+
+def predict_fn(data, model):
+    """Decode the photo, preprocess it as training did, score every cell, keep the k most likely."""
+    image = photo.decode(data.image, model.resize)
+    batch = preprocess(image, model.resize, model.image_size, model.mean, model.std)
+    probabilities = model(batch)[0].asnumpy()
+    raise NotImplementedError("TODO 03.3: predict_fn: the k most probable cells, best first, as (cell, probability) pairs")
+    return Prediction(model.model_name, top)
+
+
+def preprocess(image, resize, size, mean=MEAN, std=STD):
+    """An RGB photo -> a (1, 3, size, size) batch: short side to `resize`, centre crop, 0..1, normalised, CHW."""
+    raise NotImplementedError("TODO 03.2: preprocess: short side to `resize`, centre crop of `size`, 0..1, minus mean, over std, CHW, a batch of one")
+
+
+def output_fn(prediction, accept):
+    """Prediction -> (the JSON answer, its content type), best first."""
+    if not _accepts_json(accept):
+        raise Refused(406, "This endpoint answers application/json only: ask for that in the Accept header.")
+    raise NotImplementedError("TODO 03.4: output_fn: the endpoint's JSON answer, {\"predictions\": [...], \"model\": name}")
+
+
+def _read_request(body):
+    """A JSON request body -> {"url": str, "k": 1..MAX_K}, or Refused(400/413)."""
+    if isinstance(body, str):
+        body = body.encode("utf-8")
+    if not body:
+        raise Refused(400, 'The request body is empty: send JSON {"url": "https://...", "k": 3}.')
+    if len(body) > photo.MAX_BYTES:
+        raise Refused(413, 'The JSON request is far too big: send {"url": "https://...", "k": 3}.')
+    try:
+        request = json.loads(body.decode("utf-8"))
+    except ValueError:
+        raise Refused(400, 'The body is not valid JSON: send {"url": "https://...", "k": 3}.')
+    if not isinstance(request, dict) or not isinstance(request.get("url"), str):
+        raise Refused(400, 'The JSON has no "url" string: send {"url": "https://...", "k": 3}.')
+    k = request.get("k", DEFAULT_K)
+    if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= MAX_K:
+        raise Refused(400, '"k" must be a whole number from 1 to {}: it is how many places to answer.'.format(MAX_K))
+    return {"url": request["url"], "k": k}
+
+
+def _accepts_json(accept):
+    wanted = [part.split(";")[0].strip().lower() for part in (accept or JSON).split(",")]
+    return any(media_type in (JSON, "application/*", "*/*") for media_type in wanted)

@@ -1,0 +1,32 @@
+"""The original pretrained LocationNet (a ResNet-101 over 15,527 S2 cells), for those who have its files.
+
+Its symbol ends in SoftmaxOutput, a training layer that wants a `softmax_label` input: serving takes the `fc1`
+scores below it instead (Locator applies the softmax). It was trained on pixels 0..255 minus the ImageNet mean, and
+it sees a centre square of the photo resized to 224 x 224.
+"""
+import os
+
+import mxnet as mx
+
+from cells import read_grids
+from locator import Locator
+
+SYMBOL = "RN101-5k500-symbol.json"
+PARAMS = "RN101-5k500-0012.params"
+GRIDS = "grids.txt"
+SCORES = "fc1_output"
+IMAGE_SIZE = 224
+MEAN = (123.68 / 255, 116.779 / 255, 103.939 / 255)
+STD = (1 / 255.0, 1 / 255.0, 1 / 255.0)
+
+
+def present(model_dir):
+    return os.path.exists(os.path.join(model_dir, SYMBOL))
+
+
+def load(model_dir):
+    scores = mx.sym.load(os.path.join(model_dir, SYMBOL)).get_internals()[SCORES]
+    network = mx.gluon.SymbolBlock(scores, mx.sym.var("data"))
+    network.collect_params().load(os.path.join(model_dir, PARAMS), ctx=mx.cpu(), ignore_extra=True)
+    cells = read_grids(os.path.join(model_dir, GRIDS))
+    return Locator(network, cells, IMAGE_SIZE, IMAGE_SIZE, "LocationNet RN101-5k500", MEAN, STD)

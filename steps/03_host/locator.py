@@ -1,0 +1,31 @@
+"""What model_fn returns: a network that scores cells, and what serving needs beside it.
+
+It is a Gluon Block because the SageMaker MXNet handler service accepts only a Block or a Module from model_fn.
+"""
+import mxnet as mx
+
+
+class Locator(mx.gluon.Block):
+    def __init__(self, network, cells, resize, image_size, name, mean, std):
+        super(Locator, self).__init__()
+        self.network = network
+        self.cells = cells
+        self.resize = resize
+        self.image_size = image_size
+        self.model_name = name
+        self.mean = mean
+        self.std = std
+
+    def with_network(self, network, name):
+        """The same cells and input settings on another network (e.g. its int8 copy)."""
+        return Locator(network, self.cells, self.resize, self.image_size, name, self.mean, self.std)
+
+    def warm_up(self):
+        """Build the graph now rather than on the first request."""
+        self.network.hybridize(static_alloc=True, static_shape=True)
+        self(mx.nd.zeros((1, 3, self.image_size, self.image_size))).wait_to_read()
+        return self
+
+    def forward(self, batch):
+        """(N, 3, S, S) normalised photos -> (N, K) probabilities."""
+        return mx.nd.softmax(self.network(batch))
