@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from workshop import ordering
+
 # Small and quick: 2 epochs on the sample's 64-px photos, 56-px crops.
 TRAIN_FLAGS = ["--epochs", "2", "--image-size", "56", "--batch-size", "32"]
 
@@ -68,9 +70,4 @@ ORDER = [
 
 
 def pytest_collection_modifyitems(items):
-    here = Path(__file__).parent
-    slots = [index for index, item in enumerate(items) if item.path.parent == here]
-    rank = {name: place for place, name in enumerate(ORDER)}
-    ours = sorted((items[index] for index in slots), key=lambda item: rank.get(item.path.name, len(ORDER)))
-    for index, item in zip(slots, ours):
-        items[index] = item
+    ordering.files_in_order(items, Path(__file__).parent, ORDER)

@@ -5,10 +5,22 @@ import struct
 import subprocess
 import sys
 import zlib
+from pathlib import Path
 
 import pytest
 
+from workshop import ordering
+
 PRIVATE_HOSTS_ALLOWED = "pbs.twimg.com,10.0.0.7,127.0.0.1"
+# The handlers (every TODO) first, deploying against moto (slow to set up) last.
+ORDER = [
+    "test_inference.py", "test_locationnet.py", "test_quantize.py", "test_fetch.py", "test_predict.py", "test_serve.py",
+    "test_deploy.py",
+]
+
+
+def pytest_collection_modifyitems(items):
+    ordering.files_in_order(items, Path(__file__).parent, ORDER)
 
 
 @pytest.fixture(scope="session")
