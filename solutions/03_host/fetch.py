@@ -79,7 +79,7 @@ def download(url, address, max_bytes, timeout=TIMEOUT_SECONDS, context=None):
 
 def _read_capped(sock, response, max_bytes, deadline):
     too_big = Refused(413, "The photo at that URL is over {} MB: link a smaller one.".format(max_bytes >> 20))
-    if int(response.getheader("Content-Length") or 0) > max_bytes:
+    if (response.length or 0) > max_bytes:  # http.client's reading of Content-Length (None if absent or bad)
         raise too_big
     chunks, size = [], 0
     while True:

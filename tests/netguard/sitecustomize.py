@@ -1,9 +1,26 @@
-"""Loaded by every Python the test suite starts (PYTHONPATH): no connection may leave this machine."""
+"""Loaded by every Python the test suite starts (PYTHONPATH): no connection or name lookup may leave this machine."""
 import ipaddress
 import socket
 
 _connect = socket.socket.connect
 _connect_ex = socket.socket.connect_ex
+_getaddrinfo = socket.getaddrinfo
+REFUSAL = (
+    "The tests must not reach the network, but this tried to {}. "
+    "Stand in for AWS with moto and for X with `responses`."
+)
+
+
+def _is_local_name(host):
+    """No lookup leaves the machine for these: no host, a numeric address (checked on connect), or localhost."""
+    if not host:
+        return True
+    host = host.decode() if isinstance(host, bytes) else str(host)
+    try:
+        ipaddress.ip_address(host.split("%")[0])
+        return True
+    except ValueError:
+        return host == "localhost"
 
 
 def _check(sock, address):
@@ -15,10 +32,7 @@ def _check(sock, address):
     except ValueError:
         loopback = host == "localhost"
     if not loopback:
-        raise ConnectionRefusedError(
-            f"The tests must not reach the network, but this tried to connect to {host}:{address[1]}. "
-            "Stand in for AWS with moto and for X with `responses`."
-        )
+        raise ConnectionRefusedError(REFUSAL.format(f"connect to {host}:{address[1]}"))
 
 
 def _guarded_connect(self, address):
@@ -31,5 +45,12 @@ def _guarded_connect_ex(self, address):
     return _connect_ex(self, address)
 
 
+def _guarded_getaddrinfo(host, *args, **kwargs):
+    if not _is_local_name(host):
+        raise socket.gaierror(socket.EAI_NONAME, REFUSAL.format(f"look up {host}"))
+    return _getaddrinfo(host, *args, **kwargs)
+
+
 socket.socket.connect = _guarded_connect
 socket.socket.connect_ex = _guarded_connect_ex
+socket.getaddrinfo = _guarded_getaddrinfo

@@ -47,6 +47,7 @@ def test_missing_credentials_are_one_clear_sentence(upload, errors, monkeypatch,
     for variable in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SECURITY_TOKEN", "AWS_SESSION_TOKEN"):
         monkeypatch.delenv(variable, raising=False)
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    monkeypatch.setattr(boto3, "DEFAULT_SESSION", None)  # a session another test made may hold credentials
     with pytest.raises(errors.BadInput, match="no AWS credentials found"):
         upload.upload(tmp_path, "s3://whereml-data/data")
 

@@ -4,7 +4,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import BAD_REQUESTS
+from bad_requests import BAD_REQUESTS
 
 ANSWER_KEYS = {"lat", "lng", "probability", "cell", "place", "admin1", "country_code"}
 

@@ -20,12 +20,15 @@ def test_model_fn_serves_the_int8_copy_when_there_is_one(host, quantized_dir):
 def test_int8_answers_like_fp32_on_validation_photos(host, quantized_dir, locator, val_photos):
     inference = host("inference")
     int8 = inference.model_fn(quantized_dir)
-    same = 0
+    same = exact = 0
     for jpeg, _ in val_photos:
-        best = [inference.predict_fn(inference.input_fn(jpeg, "image/jpeg"), model).top[0][0]
-                for model in (locator, int8)]
-        same += best[0]["token"] == best[1]["token"]
+        (cell, probability), (int8_cell, int8_probability) = [
+            inference.predict_fn(inference.input_fn(jpeg, "image/jpeg"), model).top[0] for model in (locator, int8)
+        ]
+        same += cell["token"] == int8_cell["token"]
+        exact += probability == int8_probability
     assert same / len(val_photos) >= 0.9, f"int8 agrees with fp32 on only {same}/{len(val_photos)} photos"
+    assert exact < len(val_photos), "int8 gives fp32's very probabilities: model_fn must load the model-int8-* files"
 
 
 def test_an_int8_copy_that_answers_differently_is_not_kept(host, model_dir, data_dir, tmp_path, capsys):

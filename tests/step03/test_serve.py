@@ -5,7 +5,6 @@ import select
 import signal
 import subprocess
 import threading
-import time
 import urllib.error
 import urllib.request
 
@@ -13,7 +12,7 @@ import boto3
 import pytest
 from botocore import UNSIGNED
 from botocore.config import Config
-from conftest import BAD_REQUESTS
+from bad_requests import BAD_REQUESTS
 
 
 @pytest.fixture(scope="module")

@@ -19,6 +19,19 @@ def test_connect_ex_is_guarded_too():
         sock.connect_ex(("192.0.2.1", 80))
 
 
+def test_a_name_lookup_off_this_machine_is_refused():
+    with pytest.raises(socket.gaierror, match=MESSAGE):
+        socket.getaddrinfo("pbs.twimg.com", 443)
+
+
+@pytest.mark.parametrize("host", ["localhost", "127.0.0.1", "::1", None])
+def test_local_and_numeric_lookups_are_allowed(host):
+    try:
+        socket.getaddrinfo(host, 80)
+    except socket.gaierror as error:
+        assert MESSAGE not in str(error)
+
+
 @pytest.mark.parametrize("family, host", [(socket.AF_INET, "127.0.0.1"), (socket.AF_INET, "localhost"),
                                           (socket.AF_INET6, "::1")])
 def test_loopback_is_allowed(family, host):
