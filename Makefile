@@ -5,6 +5,7 @@ PYTHON3 ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+WHEELS := build/lambda-wheels/.fetched
 WORKSHOP := $(PY) -m workshop
 
 # The SageMaker SDK reads this file: it turns the SDK's usage reports to AWS off.
@@ -27,7 +28,7 @@ PORT ?= 8080
 .PHONY: setup test $(STEP_TARGETS) status generate check-generated data train serve deploy cleanup bench demo \
 	slides clean
 
-setup: $(STAMP)
+setup: $(STAMP) $(WHEELS)
 
 NO_PYTHON := $(PYTHON3) was not found: install Python 3.11 (e.g. `uv python install 3.11`) and run \
 	`make setup PYTHON3=/path/to/python3.11`.
@@ -40,19 +41,24 @@ $(STAMP): requirements.txt constraints.txt
 	@echo "Installing the pinned packages into $(VENV) (a few minutes the first time) ..."
 	@$(PY) -m pip install -q --disable-pip-version-check -r requirements.txt -c constraints.txt \
 	  || { echo '$(NO_INSTALL)' >&2; exit 1; }
+	@touch $@
+
+# The bot's Lambda wheels, so that `chalice package` (a step-4 test, make bench) builds offline.
+$(WHEELS): solutions/04_bot/requirements.txt | $(STAMP)
 	@echo "Fetching the bot's Lambda wheels into build/lambda-wheels (for an offline chalice package) ..."
 	@$(PY) solutions/04_bot/fetch_wheels.py >/dev/null || { echo '$(NO_INSTALL)' >&2; exit 1; }
 	@touch $@
 
-test: $(STAMP)
+test: $(STAMP) $(WHEELS)
 	@$(WORKSHOP) test
 
-test-step: $(STAMP)
+test-step: $(STAMP) $(WHEELS)
 	@$(WORKSHOP) test-step --tree $(TARGET) $(N)
 
 hint-step diff-step reset-step checkpoint-step: $(STAMP)
 	@$(WORKSHOP) $@ $(N)
 
+bench status: $(WHEELS)
 status generate check-generated bench: $(STAMP)
 	@$(WORKSHOP) $@
 

@@ -53,8 +53,9 @@ def test_generate_only_writes_a_copy_with_one_stub(repo):
          "make deploy without MODEL_DATA"],
 )
 def test_make_passes_the_step_number_and_fails_with_the_sentence(goals, sentence):
-    # -o: the venv is there (this test runs in it); never reinstall from a test.
-    result = subprocess.run(["make", "-s", "-C", str(ROOT), "-o", ".venv/.installed", *goals],
+    # -o: the venv and the Lambda wheels are there (this test runs in that venv); never install from a test.
+    installed = ["-o", ".venv/.installed", "-o", "build/lambda-wheels/.fetched"]
+    result = subprocess.run(["make", "-s", "-C", str(ROOT), *installed, *goals],
                             capture_output=True, text=True, timeout=60)
     assert result.returncode != 0
     assert result.stderr.splitlines()[0].startswith(sentence)
