@@ -28,10 +28,19 @@ def _configured():
         raise ChaliceViewError(str(error)) from None
 
 
+def _is_text(value):
+    """True for a str that can be sent as UTF-8: outside input may hold a lone surrogate ("\\udc80")."""
+    try:
+        value.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 @app.route("/twitter/webhook", methods=["GET"])
 def answer_crc():
     token = (app.current_request.query_params or {}).get("crc_token")
-    if not token:
+    if not token or not _is_text(token):
         raise BadRequestError("Pass X's challenge as the crc_token query parameter.")
     _, consumer_secret = _configured()
     return webhook.crc_response(consumer_secret, token)
@@ -42,14 +51,15 @@ def receive_events():
     request = app.current_request
     config, consumer_secret = _configured()
     signature = request.headers.get("x-twitter-webhooks-signature")
-    if not webhook.signature_is_valid(consumer_secret, request.raw_body, signature):
+    readable = signature is None or _is_text(signature)
+    if not (readable and webhook.signature_is_valid(consumer_secret, request.raw_body, signature)):
         raise ForbiddenError("The x-twitter-webhooks-signature header does not sign this body with the app's secret.")
     try:
         event = json.loads(request.raw_body)
-    except ValueError:
-        raise BadRequestError("The body is not JSON.") from None
+    except (ValueError, RecursionError):  # RecursionError: JSON nested deeper than Python's stack
+        raise BadRequestError("The body is not JSON, or is nested too deep.") from None
     if not isinstance(event, dict):
-        raise BadRequestError("The body must be a JSON object (an Account Activity event).")
+        raise BadRequestError("The body must be a JSON object (an X Activity or Account Activity delivery).")
     try:
         queued = work_queue.enqueue(config.queue_name, webhook.work_items(event, config.bot_user_id))
     except (BotoCoreError, ClientError) as error:  # our queue, not the caller: a 500 that names it

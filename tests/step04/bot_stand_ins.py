@@ -63,6 +63,7 @@ class Endpoint(ThreadingHTTPServer):
 
     def reset(self):
         self.status, self.answer, self.delay, self.requests = 200, {"predictions": PREDICTIONS, "model": "t"}, 0, []
+        self.headers = {}
 
     @property
     def url(self):
@@ -77,7 +78,8 @@ class _Invocations(BaseHTTPRequestHandler):
         time.sleep(server.delay)
         payload = json.dumps(server.answer).encode()
         self.send_response(server.status)
-        self.send_header("Content-Type", "application/json")
+        for name, value in {"Content-Type": "application/json", **server.headers}.items():
+            self.send_header(name, value)
         self.send_header("Content-Length", str(len(payload)))
         self.end_headers()
         self.wfile.write(payload)
@@ -195,6 +197,49 @@ def deliver(client, aws):
     return errors
 
 
+def problem(title, status, kind="about:blank", detail=None):
+    """One of X's error answers, as its guide to errors (x-api/fundamentals/response-codes-and-errors) shows them."""
+    return {"title": title, "detail": detail or title, "type": kind, "status": status}
+
+
+def mention_delivery(post_id="5001", author=("2002", "alice"), media=("photo",), includes_media=True, **extra):
+    """An X Activity API `post.mention.create` delivery of a mention of the bot, laid out field for field like the
+    sample in X's docs (x-api/activity/event-payloads): the envelope, a v2 Post as payload, includes.users.
+    `media` lists the kinds attached; with includes_media=False they are attached but X sent no includes.media."""
+    keys = [f"3_{post_id}{n}" for n in range(len(media))]
+    post = {
+        "edit_history_tweet_ids": [post_id], "conversation_id": post_id, "text": "@whereml_bot where is this?",
+        "entities": {"mentions": [{"start": 0, "end": 12, "username": "whereml_bot", "id": BOT_ID}]},
+        "author_id": author[0], "possibly_sensitive": False, "reply_settings": "everyone", "id": post_id,
+        "lang": "en", **extra,
+    }
+    if keys:
+        post["attachments"] = {"media_keys": keys}
+    includes = {"users": [{"id": author[0], "name": author[1].title(), "username": author[1]},
+                          {"id": BOT_ID, "name": "WhereML", "username": "whereml_bot"}]}
+    if includes_media and keys:
+        includes["media"] = [{"media_key": key, "type": kind, "url": f"https://pbs.twimg.com/media/P{post_id}-{n}.jpg"}
+                             for n, (key, kind) in enumerate(zip(keys, media))]
+    return {"data": {"event_uuid": "2080765813578191303", "filter": {"user_id": BOT_ID},
+                     "event_type": "post.mention.create", "tag": "whereml", "payload": post, "includes": includes}}
+
+
+def post_photo_of(post_id, n=0):
+    return f"https://pbs.twimg.com/media/P{post_id}-{n}.jpg"
+
+
+def serve_post(x, post_id="5001", media=("photo",)):
+    """X answers GET /2/tweets/:id with the post and its media (expansions=attachments.media_keys)."""
+    keys = [f"3_{post_id}{n}" for n in range(len(media))]
+    data = {"id": post_id, "text": "@whereml_bot where is this?", "edit_history_tweet_ids": [post_id]}
+    if keys:
+        data["attachments"] = {"media_keys": keys}
+    body = {"data": data, "includes": {"media": [
+        {"media_key": key, "type": kind, "url": post_photo_of(post_id, n)}
+        for n, (key, kind) in enumerate(zip(keys, media))]}}
+    x.add(responses.GET, f"{API}/2/tweets/{post_id}", json=body)
+
+
 def serve_photo(x, url, status=200, body=JPEG):
     """X's media host has the photo (or answers `status`)."""
     x.add(responses.GET, url, body=body, status=status, content_type="image/jpeg")
@@ -203,7 +248,7 @@ def serve_photo(x, url, status=200, body=JPEG):
 def allow_reply(x, status=201, headers=None):
     """X takes the map upload, and answers `status` to the reply."""
     x.add(responses.POST, f"{API}/2/media/upload", json={"data": {"id": "7001", "media_key": "3_7001"}})
-    body = {"data": {"id": "9001", "text": "..."}} if status == 201 else {"title": "Error", "detail": "no"}
+    body = {"data": {"id": "9001", "text": "..."}} if status == 201 else problem("Error", status)
     x.add(responses.POST, f"{API}/2/tweets", json=body, status=status, headers=headers)
 
 

@@ -3,6 +3,7 @@ import threading
 
 import pytest
 import responses
+import x_contract
 from bot_stand_ins import ENV, Endpoint, moto_with_bot_resources
 from chalice.test import Client
 from moto.core.models import override_responses_real_send
@@ -50,10 +51,16 @@ def aws(env):
 
 @pytest.fixture
 def x():
-    """X's API and media host: tests add the answers they need; anything else is refused."""
+    """X's API and media host: tests add the answers they need; anything else is refused.
+
+    Afterwards every request to X's API, and every answer a test made up for it, is checked against X's OpenAPI
+    spec; a test that plays a broken X on purpose lists those answers in `x.off_spec` as (method, url).
+    """
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
         override_responses_real_send(mock)  # requests moto does not serve come here, whichever mock started first
+        mock.off_spec = set()
         yield mock
+        x_contract.check_calls(mock.calls, mock.off_spec)  # before the mock's exit forgets its calls
     override_responses_real_send(None)
 
 

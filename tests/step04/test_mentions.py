@@ -1,6 +1,6 @@
 """chalicelib/mentions.py through the scheduled Lambda: mentions since the last one seen become work items."""
 import responses
-from bot_stand_ins import API, BOT_ID
+from bot_stand_ins import API, BOT_ID, problem
 from responses import matchers
 
 MENTIONS = f"{API}/2/users/{BOT_ID}/mentions"
@@ -51,7 +51,7 @@ def test_new_mentions_with_photos_are_queued_and_the_newest_id_kept(client, aws,
 
 
 def test_a_rate_limited_poll_changes_nothing(client, aws, x):
-    x.add(responses.GET, MENTIONS, status=429, json={"title": "Too Many Requests"})
+    x.add(responses.GET, MENTIONS, status=429, json=problem("Too Many Requests", 429))
     run_poller(client)
     assert aws.queued() == []
     x.replace(responses.GET, MENTIONS, json=PAGE,
@@ -59,3 +59,58 @@ def test_a_rate_limited_poll_changes_nothing(client, aws, x):
                                                   strict_match=False)])
     run_poller(client)
     assert "since_id" not in x.calls[-1].request.params, "a failed poll must not move the cursor"
+
+
+def page(posts, newest=None, next_token=None):
+    meta = {"result_count": len(posts)}
+    if posts:
+        meta.update(newest_id=newest or posts[0]["id"], oldest_id=posts[-1]["id"])
+    if next_token:
+        meta["next_token"] = next_token
+    media = [{"media_key": f"3_{p['id']}", "type": "photo", "url": f"https://pbs.twimg.com/media/{p['id']}.jpg"}
+             for p in posts]
+    return {"data": posts, "includes": {"media": media, "users": [{"id": "2002", "name": "A", "username": "alice"}]},
+            "meta": meta}
+
+
+def by_token(token):
+    return [matchers.query_param_matcher({"pagination_token": token} if token else {}, strict_match=False)]
+
+
+def serve_pages(x, failing_page=None):
+    """Three pages, newest first: 7005-7004, then 7003-7002 (next_token "p2aaaaaaaaaaaaaaa"), then 7001."""
+    pages = [(None, [post("7005", "2002", ["3_7005"]), post("7004", "2002", ["3_7004"])], "p2aaaaaaaaaaaaaaa"),
+             ("p2aaaaaaaaaaaaaaa", [post("7003", "2002", ["3_7003"]), post("7002", "2002", ["3_7002"])],
+              "p3aaaaaaaaaaaaaaa"),
+             ("p3aaaaaaaaaaaaaaa", [post("7001", "2002", ["3_7001"])], None)]
+    for n, (token, posts, next_token) in enumerate(pages):
+        if n == failing_page:
+            x.add(responses.GET, MENTIONS, status=503, json=problem("Service Unavailable", 503), match=by_token(token))
+        else:
+            x.add(responses.GET, MENTIONS, json=page(posts, "7005", next_token), match=by_token(token))
+
+
+def test_every_page_since_the_last_id_is_read(client, aws, x):
+    serve_pages(x)
+    run_poller(client)
+    assert sorted(item["tweet_id"] for item in aws.queued()) == ["7001", "7002", "7003", "7004", "7005"], (
+        "read every page: pass meta.next_token back as pagination_token until X sends none")
+    x.replace(responses.GET, MENTIONS, json={"meta": {"result_count": 0}},
+              match=[matchers.query_param_matcher({"since_id": "7005"}, strict_match=False)])
+    run_poller(client)
+    assert "since_id=7005" in x.calls[-1].request.url, "keep the newest id (of the first page) for the next run"
+
+
+def test_a_failed_page_loses_nothing(client, aws, x, caplog):
+    serve_pages(x, failing_page=1)
+    errors = []
+    try:
+        run_poller(client)
+    except Exception as error:  # the scheduled Lambda fails: EventBridge's next run comes anyway
+        errors.append(error)
+    assert errors and aws.queued() == [], "queue nothing and keep the cursor until every page is read"
+    x.reset()
+    serve_pages(x)
+    run_poller(client)
+    assert "since_id" not in x.calls[0].request.params, "a failed page must not move the cursor"
+    assert len(aws.queued()) == 5

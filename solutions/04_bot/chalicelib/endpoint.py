@@ -1,6 +1,7 @@
 """Asking the SageMaker endpoint where a photo was taken: the step-03 "Endpoint answer" JSON, checked."""
 import functools
 import json
+import math
 import numbers
 
 from botocore.config import Config
@@ -8,12 +9,20 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib.aws_clients import SESSION
 
-READ_TIMEOUT = 20  # seconds; a stuck endpoint must not use up the worker's whole Lambda time
+# A stuck endpoint must not use up the worker's Lambda time: ATTEMPTS x (CONNECT_TIMEOUT + READ_TIMEOUT) = 20 s,
+# and with the photo and X's calls the worker stays within its 60 s (tests/step04 adds it up).
+CONNECT_TIMEOUT = 2  # seconds
+READ_TIMEOUT = 8  # seconds; the model answers in well under one
+ATTEMPTS = 2  # in all, the first one included
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 class EndpointError(RuntimeError):
     """The endpoint failed, timed out, or answered outside the contract: worth another try later."""
+
+
+class PhotoRejected(Exception):
+    """The endpoint will never answer for this photo: the model said 4xx, or gave probabilities that are not numbers."""
 
 
 def content_type(photo):
@@ -32,13 +41,26 @@ def _checked(answer):
         )
         if not numbers_ok:
             raise EndpointError("each prediction needs numbers lat, lng and probability")
+        if not all(math.isfinite(guess[key]) for key in ("lat", "lng", "probability")):
+            raise PhotoRejected(f"the endpoint answered {guess} for this photo: NaN or infinite numbers")
     return predictions
+
+
+def _rejects_the_photo(error):
+    """True for SageMaker's ModelError carrying the model's own 4xx: this photo, not a passing failure."""
+    status = error.response.get("OriginalStatusCode")
+    code = error.response.get("Error", {}).get("Code")
+    return code == "ModelError" and isinstance(status, int) and 400 <= status < 500 and status not in (408, 429)
 
 
 @functools.lru_cache(maxsize=1)
 def _runtime():
     # boto3 reads AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME: point it at step 03's serve.py to run without AWS.
-    timeouts = Config(connect_timeout=3, read_timeout=READ_TIMEOUT, retries={"max_attempts": 2, "mode": "standard"})
+    timeouts = Config(
+        connect_timeout=CONNECT_TIMEOUT,
+        read_timeout=READ_TIMEOUT,
+        retries={"total_max_attempts": ATTEMPTS, "mode": "standard"},
+    )
     return SESSION.client("sagemaker-runtime", config=timeouts)
 
 
@@ -49,6 +71,10 @@ def predict(endpoint_name, photo):
             EndpointName=endpoint_name, Body=photo, ContentType=content_type(photo), Accept="application/json"
         )
         body = json.loads(answer["Body"].read())
-    except (BotoCoreError, ClientError, ValueError) as error:
+    except ClientError as error:
+        if _rejects_the_photo(error):
+            raise PhotoRejected(f"the model behind {endpoint_name} refused the photo: {error}") from error
+        raise EndpointError(f"the endpoint {endpoint_name} failed: {error}") from error
+    except (BotoCoreError, ValueError) as error:
         raise EndpointError(f"the endpoint {endpoint_name} failed: {error}") from error
     return _checked(body)

@@ -1,7 +1,8 @@
 """The SQS worker: a work item -> the photo -> the endpoint's guesses -> the reply text and map -> one reply.
 
 What can never succeed is dropped and logged once (the message is done); what may succeed later raises, so SQS
-hands the message back after its visibility timeout, and the dead-letter queue keeps it after five tries.
+hands the message back after its visibility timeout, and the dead-letter queue keeps it after five tries. Once the
+reply request has been sent it is never sent again, unless X's answer proves that nothing was posted.
 """
 import json
 import logging
@@ -10,10 +11,10 @@ from dataclasses import dataclass
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from chalicelib import dedupe, endpoint, photos, secrets, settings, work_queue
+from chalicelib import dedupe, endpoint, photos, secrets, settings, webhook, work_queue
 from chalicelib.map_image import draw_map
 from chalicelib.reply import reply_text
-from chalicelib.x_client import RateLimited, Refused, XClient
+from chalicelib.x_client import NotPermitted, RateLimited, Refused, Uncertain, XClient
 
 log = logging.getLogger(__name__)
 
@@ -29,19 +30,32 @@ class Reply:
 
 
 def parse(body):
-    """The work item in a queue message: {"tweet_id": digits, "photo_url": ..., "author": ...}."""
+    """The work item in a queue message: {"tweet_id": digits, "photo_url": ... or None, "author": ...}."""
     try:
         item = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):
         raise BadWorkItem("the message is not JSON") from None
-    if not (isinstance(item, dict) and str(item.get("tweet_id", "")).isdigit() and item.get("photo_url")):
-        raise BadWorkItem("the message needs a numeric tweet_id and a photo_url")
+    if not (isinstance(item, dict) and isinstance(item.get("tweet_id"), str) and item["tweet_id"].isdigit()):
+        raise BadWorkItem("the message needs a numeric tweet_id")
+    if not isinstance(item.get("photo_url"), (str, type(None))):
+        raise BadWorkItem("the message's photo_url must be a URL, or null to look the post up")
     return item
+
+
+def photo_url(item, config):
+    """The work item's photo: queued with it, or (an X Activity delivery without its media) looked up on X."""
+    if item.get("photo_url"):
+        return item["photo_url"]
+    post, media = XClient(secrets.load(config.secrets_param)).post(item["tweet_id"])
+    url = webhook.post_photo_url(post, media)
+    if url is None:
+        raise photos.PhotoUnavailable(f"post {item['tweet_id']} has no photo on X's media host")
+    return url
 
 
 def compose(item, config):
     """The reply to one work item: the photo's top guesses as text and as a map."""
-    predictions = endpoint.predict(config.endpoint_name, photos.download(item["photo_url"]))
+    predictions = endpoint.predict(config.endpoint_name, photos.download(photo_url(item, config)))
     return Reply(text=reply_text(predictions), image=draw_map(predictions))
 
 
@@ -54,25 +68,34 @@ def save_dry_run(tweet_id, reply, config):
     return path
 
 
+def record(config, tweet_id, state, reply_id=""):
+    """Record how the reply ended; if DynamoDB fails, the claim stays "sending" and no retry posts either."""
+    try:
+        dedupe.settle(config.table_name, tweet_id, state, reply_id)
+    except (BotoCoreError, ClientError) as error:
+        log.error("Tweet %s ended %s (reply %s) but could not record it: %s", tweet_id, state, reply_id, error)
+
+
 def post(item, reply, config):
-    """Post the reply once: claim the tweet, upload the map, reply, then record the answer."""
+    """Post the reply once: claim the tweet, upload the map, mark it sending, reply, then record how it ended."""
     tweet_id = item["tweet_id"]
     x = XClient(secrets.load(config.secrets_param))
     dedupe.claim(config.table_name, tweet_id)
     try:
-        reply_id = x.reply(tweet_id, reply.text, x.upload_image(reply.image))
+        media_id = x.upload_image(reply.image)
+        dedupe.sending(config.table_name, tweet_id)
+        reply_id = x.reply(tweet_id, reply.text, media_id)
+    except Uncertain as doubt:  # the reply may be out: sending it again could post it twice
+        record(config, tweet_id, "uncertain")
+        log.error("The reply to tweet %s may or may not be out, and is not sent again: %s", tweet_id, doubt)
+        return
     except Refused:
-        dedupe.settle(config.table_name, tweet_id, "refused")
+        record(config, tweet_id, "refused")
         raise
     except BaseException:
-        dedupe.release(config.table_name, tweet_id)  # X has no reply: let a retry take the tweet again
+        dedupe.release(config.table_name, tweet_id)  # X's answer proves no reply was posted: a retry may post
         raise
-    # A crash between X taking the reply and this line is the one window left: see the step README.
-    try:
-        dedupe.settle(config.table_name, tweet_id, "answered", reply_id)
-    except (BotoCoreError, ClientError) as error:  # the reply is out: a retry now would post it twice
-        log.error("Answered tweet %s with %s but could not record it: %s", tweet_id, reply_id, error)
-        return
+    record(config, tweet_id, "answered", reply_id)
     log.info("Answered tweet %s with %s", tweet_id, reply_id)
 
 
@@ -86,8 +109,12 @@ def handle(body, receipt_handle):
             save_dry_run(item["tweet_id"], reply, config)
         else:
             post(item, reply, config)
-    except (BadWorkItem, photos.PhotoUnavailable, Refused, dedupe.AlreadyAnswered) as reason:
+    except (BadWorkItem, photos.PhotoUnavailable, endpoint.PhotoRejected, Refused, dedupe.AlreadyAnswered) as reason:
         log.warning("Dropped a work item for good: %s", reason)
+    except NotPermitted as setup:  # our app's fault, not the tweet's: retried, then kept in the dead-letter queue
+        log.error("Fix the X app's permissions or enrollment (step README), then redrive the dead-letter queue: %s",
+                  setup)
+        raise
     except RateLimited as limit:
         delay = work_queue.retry_after(config.queue_name, receipt_handle, limit.seconds)
         log.warning("X's rate limit: the work item comes back in %s s", delay)

@@ -1,7 +1,8 @@
 """One reply per tweet, even when X or SQS delivers it twice: a DynamoDB conditional write claims it first.
 
-Items are keyed "tweet#<id>"; `state` is "claimed" (a worker is posting, until `lease_until`), "answered" or
-"refused". The table's TTL attribute `expires_at` forgets them after KEEP_SECONDS.
+Items are keyed "tweet#<id>"; `state` is "claimed" (a worker is at it, until `lease_until`), "sending" (the reply
+request is about to leave: never taken over, even when the worker dies), "answered", "refused" or "uncertain"
+(X may have posted the reply). The table's TTL attribute `expires_at` forgets them after KEEP_SECONDS.
 """
 import time
 
@@ -14,7 +15,7 @@ KEEP_SECONDS = 30 * 24 * 3600
 
 
 class AlreadyAnswered(Exception):
-    """Another delivery of this tweet was answered (or refused by X) already."""
+    """Another delivery of this tweet was answered already, refused by X, or its reply may be out."""
 
 
 class InProgress(Exception):
@@ -46,24 +47,40 @@ def claim(table, tweet_id):
         if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
             raise
         item = client("dynamodb").get_item(TableName=table, Key=_key(tweet_id), ConsistentRead=True).get("Item", {})
-        if item.get("state", {}).get("S") == "claimed":
+        state = item.get("state", {}).get("S")
+        if state == "claimed":
             raise InProgress(f"tweet {tweet_id} is being answered by another worker") from None
-        raise AlreadyAnswered(f"tweet {tweet_id} was answered already") from None
+        if state == "sending":
+            raise AlreadyAnswered(f"a reply to tweet {tweet_id} was sent before and may be out: not sending again") \
+                from None
+        raise AlreadyAnswered(f"tweet {tweet_id} was {state} already") from None
+
+
+def sending(table, tweet_id):
+    """Mark a claim as sending, right before the reply request leaves: from now on no retry ever posts."""
+    client("dynamodb").update_item(
+        TableName=table,
+        Key=_key(tweet_id),
+        UpdateExpression="SET #state = :sending",
+        ConditionExpression="#state = :claimed",
+        ExpressionAttributeNames={"#state": "state"},
+        ExpressionAttributeValues={":claimed": {"S": "claimed"}, ":sending": {"S": "sending"}},
+    )
 
 
 def release(table, tweet_id):
-    """Give a claim back (posting failed before X took the reply) so that a retry can take it."""
+    """Give a claim back (X's answer proves nothing was posted) so that a retry can take it."""
     client("dynamodb").delete_item(
         TableName=table,
         Key=_key(tweet_id),
-        ConditionExpression="#state = :claimed",
+        ConditionExpression="#state IN (:claimed, :sending)",
         ExpressionAttributeNames={"#state": "state"},
-        ExpressionAttributeValues={":claimed": {"S": "claimed"}},
+        ExpressionAttributeValues={":claimed": {"S": "claimed"}, ":sending": {"S": "sending"}},
     )
 
 
 def settle(table, tweet_id, state, reply_id=""):
-    """Record the end of a claim for good: "answered" (with the reply's id) or "refused"."""
+    """Record the end of a claim for good: "answered" (with the reply's id), "refused" or "uncertain"."""
     client("dynamodb").put_item(
         TableName=table,
         Item={
