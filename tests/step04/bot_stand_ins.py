@@ -216,7 +216,8 @@ def mention_delivery(post_id="5001", author=("2002", "alice"), media=("photo",),
     if keys:
         post["attachments"] = {"media_keys": keys}
     includes = {"users": [{"id": author[0], "name": author[1].title(), "username": author[1]},
-                          {"id": BOT_ID, "name": "WhereML", "username": "whereml_bot"}]}
+                          {"id": BOT_ID, "name": "WhereML", "username": "whereml_bot"}],
+                "tweets": [dict(post)]}
     if includes_media and keys:
         includes["media"] = [{"media_key": key, "type": kind, "url": f"https://pbs.twimg.com/media/P{post_id}-{n}.jpg"}
                              for n, (key, kind) in enumerate(zip(keys, media))]

@@ -30,11 +30,6 @@ def checked_photo_url(url):
     return urlunsplit(("https", host, parts.path, parts.query, ""))
 
 
-def is_x_photo(url):
-    """True for an https URL on X's media host: the only photos the bot downloads."""
-    return checked_photo_url(url) is not None
-
-
 def download(url):
     """The photo's bytes. Raises PhotoUnavailable for what retrying cannot fix, requests' errors otherwise."""
     checked = checked_photo_url(url)
