@@ -57,14 +57,13 @@ def claim(table, tweet_id):
 
 
 def sending(table, tweet_id):
-    """Mark a claim as sending, right before the reply request leaves: from now on no retry ever posts."""
-    client("dynamodb").update_item(
+    """Mark our claim as sending, right before the reply request leaves: from now on no retry ever posts."""
+    client("dynamodb").put_item(
         TableName=table,
-        Key=_key(tweet_id),
-        UpdateExpression="SET #state = :sending",
+        Item={**_key(tweet_id), "state": {"S": "sending"}, "expires_at": {"N": str(int(time.time()) + KEEP_SECONDS)}},
         ConditionExpression="#state = :claimed",
         ExpressionAttributeNames={"#state": "state"},
-        ExpressionAttributeValues={":claimed": {"S": "claimed"}, ":sending": {"S": "sending"}},
+        ExpressionAttributeValues={":claimed": {"S": "claimed"}},
     )
 
 

@@ -1,0 +1,47 @@
+"""The IAM policy grants every AWS call the bot makes: the webhook, the worker (answered, rate limited, uncertain)
+and the poller run, and each call botocore is about to send is looked up in .chalice/policy-dev.json."""
+import json
+
+import pytest
+import responses
+from bot_stand_ins import API, allow_reply, deliver, mention_delivery, post_event, post_photo_of, problem, serve_photo
+
+IAM_PREFIX = {"sagemaker-runtime": "sagemaker"}  # botocore's service name -> IAM's
+
+
+@pytest.fixture
+def aws_calls(chalicelib):
+    """The "service:Operation" of every call the bot's boto3 session makes (clients made anew, with the hook)."""
+    calls = set()
+    aws_clients, endpoint = chalicelib("aws_clients"), chalicelib("endpoint")
+
+    def seen(event_name, **kwargs):
+        _, service, operation = event_name.split(".")
+        calls.add(f"{IAM_PREFIX.get(service, service)}:{operation}")
+
+    aws_clients.client.cache_clear(), endpoint._runtime.cache_clear()
+    aws_clients.SESSION.events.register("before-call", seen)
+    yield calls
+    aws_clients.SESSION.events.unregister("before-call", seen)
+    aws_clients.client.cache_clear(), endpoint._runtime.cache_clear()
+
+
+def test_every_aws_call_of_the_bot_is_granted_by_its_policy(client, aws, x, aws_calls, tree):
+    for post_id, status in (("5001", 201), ("5002", 429), ("5003", 503)):
+        post_event(client, mention_delivery(post_id))
+        serve_photo(x, post_photo_of(post_id))
+        x.add(responses.POST, f"{API}/2/media/upload", json={"data": {"id": "7001"}})
+        answer = {"data": {"id": "9001", "text": "."}} if status == 201 else problem("No", status)
+        x.add(responses.POST, f"{API}/2/tweets", status=status, json=answer)
+        deliver(client, aws)
+        x.remove(responses.POST, f"{API}/2/tweets")
+    post_event(client, mention_delivery("5001"))  # a second delivery: found answered
+    allow_reply(x)
+    deliver(client, aws)
+    x.add(responses.GET, f"{API}/2/users/1001/mentions", json={"meta": {"result_count": 0}})
+    client.lambda_.invoke("poll_mentions", client.events.generate_cw_event("aws.events", "Scheduled Event", {}, []))
+    policy = json.loads((tree / "04_bot" / ".chalice" / "policy-dev.json").read_text())
+    granted = {action for statement in policy["Statement"]
+               for action in ([statement["Action"]] if isinstance(statement["Action"], str) else statement["Action"])}
+    assert {"dynamodb:PutItem", "sqs:SendMessage", "sagemaker:InvokeEndpoint"} <= aws_calls
+    assert aws_calls <= granted, f"grant {sorted(aws_calls - granted)} in .chalice/policy-*.json, or do not call it"
