@@ -60,16 +60,16 @@ def _user(secrets):
     )
 
 
-def find_or_create_webhook(url, secrets, session=requests):
+def find_or_create_webhook(url, secrets):
     """The id of X's webhook for `url` and whether it is new; a URL X knows already is reused."""
-    known = _checked(session.get(f"{API}/2/webhooks", headers=_bearer(secrets), timeout=TIMEOUT), "list the webhooks")
+    known = _checked(requests.get(f"{API}/2/webhooks", headers=_bearer(secrets), timeout=TIMEOUT), "list the webhooks")
     webhooks = known.get("data") or []
     for webhook in webhooks:
         if webhook.get("url") == url:
             return webhook["id"], False
     try:
         created = _checked(
-            session.post(f"{API}/2/webhooks", json={"url": url}, headers=_bearer(secrets), timeout=TIMEOUT),
+            requests.post(f"{API}/2/webhooks", json={"url": url}, headers=_bearer(secrets), timeout=TIMEOUT),
             "register the webhook (is it deployed, and does it answer the CRC check?)",
         )
     except XRefused as refusal:
@@ -81,14 +81,14 @@ def find_or_create_webhook(url, secrets, session=requests):
     return created["data"]["id"], True
 
 
-def subscribe_account(webhook_id, secrets, session=requests):
+def subscribe_account(webhook_id, secrets):
     """Account Activity API (deprecated): subscribe the bot's account to the webhook; True if it is new."""
     url = f"{API}/2/account_activity/webhooks/{webhook_id}/subscriptions/all"
-    known = _checked(session.get(url, auth=_user(secrets), timeout=TIMEOUT), "check the subscription")
+    known = _checked(requests.get(url, auth=_user(secrets), timeout=TIMEOUT), "check the subscription")
     if (known.get("data") or {}).get("subscribed"):
         return False
     try:
-        answer = _checked(session.post(url, json={}, auth=_user(secrets), timeout=TIMEOUT), "subscribe the account")
+        answer = _checked(requests.post(url, json={}, auth=_user(secrets), timeout=TIMEOUT), "subscribe the account")
     except XRefused as refusal:
         if "DuplicateSubscriptionFailed" in str(refusal):  # subscribed meanwhile: that is what we wanted
             return False
@@ -98,10 +98,10 @@ def subscribe_account(webhook_id, secrets, session=requests):
     return True
 
 
-def activity_subscriptions(secrets, session=requests):
+def activity_subscriptions(secrets):
     """The app's X Activity API subscriptions, as X lists them."""
     answer = _checked(
-        session.get(f"{API}/2/activity/subscriptions", params={"max_results": 1000}, headers=_bearer(secrets),
+        requests.get(f"{API}/2/activity/subscriptions", params={"max_results": 1000}, headers=_bearer(secrets),
                     timeout=TIMEOUT),
         "list the X Activity subscriptions",
     )
@@ -116,32 +116,32 @@ def _mentions_subscription(subscriptions, webhook_id, user_id):
     return None
 
 
-def subscribe_mentions(webhook_id, user_id, secrets, session=requests):
+def subscribe_mentions(webhook_id, user_id, secrets):
     """X Activity API: deliver the posts mentioning `user_id` to the webhook; (subscription id, whether new).
 
     post.mention.create is a private event: it is created with the bot account's own user context.
     """
-    existing = _mentions_subscription(activity_subscriptions(secrets, session), webhook_id, user_id)
+    existing = _mentions_subscription(activity_subscriptions(secrets), webhook_id, user_id)
     if existing:
         return existing, False
     body = {"event_type": MENTIONS, "filter": {"user_id": user_id}, "webhook_id": webhook_id, "tag": "whereml"}
     try:
         answer = _checked(
-            session.post(f"{API}/2/activity/subscriptions", json=body, auth=_user(secrets), timeout=TIMEOUT),
+            requests.post(f"{API}/2/activity/subscriptions", json=body, auth=_user(secrets), timeout=TIMEOUT),
             "subscribe to the mentions",
         )
     except XRefused as refusal:
         existing = refusal.status == 409 and _mentions_subscription(
-            activity_subscriptions(secrets, session), webhook_id, user_id)
+            activity_subscriptions(secrets), webhook_id, user_id)
         if existing:  # made meanwhile: that is what we wanted
             return existing, False
         raise
     return answer["data"]["subscription"]["subscription_id"], True
 
 
-def delete_subscription(subscription_id, secrets, session=requests):
+def delete_subscription(subscription_id, secrets):
     url = f"{API}/2/activity/subscriptions/{subscription_id}"
-    answer = _checked(session.delete(url, headers=_bearer(secrets), timeout=TIMEOUT), "delete the subscription")
+    answer = _checked(requests.delete(url, headers=_bearer(secrets), timeout=TIMEOUT), "delete the subscription")
     return bool((answer.get("data") or {}).get("deleted"))
 
 
