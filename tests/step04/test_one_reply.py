@@ -198,7 +198,9 @@ def test_the_model_failing_on_its_side_is_still_retried(client, aws, x, endpoint
 def test_every_wait_of_the_worker_adds_up_within_its_lambda_timeout(chalicelib, load, tree):
     endpoint, photos, x_client = chalicelib("endpoint"), chalicelib("photos"), chalicelib("x_client")
     config = json.loads((tree / "04_bot" / ".chalice" / "config.json").read_text())
-    endpoint_budget = endpoint.ATTEMPTS * (endpoint.CONNECT_TIMEOUT + endpoint.READ_TIMEOUT)
+    # botocore's standard retries wait random(0, 1) x 2^n s (at most 20 s) before retry n.
+    backoff = sum(min(2**n, 20) for n in range(1, endpoint.ATTEMPTS))
+    endpoint_budget = endpoint.ATTEMPTS * (endpoint.CONNECT_TIMEOUT + endpoint.READ_TIMEOUT) + backoff
     x_calls = 3  # look the post up, upload the map, reply
     worst = endpoint_budget + sum(photos.TIMEOUT) + x_calls * sum(x_client.TIMEOUT)
     for stage in config["stages"].values():
@@ -206,3 +208,15 @@ def test_every_wait_of_the_worker_adds_up_within_its_lambda_timeout(chalicelib, 
         assert worst < timeout, (
             f"the endpoint's retries ({endpoint_budget} s), the photo and X's calls can take {worst:.1f} s: "
             f"more than the worker's {timeout} s Lambda timeout")
+
+
+def test_a_failing_endpoint_is_tried_as_often_as_the_budget_says(client, aws, x, endpoint_server, chalicelib):
+    endpoint = chalicelib("endpoint")
+    endpoint._runtime.cache_clear()
+    endpoint_server.status, endpoint_server.answer = 503, {"message": "busy"}
+    aws.sqs.send_message(QueueUrl=aws.queue_url, MessageBody=json.dumps(
+        {"tweet_id": "5001", "photo_url": photo_of("5001"), "author": "alice"}))
+    serve_photo(x, photo_of("5001"))
+    (error,) = deliver(client, aws)
+    assert len(endpoint_server.requests) == endpoint.ATTEMPTS, (
+        "botocore's retries count in the budget: set total_max_attempts to ATTEMPTS")

@@ -9,8 +9,8 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib.aws_clients import SESSION
 
-# A stuck endpoint must not use up the worker's Lambda time: ATTEMPTS x (CONNECT_TIMEOUT + READ_TIMEOUT) = 20 s,
-# and with the photo and X's calls the worker stays within its 60 s (tests/step04 adds it up).
+# A stuck endpoint must not use up the worker's Lambda time: ATTEMPTS x (CONNECT_TIMEOUT + READ_TIMEOUT) = 20 s
+# (and at most 2 s of botocore's backoff), so with the photo and X's calls the worker stays within its 60 s.
 CONNECT_TIMEOUT = 2  # seconds
 READ_TIMEOUT = 8  # seconds; the model answers in well under one
 ATTEMPTS = 2  # in all, the first one included
