@@ -76,6 +76,8 @@ def test_a_looked_up_post_without_a_photo_is_dropped(client, aws, x, caplog, del
         pytest.param({"data": {**mention_delivery()["data"], "payload": "x"}}, id="payload not an object"),
         pytest.param({"data": {**mention_delivery()["data"], "payload": {"id": "../1"}}}, id="post id not a number"),
         pytest.param({"data": "x"}, id="data not an object"),
+        pytest.param({"data": {**mention_delivery()["data"], "includes": {"media": [{"media_key": ["3_50010"]}, 7],
+                                                                          "users": "x"}}}, id="odd includes"),
         pytest.param({"for_user_id": BOT_ID, "user_has_blocked": "true", "tweet_create_events": [tweet("5001")]},
                      id="an author the bot has blocked"),
         pytest.param({"user_has_blocked": True, "tweet_create_events": [tweet("5001")]}, id="blocked, as a boolean"),

@@ -36,7 +36,7 @@ def _list(value):
 
 def post_photo_url(post, media):
     """The checked URL of the first photo attached to a v2 Post, given the `media` objects of its includes."""
-    by_key = {_object(item).get("media_key"): _object(item) for item in _list(media)}
+    by_key = {str(_object(item).get("media_key")): _object(item) for item in _list(media)}
     for key in _list(_object(post.get("attachments")).get("media_keys")):
         item = by_key.get(key) if isinstance(key, str) else None
         if item and item.get("type") == "photo":
