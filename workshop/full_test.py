@@ -3,7 +3,7 @@ import subprocess
 import sys
 import time
 
-from workshop import ROOT, check_generated, manifest, starter_check, step_tests
+from workshop import ROOT, check_generated, manifest, starter_check, step_tests, variant_check
 from workshop.generate import MarkerError
 
 
@@ -33,6 +33,7 @@ def main(root=ROOT, say=print, workers=2):
         ("tooling tests", lambda: _pytest(["tests/tooling"], root, say)),
         ("every step's tests against solutions/", lambda: _solutions(root, say)),
         ("starter check", lambda: starter_check.check(root, workers, say=say)),
+        ("wrong-variant check", lambda: variant_check.check(root, workers, say=say)),
         ("the offline demo and the slides", lambda: _pytest(["tests/demo", "tests/slides"], root, say)),
     ]
     timings = []
