@@ -6,11 +6,13 @@ def main(number, root=ROOT, say=print):
     step = manifest.step(number, root)
     if not step.starter.is_dir():
         raise SystemExit(f"{step.starter.relative_to(root)} is missing: `make reset-step {step.number}` restores it.")
-    code, todos = step_tests.answer(step, step.starter)
+    code, todos = step_tests.answer(step, step.starter, say)
     if code == 0:
         say(f"Step {step.number} passes all its tests: no hint needed. On to the next step!")
     elif code == step_tests.NO_TESTS:
         say(f"No tests ran for step {step.number}, so there is no TODO to hint: `make test-step {step.number}`.")
+    elif code != step_tests.FAILED:
+        say(f"The tests of step {step.number} could not run: `make test-step {step.number}` shows why.")
     elif not todos:
         say(f"Step {step.number} fails a test that checks the plumbing outside the TODOs: `make test-step "
             f"{step.number}` shows its message.")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from workshop import ROOT, hints, manifest, results
 
-NO_TESTS = 5  # pytest's exit code when it collected nothing
+FAILED, NO_TESTS = 1, 5  # pytest's exit codes when a test failed, and when it collected nothing
 KEPT = "test-step"  # build/test-step/: the answer of the last `make test-step N`, for `make hint-step N`
 
 
@@ -73,17 +73,18 @@ def _echo(line):
 
 def _answer(step, folder, code, output):
     """What a run of `make test-step` says, kept for `make hint-step`: its exit code and the TODOs it names."""
-    todos = hints.failing_todos(step, output, folder) if code not in (0, NO_TESTS) else []
+    todos = hints.failing_todos(step, output, folder) if code == FAILED else []
     results.keep(step, KEPT, f"{folder}:{results.key(step, folder)}", {"code": code, "todos": [t.id for t in todos]})
     return code, todos
 
 
-def answer(step, folder):
+def answer(step, folder, say=print):
     """(exit code, the TODOs to work on) of `make test-step` on `folder`: kept from its last run on these very
     files, or found now by running the tests quietly."""
     kept = results.kept(step, KEPT, f"{folder}:{results.key(step, folder)}")
     if kept is not None:
         return kept["code"], [step.todo(todo_id) for todo_id in kept["todos"] if step.todo(todo_id)]
+    say(f"(Running the tests of step {step.number} to see where `make test-step {step.number}` stops ...)")
     return _answer(step, folder, *run(step, folder.parent, "-x", "-q"))
 
 
@@ -105,7 +106,9 @@ def main(number, tree=None, root=ROOT, say=print):
         say(f"No tests ran for step {step.number}: {step.tests.relative_to(root)} must hold test_*.py files.")
         return 1
     say("")
-    if todos:
+    if code != FAILED:
+        say(f"The tests of step {step.number} could not run (pytest exit {code}, above): its last lines say why.")
+    elif todos:
         say("Not there yet. " + "\nOr: ".join(hints.describe(step, todo) for todo in todos))
     else:
         say(f"Step {step.number} fails a test (above) that checks the plumbing outside the TODOs, and no TODO stub "
