@@ -43,8 +43,8 @@ def run(step, tree, *options, echo=None, timeout=None, paths=None):
             echo(message)
         return NO_TESTS, message
     process = subprocess.Popen(
-        pytest_command(step, tree, *options, paths=paths), cwd=step.root, env=_environment(step), stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT, text=True, errors="replace",
+        pytest_command(step, tree, *options, paths=paths), cwd=step.root, env=_environment(step),
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace",
     )
     lines = []
 

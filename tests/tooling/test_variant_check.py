@@ -62,7 +62,8 @@ def test_a_variant_no_test_notices_fails_naming_the_todo_and_the_mistake(tagged,
 
 def test_a_variant_caught_first_by_a_test_of_another_todo_is_reported(tagged, write, capsys):
     write(tagged / "tests/step01/test_sums.py", 'import pytest\n\n\n@pytest.mark.todo("01.1")\n'
-          'def test_add_doubles(load):\n    calc = load("01_calc", "calc")\n    assert calc.add(calc.double(1), 1) == 3\n')
+          'def test_add_doubles(load):\n    calc = load("01_calc", "calc")\n'
+          '    assert calc.add(calc.double(1), 1) == 3\n')
     assert variant_check.check(tagged, step_numbers={1}, todo_id="01.2") == 1
     assert ("TODO 01.2 (double a number), wrong variant 2 (adds one): the first test to fail, "
             "tests/step01/test_sums.py::test_add_doubles, names TODO 01.1 (add two numbers), so `make test-step 1` "
