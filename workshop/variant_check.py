@@ -79,7 +79,10 @@ def _verdict(job, code, output):
                       f"{job.step.number}` would send a participant there. Make a test tagged "
                       f"@pytest.mark.todo(\"{todo_id}\") fail on it first, or tag that test with {todo_id} if it "
                       "checks this TODO.")
-    if code in (0, step_tests.NO_TESTS):
+    if code == step_tests.NO_TESTS:
+        return None, (f"{job.name}: no test in {tests} is tagged with TODO {todo_id} or an earlier one: tag the "
+                      f"tests that check it with @pytest.mark.todo(\"{todo_id}\") (MAINTAINING.md).")
+    if code == 0:
         return None, (f"{job.name}: no test notices it: with it in place, every test in {tests} tagged with TODO "
                       f"{todo_id} or an earlier one passes. Add a test tagged @pytest.mark.todo(\"{todo_id}\") that "
                       "fails on this mistake, with a message that says what to change.")
