@@ -8,6 +8,7 @@ results are kept in build/variant-check/).
 """
 import json
 import tempfile
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,10 +60,13 @@ def _jobs(step, todo_id=None):
 
 
 def _run(job):
+    """(pytest exit code, output, seconds) for the variant's copy."""
     if not job.files:
-        return step_tests.NO_TESTS, ""
+        return step_tests.NO_TESTS, "", 0.0
+    started = time.perf_counter()
     made = generate.variant_files(job.step, job.todo.id, job.variant.code)
-    return run_copy(job.step, made, "-x", "-q", f"--todos-up-to={job.todo.id}", paths=job.files)
+    code, output = run_copy(job.step, made, "-x", "-q", f"--todos-up-to={job.todo.id}", paths=job.files)
+    return code, output, time.perf_counter() - started
 
 
 def _verdict(job, code, output):
@@ -123,14 +127,15 @@ def check(root=ROOT, workers=2, use_cache=True, step_numbers=None, todo_id=None,
     failed = {step.folder: False for step in fresh}
     caught = {step.folder: {} for step in fresh}
     with ThreadPoolExecutor(workers) as pool:
-        for job, (code, output) in zip(jobs, pool.map(_run, jobs)):
+        for job, (code, output, seconds) in zip(jobs, pool.map(_run, jobs)):
             test, problem = _verdict(job, code, output)
             if problem:
                 failed[job.step.folder] = True
                 say(problem)
             else:
                 caught[job.step.folder][f"{job.todo.id}/{job.number}"] = test
-                say(f"step {job.step.number}: TODO {job.todo.id}, wrong variant {job.number}, makes {test} fail.")
+                say(f"step {job.step.number}: TODO {job.todo.id}, wrong variant {job.number}, makes {test} fail "
+                    f"({seconds:.1f} s).")
     for step in fresh:
         if not failed[step.folder] and not todo_id:
             results.keep(step, CHECK, _key(step), caught[step.folder])

@@ -40,8 +40,8 @@ def tagged(repo, write, edit):
 def test_every_variant_caught_by_its_todo_passes_and_the_answer_is_kept(tagged, edit, capsys):
     assert variant_check.check(tagged, step_numbers={1}) == 0
     out = capsys.readouterr().out
-    assert "step 1: TODO 01.1, wrong variant 1, makes tests/step01/test_calc.py::test_add fail." in out
-    assert "step 1: TODO 01.2, wrong variant 3, makes tests/step01/test_calc.py::test_double fail." in out
+    assert "step 1: TODO 01.1, wrong variant 1, makes tests/step01/test_calc.py::test_add fail (" in out
+    assert "step 1: TODO 01.2, wrong variant 3, makes tests/step01/test_calc.py::test_double fail (" in out
     assert variant_check.check(tagged, step_numbers={1}) == 0
     assert capsys.readouterr().out == ("step 1: each of its 6 wrong variants makes a test of its TODO fail first "
                                        "(unchanged since the last check).\n")
