@@ -33,7 +33,8 @@ class Job:
         return f"TODO {self.todo.id} ({self.todo.label}), wrong variant {self.number} ({self.variant.mistake.strip()})"
 
 
-def _key(step):
+def key(step):
+    """What the check's answer for `step` depends on: what a test run of it does, and this check's code."""
     return results.key(step, tooling=results.TOOLING + ("variant_check.py", "starter_check.py"))
 
 
@@ -117,7 +118,7 @@ def check(root=ROOT, workers=2, use_cache=True, step_numbers=None, todo_id=None,
         return 1
     fresh = []
     for step in steps:
-        if use_cache and not todo_id and results.kept(step, CHECK, _key(step)) is not None:
+        if use_cache and not todo_id and results.kept(step, CHECK, key(step)) is not None:
             count = sum(len(todo.variants) for todo in step.todos)
             say(f"step {step.number}: each of its {count} wrong variants makes a test of its TODO fail first "
                 "(unchanged since the last check).")
@@ -138,7 +139,7 @@ def check(root=ROOT, workers=2, use_cache=True, step_numbers=None, todo_id=None,
                     f"({seconds:.1f} s).")
     for step in fresh:
         if not failed[step.folder] and not todo_id:
-            results.keep(step, CHECK, _key(step), caught[step.folder])
+            results.keep(step, CHECK, key(step), caught[step.folder])
     counts = [line for step in steps for line in _count_problems(step, todo_id)]
     for line in counts:
         say(line)
