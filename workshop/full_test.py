@@ -1,4 +1,5 @@
-"""`make test`: steps/ is generated, the tooling works, every solution passes, and every TODO is checked."""
+"""`make test`: steps/ is generated, the tooling works, every solution passes, every TODO is checked by a test, and
+every wrong variant is caught by a test of its TODO."""
 import subprocess
 import sys
 import time

@@ -1,4 +1,4 @@
-"""Reads workshop.toml: the steps, their TODOs and hints, and the checkpoint artifacts.
+"""Reads workshop.toml: the steps, their TODOs (label, hint, wrong variants), and the checkpoint artifacts.
 
 Every function takes the repository root (default: this checkout), so the tooling's tests can work on a small copy.
 """
