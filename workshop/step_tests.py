@@ -77,7 +77,9 @@ def _echo(line):
 def _answer(step, folder, code, output):
     """What a run of `make test-step` says, kept for `make hint-step`: its exit code and the TODOs it names."""
     todos = hints.failing_todos(step, output, folder) if code == FAILED else []
-    results.keep(step, KEPT, f"{folder}:{results.key(step, folder)}", {"code": code, "todos": [t.id for t in todos]})
+    if code in (0, FAILED):  # not a run that was interrupted or could not start
+        said = {"code": code, "todos": [todo.id for todo in todos]}
+        results.keep(step, KEPT, f"{folder}:{results.key(step, folder)}", said)
     return code, todos
 
 

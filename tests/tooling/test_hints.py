@@ -61,3 +61,14 @@ def test_the_stub_a_test_ran_into_wins_over_a_todo_its_source_mentions(repo):
 def test_a_test_of_two_todos_names_both(repo):
     output = "E   assert 3 == 4\nTODO 01.1 (add two numbers) or TODO 01.2 (double a number): assert 3 == 4\n"
     assert [todo.id for todo in hints.named_todos(manifest.step(1, repo), output)] == ["01.1", "01.2"]
+
+
+def test_a_run_that_could_not_start_is_not_kept_for_hint_step(repo, edit, capsys):
+    edit(repo / "tests/step01/test_calc.py", "def test_add", "import pytest\n\n\n@pytest.mark.todo('09.9')\n"
+         "def test_add")
+    assert step_tests.main(1, "steps", repo) == 4
+    assert "The tests of step 1 could not run (pytest exit 4, above)" in capsys.readouterr().out
+    hint_step.main(1, repo)
+    assert capsys.readouterr().out.splitlines() == [
+        "(Running the tests of step 1 to see where `make test-step 1` stops ...)",
+        "The tests of step 1 could not run: `make test-step 1` shows why."]
