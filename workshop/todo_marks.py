@@ -3,8 +3,8 @@
 Its ids must be TODOs of the test's step. A step's tests run in TODO order (quick files first within a TODO, tests
 without a marker last), and a failing test's report carries one line that names its TODO:
 `TODO 03.2 (<label>): <the first line of the failure>` (`TODO 01.2 (...) or TODO 01.3 (...): ...` for a test
-tagged with both). tests/conftest.py loads this plugin; the step commands pass
-it with `-p` too, so they work on a copy whose conftest predates it.
+tagged with both). tests/conftest.py loads this plugin; the step commands pass it with `-p` too, so they work on a
+copy whose conftest predates it.
 """
 import json
 import re
@@ -55,8 +55,9 @@ def _problems(items, rootpath):
             if todo_id is None:
                 found.append(f"{item.nodeid}: @pytest.mark.todo() needs the id of the TODO it checks, e.g. \"01.1\".")
             elif todo_id not in known:
+                ids = [i for i in known if number is None or rank(i)[0] == number]
                 found.append(f"{item.nodeid}: @pytest.mark.todo({todo_id!r}) names no TODO of workshop.toml: use one "
-                             f"of {', '.join(known)}.")
+                             f"of {', '.join(ids)}.")
             elif number is not None and rank(todo_id)[0] != number:
                 found.append(f"{item.nodeid}: is tagged with TODO {todo_id}, which belongs to step "
                              f"{rank(todo_id)[0]}, not step {number}: tag it with a TODO of its own step.")

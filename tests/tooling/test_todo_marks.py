@@ -39,7 +39,7 @@ def test_an_unknown_todo_id_is_a_collection_error_naming_the_test(repo, write, e
     code, output = step_tests.run(manifest.step(1, repo), repo / "solutions", "-q")
     assert code == 4
     assert ("tests/step01/test_calc.py::test_double: @pytest.mark.todo('01.9') names no TODO of workshop.toml: use "
-            "one of 01.1, 01.2, 02.1.") in output
+            "one of 01.1, 01.2.") in output
 
 
 def test_a_todo_of_another_step_is_refused(repo, write):
