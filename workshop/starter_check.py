@@ -12,6 +12,7 @@ from pathlib import Path
 
 from workshop import ROOT, manifest, results, step_tests
 from workshop.generate import starter_files, sync
+from workshop.results import key
 
 FAILED = re.compile(r"^(?:FAILED|ERROR) (\S+\.py(?:::.+?)?)(?: - .*)?$", re.M)  # pytest's short summary lines
 TIMEOUT = 900  # seconds for one copy's tests
@@ -66,7 +67,7 @@ def check(root=ROOT, workers=2, use_cache=True, step_numbers=None, say=print):
     steps = [step for step in manifest.steps(root) if step_numbers is None or step.number in step_numbers]
     fresh = []
     for step in steps:
-        caught = results.kept(step, CHECK, results.key(step)) if use_cache else None
+        caught = results.kept(step, CHECK, key(step)) if use_cache else None
         if caught is not None:
             say(f"step {step.number}: each of its {len(step.todos)} TODOs makes a test fail (unchanged since the "
                 "last check).")
@@ -86,5 +87,5 @@ def check(root=ROOT, workers=2, use_cache=True, step_numbers=None, say=print):
                 say(f"step {job.step.number}: TODO {job.todo.id} makes {test} fail.")
     for step in fresh:
         if not problems[step.folder]:
-            results.keep(step, CHECK, results.key(step), caught[step.folder])
+            results.keep(step, CHECK, key(step), caught[step.folder])
     return 1 if any(problems.values()) else 0
