@@ -11,6 +11,7 @@ import pytest
 from workshop import ROOT, checkpoint, loader
 
 NETGUARD = Path(__file__).parent / "netguard"
+pytest_plugins = ["workshop.todo_marks"]  # the `todo` marker: TODO order, and failures that name their TODO
 
 # Fake credentials and a region, before any test imports boto3: nothing can reach a real AWS account.
 os.environ.update(

@@ -5,13 +5,13 @@ import time
 from pathlib import Path
 
 from workshop import (
-    ROOT, bench, check_generated, checkpoint_step, diff_step, full_test, generate, hints, manifest, reset_step,
-    starter_check, step_tests,
+    ROOT, bench, check_generated, checkpoint_step, diff_step, full_test, generate, hint_step, manifest, reset_step,
+    starter_check, step_tests, variant_check,
 )
 
 STEP_COMMANDS = {
     "test-step": lambda number, args: step_tests.main(number, args.tree, args.root),
-    "hint-step": lambda number, args: hints.main(number, args.root),
+    "hint-step": lambda number, args: hint_step.main(number, args.root),
     "diff-step": lambda number, args: diff_step.main(number, args.root),
     "reset-step": lambda number, args: reset_step.main(number, args.root),
     "checkpoint-step": lambda number, args: checkpoint_step.main(number, args.root),
@@ -38,6 +38,10 @@ OTHER_COMMANDS = {
     "status": lambda args: step_tests.status(args.root),
     "starter-check": lambda args: starter_check.check(
         args.root, args.workers, not args.again, {manifest.step(n, args.root).number for n in args.step} or None
+    ),
+    "variant-check": lambda args: variant_check.check(
+        args.root, args.workers, not args.again, {manifest.step(n, args.root).number for n in args.step} or None,
+        args.todo,
     ),
     "test": lambda args: full_test.main(args.root, workers=args.workers),
     "bench": lambda args: bench.main(args.root),
@@ -68,12 +72,14 @@ def parser():
     generating.add_argument("--step", nargs="+", help="only these steps (default: all)")
     for name in ("check-generated", "status", "bench"):
         commands.add_parser(name)
-    for name in ("starter-check", "test"):
+    for name in ("starter-check", "variant-check", "test"):
         command = commands.add_parser(name)
         command.add_argument("--workers", type=int, default=2, help="copies tested at once")
-        if name == "starter-check":
+        if name != "test":
             command.add_argument("step", nargs="*", help="only these steps (default: all)")
             command.add_argument("--again", action="store_true", help="ignore the results kept in build/")
+        if name == "variant-check":
+            command.add_argument("--todo", metavar="ID", help="only the wrong variants of this TODO")
     return parse
 
 

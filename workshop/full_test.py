@@ -1,9 +1,10 @@
-"""`make test`: steps/ is generated, the tooling works, every solution passes, and every TODO is checked."""
+"""`make test`: steps/ is generated, the tooling works, every solution passes, every TODO is checked by a test, and
+every wrong variant is caught by a test of its TODO."""
 import subprocess
 import sys
 import time
 
-from workshop import ROOT, check_generated, manifest, starter_check, step_tests
+from workshop import ROOT, check_generated, manifest, starter_check, step_tests, variant_check
 from workshop.generate import MarkerError
 
 
@@ -33,6 +34,7 @@ def main(root=ROOT, say=print, workers=2):
         ("tooling tests", lambda: _pytest(["tests/tooling"], root, say)),
         ("every step's tests against solutions/", lambda: _solutions(root, say)),
         ("starter check", lambda: starter_check.check(root, workers, say=say)),
+        ("wrong-variant check", lambda: variant_check.check(root, workers, say=say)),
         ("the offline demo and the slides", lambda: _pytest(["tests/demo", "tests/slides"], root, say)),
     ]
     timings = []

@@ -4,9 +4,11 @@ In the starter, a region becomes `raise NotImplementedError("TODO <id>: <label>"
 commented lines between `# BEGIN PROMPT` and `# END PROMPT` are uncommented, and the marker lines disappear. Files
 other than Python are copied as they are. Bad markers stop everything with file:line before anything is written.
 """
+import ast
 import re
 import shutil
-from dataclasses import dataclass
+import textwrap
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from workshop import ROOT, files, manifest, readme
@@ -27,6 +29,7 @@ class MarkerError(Exception):
 class Region:
     id: str
     where: str
+    code: str  # the solution's lines between the markers, dedented to column 0
 
 
 @dataclass
@@ -35,6 +38,7 @@ class _Open:
     line: int
     todo: object = None
     stub: bool = False
+    body: list = field(default_factory=list)
 
 
 def _lines(text):
@@ -59,12 +63,18 @@ def _todo_for(todo_id, step, where, all_todos):
                        f"step {step.number}, or fix the id."])
 
 
-def convert(text, step, name, only=None, all_todos=None):
+def _indented(code, indent, ending):
+    return [(indent + line if line.strip() else "") + ending for line in code.splitlines()]
+
+
+def convert(text, step, name, only=None, all_todos=None, fills=None):
     """(starter text, regions) for one Python file of `step`; `name` is how errors call the file.
 
     With `only` (a set of TODO ids), just those regions are stubbed and everything else stays the solution.
+    `fills` ({TODO id: code}) puts that code, indented like the marker, in a region instead of its stub.
     """
     all_todos = all_todos if all_todos is not None else {}
+    fills = fills or {}
     out, regions, current = [], [], None
     lines = _lines(text)
     for number, line in enumerate(lines, start=1):
@@ -77,8 +87,10 @@ def convert(text, step, name, only=None, all_todos=None):
             current = _Open(marker["kind"], number)
             if marker["kind"] == "SOLUTION":
                 current.todo = _todo_for(marker["rest"].strip(), step, where, all_todos)
-                current.stub = only is None or current.todo.id in only
-                regions.append(Region(current.todo.id, where))
+                current.stub = only is None or current.todo.id in only or current.todo.id in fills
+                if current.todo.id in fills:
+                    out += _indented(fills[current.todo.id], marker["indent"], _ending(line))
+                    continue
                 if current.stub:
                     label = current.todo.label.replace("\\", "\\\\").replace('"', '\\"')
                     out.append(f'{marker["indent"]}raise NotImplementedError("TODO {current.todo.id}: {label}")'
@@ -89,12 +101,17 @@ def convert(text, step, name, only=None, all_todos=None):
                 opened = f"the {current.kind} region opened at line {current.line}" if current else "no open region"
                 raise MarkerError([f"{where}: `# END {marker['kind']}` closes {opened}: "
                                    f"pair each `# BEGIN {marker['kind']}` with one `# END {marker['kind']}`."])
+            if current.todo:
+                body = textwrap.dedent("".join(current.body))
+                regions.append(Region(current.todo.id, f"{name}:{current.line}", body))
             stub = current.stub
             current = None
             if stub:
                 continue
-        elif current and current.kind == "SOLUTION" and current.stub:
-            continue
+        elif current and current.kind == "SOLUTION":
+            current.body.append(line)
+            if current.stub:
+                continue
         elif current and current.kind == "PROMPT":
             comment = COMMENT.match(line.rstrip("\r\n"))
             if line.strip() and not comment:
@@ -112,8 +129,9 @@ def convert(text, step, name, only=None, all_todos=None):
     return "".join(out), regions
 
 
-def starter_files(step, only=None):
-    """{relative path: bytes} of the starter of `step`, made from its solution folder (see `convert` for `only`)."""
+def starter_files(step, only=None, fills=None):
+    """{relative path: bytes} of the starter of `step`, made from its solution folder (see `convert` for `only` and
+    `fills`)."""
     all_todos = manifest.todos(step.root)
     made, problems, regions = {}, [], []
     for relative in files.listing(step.solution):
@@ -122,7 +140,7 @@ def starter_files(step, only=None):
         if source.suffix == ".py":
             name = source.relative_to(step.root).as_posix()
             try:
-                text, found = convert(data.decode("utf-8"), step, name, only, all_todos)
+                text, found = convert(data.decode("utf-8"), step, name, only, all_todos, fills)
             except MarkerError as error:
                 problems += error.problems
                 continue
@@ -151,6 +169,44 @@ def _region_problems(step, regions):
     for todo_id in sorted({i for i in ids if ids.count(i) > 1}):
         problems.append(f"workshop.toml: TODO {todo_id} is listed twice under step {step.number}: keep one.")
     return problems
+
+
+def variant_files(step, todo_id, code):
+    """{relative path: bytes}: the solution of `step` with only the region of `todo_id` replaced by `code`."""
+    return starter_files(step, set(), {todo_id: code})
+
+
+def _same_code(one, other):
+    try:
+        return ast.dump(ast.parse(one)) == ast.dump(ast.parse(other))
+    except SyntaxError:
+        return one.strip() == other.strip()
+
+
+def variant_problems(step):
+    """What is wrong with the wrong variants of `step`'s TODOs once they are put in their regions, one sentence each."""
+    all_todos, found = manifest.todos(step.root), []
+    for relative in files.listing(step.solution):
+        if not relative.endswith(".py"):
+            continue
+        name = f"solutions/{step.folder}/{relative}"
+        text = (step.solution / relative).read_text(encoding="utf-8")
+        for region in convert(text, step, name, set(), all_todos)[1]:
+            todo = step.todo(region.id)
+            for number, variant in enumerate(todo.variants, start=1):
+                where = f"workshop.toml: TODO {todo.id}, wrong variant {number} ({variant.mistake.strip()!r})"
+                if not variant.code.strip():
+                    continue  # manifest.problems says so
+                if _same_code(variant.code, region.code):
+                    found.append(f"{where}: its code is the solution of {region.where}: write the mistake.")
+                    continue
+                applied = convert(text, step, name, set(), all_todos, {todo.id: variant.code})[0]
+                try:
+                    compile(applied, name, "exec")
+                except SyntaxError as error:
+                    found.append(f"{where}: is not valid Python in place of {region.where} ({error.msg}, line "
+                                 f"{error.lineno} of the file): write `code` at column 0, as the region reads.")
+    return found
 
 
 def starter_tree(root=ROOT, only=None, step_numbers=None):

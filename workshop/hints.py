@@ -1,11 +1,12 @@
-"""Which TODOs a starter still has, which one a test run stopped at, and `make hint-step N`."""
+"""Which TODOs a starter still has, and which TODO a test run stopped at."""
 import re
 
-from workshop import ROOT, files, manifest
+from workshop import files
 
 STUB = 'raise NotImplementedError("TODO '
 RAISED = re.compile(r"NotImplementedError: TODO (\d\d\.\d+)")
-NAMED = re.compile(r"TODO (\d\d\.\d+)")
+MARKED = re.compile(r"^TODO \d\d\.\d+ \(.*", re.M)  # the line workshop/todo_marks.py adds to a failing test's report
+MARKED_ID = re.compile(r"(?:^|\) or )TODO (\d\d\.\d+) \(")
 
 
 def _python_sources(folder):
@@ -25,29 +26,19 @@ def todos_left(step, folder=None):
     return [todo for todo in step.todos if f'NotImplementedError("TODO {todo.id}:' in text]
 
 
-def failing_todo(step, output, folder=None):
-    """The TODO a failed test run points at: the first stub raised or TODO named in `output`, else the first stub
-    still present."""
-    for todo_id in RAISED.findall(output) + NAMED.findall(output):
-        if step.todo(todo_id):
-            return step.todo(todo_id)
-    left = todos_left(step, folder)
-    return left[0] if left else None
+def named_todos(step, output):
+    """The TODOs a failed test run names: the first stub it raised, else the `todo` marker of its first failure."""
+    raised = [step.todo(todo_id) for todo_id in RAISED.findall(output) if step.todo(todo_id)]
+    if raised:
+        return raised[:1]
+    marked = MARKED.search(output)
+    return [step.todo(todo_id) for todo_id in MARKED_ID.findall(marked[0]) if step.todo(todo_id)] if marked else []
+
+
+def failing_todos(step, output, folder=None):
+    """The TODOs to work on after a failed run: those it names, else the first stub still in `folder`."""
+    return named_todos(step, output) or todos_left(step, folder)[:1]
 
 
 def describe(step, todo):
     return f"Step {step.number}, TODO {todo.id}: {todo.label}\nHint: {todo.hint}"
-
-
-def main(number, root=ROOT, say=print):
-    step = manifest.step(number, root)
-    if not step.starter.is_dir():
-        raise SystemExit(f"{step.starter.relative_to(root)} is missing: `make reset-step {step.number}` restores it.")
-    left = todos_left(step)
-    if not left:
-        say(f"Step {step.number} has no TODO stubs left: `make test-step {step.number}` tells whether it works.")
-        return 0
-    say(describe(step, left[0]))
-    if len(left) > 1:
-        say(f"({len(left) - 1} more after this one: {', '.join(todo.id for todo in left[1:])}.)")
-    return 0

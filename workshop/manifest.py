@@ -1,4 +1,4 @@
-"""Reads workshop.toml: the steps, their TODOs and hints, and the checkpoint artifacts.
+"""Reads workshop.toml: the steps, their TODOs (label, hint, wrong variants), and the checkpoint artifacts.
 
 Every function takes the repository root (default: this checkout), so the tooling's tests can work on a small copy.
 """
@@ -14,10 +14,18 @@ TODO_ID = re.compile(r"\d\d\.\d+")
 
 
 @dataclass(frozen=True)
+class Variant:
+    """A wrong solution a participant plausibly writes: `code` replaces the region; a test of the TODO must fail."""
+    mistake: str
+    code: str
+
+
+@dataclass(frozen=True)
 class Todo:
     id: str
     label: str
     hint: str
+    variants: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -65,7 +73,8 @@ def _read(root):
 
 
 def _todo(raw):
-    return Todo(*(str(raw.get(key, "")) for key in ("id", "label", "hint")))
+    variants = tuple(Variant(str(v.get("mistake", "")), str(v.get("code", ""))) for v in raw.get("variants", []))
+    return Todo(*(str(raw.get(key, "")) for key in ("id", "label", "hint")), variants)
 
 
 def steps(root=ROOT):
@@ -126,6 +135,10 @@ def problems(root=ROOT):
             for part in ("label", "hint"):
                 if not getattr(todo, part).strip():
                     found.append(f"{where} has an empty {part}: write one line for it.")
+            for count, variant in enumerate(todo.variants, start=1):
+                for part, what in (("mistake", "say in one line what is wrong"), ("code", "write the wrong region")):
+                    if not getattr(variant, part).strip():
+                        found.append(f"{where}, wrong variant {count}, has an empty {part}: {what}.")
     for artifact in made.values():
         for need in artifact.needs:
             if need not in made:

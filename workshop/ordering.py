@@ -1,4 +1,7 @@
-"""Run a step's quick test files first, so `make test-step N` (which stops at the first failure) answers fast."""
+"""Run a step's quick test files first, so `make test-step N` (which stops at the first failure) answers fast.
+
+The `todo` plugin (workshop/todo_marks.py) then sorts the tests by TODO; within a TODO this order stays.
+"""
 
 
 def files_in_order(items, folder, order):

@@ -4,19 +4,19 @@ For each TODO, a copy of the step's solution with only that region stubbed must 
 the pristine starter must fail too. The copies run in parallel, and a step whose solution, tests, manifest and
 tooling are unchanged since its last clean check is not run again (the results are kept in build/starter-check/).
 """
-import json
 import re
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from workshop import ROOT, files, manifest, step_tests
+from workshop import ROOT, manifest, results, step_tests
 from workshop.generate import starter_files, sync
+from workshop.results import key
 
 FAILED = re.compile(r"^(?:FAILED|ERROR) (\S+\.py(?:::.+?)?)(?: - .*)?$", re.M)  # pytest's short summary lines
 TIMEOUT = 900  # seconds for one copy's tests
-TOOLING = ("generate.py", "files.py", "loader.py", "manifest.py", "checkpoint.py", "step_tests.py")  # makes, runs copies
+CHECK = "starter-check"
 
 
 @dataclass(frozen=True)
@@ -31,49 +31,19 @@ class Job:
         return f"the pristine starter of step {self.step.number}"
 
 
-def _made_from(step, known):
-    names, folders = list(step.checkpoint), []
-    while names:
-        artifact = known[names.pop()]
-        folders += artifact.made_from
-        names += artifact.needs
-    return sorted(set(folders))
-
-
-def key(step):
-    """What the check's answer for `step` depends on."""
-    root = step.root
-    tests = root / "tests"
-    earlier = [root / folder for folder in _made_from(step, manifest.artifacts(root))]
-    return files.fingerprint(
-        step.solution, step.tests, tests / "conftest.py", tests / "netguard", root / "workshop.toml",
-        *(root / "workshop" / name for name in TOOLING), *earlier,
-    )
-
-
-def _cache(step):
-    return step.root / "build" / "starter-check" / f"{step.folder}.json"
-
-
-def _cached(step):
-    try:
-        saved = json.loads(_cache(step).read_text())
-    except (OSError, ValueError):
-        return None
-    return saved["caught"] if saved.get("key") == key(step) else None
-
-
-def _run(job):
-    """(pytest exit code, output) for the step's tests on a copy of solutions/ with the job's stub(s)."""
-    step = job.step
-    with tempfile.TemporaryDirectory(prefix="whereml-starter-check-") as scratch:
+def run_copy(step, made, *options, paths=None):
+    """(pytest exit code, output) for the step's tests on a scratch copy of solutions/ whose step folder is `made`."""
+    with tempfile.TemporaryDirectory(prefix="whereml-check-") as scratch:
         tree = Path(scratch)
         for other in manifest.steps(step.root):
             if other.folder != step.folder and other.solution.is_dir():
                 (tree / other.folder).symlink_to(other.solution, target_is_directory=True)
-        only = {job.todo.id} if job.todo else None
-        sync(starter_files(step, only), tree / step.folder)
-        return step_tests.run(step, tree, "-x", "-q", timeout=TIMEOUT)
+        sync(made, tree / step.folder)
+        return step_tests.run(step, tree, *options, timeout=TIMEOUT, paths=paths)
+
+
+def _run(job):
+    return run_copy(job.step, starter_files(job.step, {job.todo.id} if job.todo else None), "-x", "-q")
 
 
 def _verdict(job, code, output):
@@ -97,7 +67,7 @@ def check(root=ROOT, workers=2, use_cache=True, step_numbers=None, say=print):
     steps = [step for step in manifest.steps(root) if step_numbers is None or step.number in step_numbers]
     fresh = []
     for step in steps:
-        caught = _cached(step) if use_cache else None
+        caught = results.kept(step, CHECK, key(step)) if use_cache else None
         if caught is not None:
             say(f"step {step.number}: each of its {len(step.todos)} TODOs makes a test fail (unchanged since the "
                 "last check).")
@@ -117,6 +87,5 @@ def check(root=ROOT, workers=2, use_cache=True, step_numbers=None, say=print):
                 say(f"step {job.step.number}: TODO {job.todo.id} makes {test} fail.")
     for step in fresh:
         if not problems[step.folder]:
-            _cache(step).parent.mkdir(parents=True, exist_ok=True)
-            _cache(step).write_text(json.dumps({"key": key(step), "caught": caught[step.folder]}, indent=1))
+            results.keep(step, CHECK, key(step), caught[step.folder])
     return 1 if any(problems.values()) else 0

@@ -8,9 +8,10 @@ import xml.etree.ElementTree as ElementTree
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from workshop import ROOT, hints, manifest
+from workshop import ROOT, hints, manifest, results
 
-NO_TESTS = 5  # pytest's exit code when it collected nothing
+FAILED, NO_TESTS = 1, 5  # pytest's exit codes when a test failed, and when it collected nothing
+KEPT = "test-step"  # build/test-step/: the answer of the last `make test-step N`, for `make hint-step N`
 
 
 def tree_folder(tree, root=ROOT):
@@ -18,21 +19,35 @@ def tree_folder(tree, root=ROOT):
     return Path(root) / tree if tree in ("steps", "solutions") else Path(tree).resolve()
 
 
-def pytest_command(step, tree, *options):
-    return [sys.executable, "-m", "pytest", str(step.tests.relative_to(step.root)), f"--rootdir={step.root}",
-            f"--tree={tree}", "-p", "no:cacheprovider", *options]
+def pytest_command(step, tree, *options, paths=None):
+    """pytest on the step's tests (or `paths` among them), with this checkout's `todo` plugin; on another --root,
+    with this tooling (-P: the root's own workshop/ is not imported in its place)."""
+    elsewhere = ["-P"] if Path(step.root) != ROOT else []
+    paths = paths or [step.tests.relative_to(step.root)]
+    return [sys.executable, *elsewhere, "-m", "pytest", *map(str, paths), f"--rootdir={step.root}", f"--tree={tree}",
+            "-p", "no:cacheprovider", "-p", "workshop.todo_marks", *options]
 
 
-def run(step, tree, *options, echo=None, timeout=None):
-    """Run the tests of `step` against the folder `tree`; (exit code, output). `echo` gets each line as it comes."""
+def _environment(step):
+    """No third-party pytest plugins (the step tests use none: each run starts faster); on another --root, this
+    tooling, and no bytecode files written into that copy."""
+    if Path(step.root) == ROOT:
+        return dict(os.environ, PYTEST_DISABLE_PLUGIN_AUTOLOAD="1")
+    path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+    return dict(os.environ, PYTEST_DISABLE_PLUGIN_AUTOLOAD="1", PYTHONPATH=path, PYTHONDONTWRITEBYTECODE="1")
+
+
+def run(step, tree, *options, echo=None, timeout=None, paths=None):
+    """Run the tests of `step` (or `paths`) against the folder `tree`; (exit code, output). `echo` gets each line as
+    it comes."""
     if not step.tests.is_dir():
         message = f"{step.tests.relative_to(step.root)} does not exist: step {step.number} has no tests yet.\n"
         if echo:
             echo(message)
         return NO_TESTS, message
     process = subprocess.Popen(
-        pytest_command(step, tree, *options), cwd=step.root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        text=True, errors="replace",
+        pytest_command(step, tree, *options, paths=paths), cwd=step.root, env=_environment(step),
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace",
     )
     lines = []
 
@@ -59,6 +74,25 @@ def _echo(line):
     sys.stdout.flush()
 
 
+def _answer(step, folder, code, output):
+    """What a run of `make test-step` says, kept for `make hint-step`: its exit code and the TODOs it names."""
+    todos = hints.failing_todos(step, output, folder) if code == FAILED else []
+    if code in (0, FAILED):  # not a run that was interrupted or could not start
+        said = {"code": code, "todos": [todo.id for todo in todos]}
+        results.keep(step, KEPT, f"{folder}:{results.key(step, folder)}", said)
+    return code, todos
+
+
+def answer(step, folder, say=print):
+    """(exit code, the TODOs to work on) of `make test-step` on `folder`: kept from its last run on these very
+    files, or found now by running the tests quietly."""
+    kept = results.kept(step, KEPT, f"{folder}:{results.key(step, folder)}")
+    if kept is not None:
+        return kept["code"], [step.todo(todo_id) for todo_id in kept["todos"] if step.todo(todo_id)]
+    say(f"(Running the tests of step {step.number} to see where `make test-step {step.number}` stops ...)")
+    return _answer(step, folder, *run(step, folder.parent, "-x", "-q"))
+
+
 def main(number, tree=None, root=ROOT, say=print):
     """`make test-step N`: pytest -x -q on the step; on failure, name the TODO to work on and its hint."""
     step = manifest.step(number, root)
@@ -69,20 +103,21 @@ def main(number, tree=None, root=ROOT, say=print):
     if not folder.is_dir():
         raise SystemExit(f"{folder} is missing: `make reset-step {step.number}` restores the starter.")
     color = ["--color=yes"] if sys.stdout.isatty() else []
-    code, output = run(step, folder.parent, "-x", "-q", *color, echo=_echo)
+    code, todos = _answer(step, folder, *run(step, folder.parent, "-x", "-q", *color, echo=_echo))
     if code == 0:
         say(f"Step {step.number} passes all its tests against {tree}.")
         return 0
     if code == NO_TESTS:
         say(f"No tests ran for step {step.number}: {step.tests.relative_to(root)} must hold test_*.py files.")
         return 1
-    todo = hints.failing_todo(step, output, folder)
     say("")
-    if todo:
-        say(f"Not there yet. {hints.describe(step, todo)}")
+    if code != FAILED:
+        say(f"The tests of step {step.number} could not run (pytest exit {code}, above): its last lines say why.")
+    elif todos:
+        say("Not there yet. " + "\nOr: ".join(hints.describe(step, todo) for todo in todos))
     else:
-        say(f"Step {step.number} fails a test (above) but no TODO stub is left: read the test's message for what "
-            "to change.")
+        say(f"Step {step.number} fails a test (above) that checks the plumbing outside the TODOs, and no TODO stub "
+            "is left: read the test's message for what to change.")
     return code
 
 

@@ -6,18 +6,17 @@ import pytest
 from PIL import ExifTags, Image
 from PIL.TiffImagePlugin import IFDRational
 
+from workshop import ordering
 
-HERE = Path(__file__).parent
 # The order of the story, so that `-x` stops at the earliest TODO: 01.1 geotag, 01.2/01.3 partition, 01.4 pack.
-ORDER = ["geotag", "partition", "split", "pack", "cells", "cellmap", "sample", "mmcommons", "upload", "prepare"]
+ORDER = [
+    "test_geotag.py", "test_partition.py", "test_split.py", "test_pack.py", "test_cells.py", "test_cellmap.py",
+    "test_sample.py", "test_mmcommons.py", "test_upload.py", "test_prepare.py",
+]
 
 
 def pytest_collection_modifyitems(items):
-    """Run this folder's test files in ORDER, leaving every other test where it was."""
-    places = [index for index, item in enumerate(items) if item.path.parent == HERE]
-    ordered = sorted((items[index] for index in places), key=lambda item: ORDER.index(item.path.stem[len("test_"):]))
-    for index, item in zip(places, ordered):
-        items[index] = item
+    ordering.files_in_order(items, Path(__file__).parent, ORDER)
 
 
 def dms(degrees):

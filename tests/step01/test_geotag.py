@@ -9,6 +9,7 @@ def geotag(load):
     return load("01_data", "geotag")
 
 
+@pytest.mark.todo("01.1")
 @pytest.mark.parametrize(
     "place, lat, lng",
     [
@@ -28,6 +29,7 @@ def test_gps_exif_is_read_in_all_four_hemispheres(geotag, photo_writer, tmp_path
     )
 
 
+@pytest.mark.todo("01.1")
 def test_gps_to_degrees_adds_minutes_and_seconds(geotag):
     value = (IFDRational(33, 1), IFDRational(52, 1), IFDRational(1234, 100))
     expected = 33 + 52 / 60 + 12.34 / 3600
@@ -41,6 +43,7 @@ def test_photo_without_gps_has_no_position(geotag, photo_writer, tmp_path):
         assert geotag.read_position(image) is None
 
 
+@pytest.mark.todo("01.1")
 def test_written_gps_reads_back(geotag, tmp_path):
     path = tmp_path / "tagged.jpg"
     Image.new("RGB", (8, 8)).save(path, exif=geotag.gps_exif(-12.3456789, -170.5))

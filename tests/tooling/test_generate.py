@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from workshop import generate
+from workshop import generate, manifest
 from workshop.__main__ import main as cli
 from workshop.manifest import Step, Todo
 
@@ -188,3 +188,45 @@ def test_generation_is_fast(repo, write):
 
 
 CODE_WITHOUT_MARKERS = "def f(x):\n    return x\n" * 50
+
+
+def test_a_wrong_variant_replaces_only_its_region_at_the_markers_indentation():
+    text = (
+        "class Calc:\n"
+        "    def add(self, a, b):\n"
+        "        # BEGIN SOLUTION 01.1\n"
+        "        return a + b\n"
+        "        # END SOLUTION\n"
+        "\n"
+        "    def double(self, x):\n"
+        "        # BEGIN SOLUTION 01.2\n"
+        "        return 2 * x\n"
+        "        # END SOLUTION\n"
+    )
+    variant = "total = 0\nfor value in (a, b):\n\n    total -= value\nreturn total\n"
+    made, regions = generate.convert(text, STEP, "calc.py", set(), OTHERS, {"01.1": variant})
+    assert made == (
+        "class Calc:\n"
+        "    def add(self, a, b):\n"
+        "        total = 0\n"
+        "        for value in (a, b):\n"
+        "\n"
+        "            total -= value\n"
+        "        return total\n"
+        "\n"
+        "    def double(self, x):\n"
+        "        # BEGIN SOLUTION 01.2\n"
+        "        return 2 * x\n"
+        "        # END SOLUTION\n"
+    )
+    assert [(region.id, region.where, region.code) for region in regions] == [
+        ("01.1", "calc.py:3", "return a + b\n"), ("01.2", "calc.py:8", "return 2 * x\n")]
+
+
+def test_variant_files_are_the_solution_with_one_region_replaced(repo):
+    step = manifest.step(1, repo)
+    made = generate.variant_files(step, "01.2", "return x + x + 1")
+    assert made["helpers.py"] == (repo / "solutions/01_calc/helpers.py").read_bytes()
+    calc = made["calc.py"].decode()
+    assert "    return a + b\n" in calc and "    return x + x + 1\n" in calc
+    assert "twice(x)" not in calc.split("def double")[1]

@@ -1,25 +1,74 @@
-"""`make hint-step N`: the next TODO still stubbed, with its hint."""
-from workshop import hints, manifest
+"""`make hint-step N`: the hint of exactly the TODO `make test-step N` names, or word that the step passes."""
+from workshop import hint_step, hints, manifest, step_tests
+
+STUB_01_1 = 'raise NotImplementedError("TODO 01.1: add two numbers")'
+STUB_01_2 = 'raise NotImplementedError("TODO 01.2: double a number")'
 
 
 def test_the_first_todo_left_is_described_with_its_hint(repo, capsys):
-    hints.main(1, repo)
-    assert capsys.readouterr().out.splitlines()[:2] == [
-        "Step 1, TODO 01.1: add two numbers", "Hint: Python has an operator for it."]
+    hint_step.main(1, repo)
+    assert capsys.readouterr().out.splitlines() == [
+        "(Running the tests of step 1 to see where `make test-step 1` stops ...)",
+        "Step 1, TODO 01.1: add two numbers", "Hint: Python has an operator for it.",
+        "(Stubs still open after this one: 01.2.)"]
 
 
 def test_a_solved_todo_is_skipped(repo, edit, capsys):
-    edit(repo / "steps/01_calc/calc.py", 'raise NotImplementedError("TODO 01.1: add two numbers")', "return a + b")
-    hints.main(1, repo)
-    assert capsys.readouterr().out.startswith("Step 1, TODO 01.2: double a number\nHint: helpers.py already knows how.")
+    edit(repo / "steps/01_calc/calc.py", STUB_01_1, "return a + b")
+    hint_step.main(1, repo)
+    assert "Step 1, TODO 01.2: double a number\nHint: helpers.py already knows how." in capsys.readouterr().out
 
 
-def test_no_stubs_left_points_at_the_tests(repo, edit, capsys):
-    edit(repo / "steps/02_greet/greet.py", 'raise NotImplementedError("TODO 02.1: say hello to someone")', "return 1")
-    hints.main(2, repo)
-    assert "Step 2 has no TODO stubs left: `make test-step 2`" in capsys.readouterr().out
+def test_a_wrong_fill_is_hinted_by_the_marker_of_the_test_it_fails(repo, edit, capsys):
+    edit(repo / "tests/step01/test_calc.py", "def test_double", "@pytest.mark.todo('01.2')\ndef test_double")
+    edit(repo / "tests/step01/test_calc.py", "def test_add", "import pytest\n\n\n@pytest.mark.todo('01.1')\n"
+         "def test_add")
+    edit(repo / "steps/01_calc/calc.py", STUB_01_1, "return a + b")
+    edit(repo / "steps/01_calc/calc.py", STUB_01_2, "return x + 2")
+    hint_step.main(1, repo)
+    assert capsys.readouterr().out.splitlines()[1:3] == [
+        "Step 1, TODO 01.2: double a number", "Hint: helpers.py already knows how."]
+
+
+def test_a_step_that_passes_says_so(repo, edit, capsys):
+    edit(repo / "steps/02_greet/greet.py", 'raise NotImplementedError("TODO 02.1: say hello to someone")',
+         'return f"Hello, {name}!"')
+    hint_step.main(2, repo)
+    last = capsys.readouterr().out.splitlines()[-1]
+    assert last == "Step 2 passes all its tests: no hint needed. On to the next step!"
+
+
+def test_hint_step_names_what_test_step_named_without_running_the_tests_again(repo, write, capsys, monkeypatch):
+    # 01.2's test comes first, so test-step names 01.2 while 01.1 is the first stub in manifest order.
+    write(repo / "tests/step01/test_calc.py", 'def test_double(load):\n'
+          '    assert load("01_calc", "calc").double(4) == 8\n\n\n'
+          'def test_add(load):\n    assert load("01_calc", "calc").add(2, 3) == 5\n')
+    assert step_tests.main(1, "steps", repo) != 0
+    named = capsys.readouterr().out.splitlines()[-2]
+    monkeypatch.setattr(step_tests, "run", lambda *args, **kwargs: (_ for _ in ()).throw(AssertionError("ran")))
+    hint_step.main(1, repo)
+    hinted = capsys.readouterr().out.splitlines()[0]
+    assert named == "Not there yet. Step 1, TODO 01.2: double a number"
+    assert hinted == "Step 1, TODO 01.2: double a number"
 
 
 def test_the_stub_a_test_ran_into_wins_over_a_todo_its_source_mentions(repo):
-    output = ('    """Needs TODO 01.1 done first."""\nE   NotImplementedError: TODO 01.2: double a number\n')
-    assert hints.failing_todo(manifest.step(1, repo), output).id == "01.2"
+    output = ('    """Needs TODO 01.1 done first."""\nE   NotImplementedError: TODO 01.2: double a number\n'
+              "TODO 01.1 (add two numbers): its stub is still there\n")
+    assert [todo.id for todo in hints.failing_todos(manifest.step(1, repo), output)] == ["01.2"]
+
+
+def test_a_test_of_two_todos_names_both(repo):
+    output = "E   assert 3 == 4\nTODO 01.1 (add two numbers) or TODO 01.2 (double a number): assert 3 == 4\n"
+    assert [todo.id for todo in hints.named_todos(manifest.step(1, repo), output)] == ["01.1", "01.2"]
+
+
+def test_a_run_that_could_not_start_is_not_kept_for_hint_step(repo, edit, capsys):
+    edit(repo / "tests/step01/test_calc.py", "def test_add", "import pytest\n\n\n@pytest.mark.todo('09.9')\n"
+         "def test_add")
+    assert step_tests.main(1, "steps", repo) == 4
+    assert "The tests of step 1 could not run (pytest exit 4, above)" in capsys.readouterr().out
+    hint_step.main(1, repo)
+    assert capsys.readouterr().out.splitlines() == [
+        "(Running the tests of step 1 to see where `make test-step 1` stops ...)",
+        "The tests of step 1 could not run: `make test-step 1` shows why."]

@@ -50,3 +50,15 @@ def test_the_real_steps_each_have_a_title_and_todos():
     for step in manifest.steps(ROOT):
         assert step.title.strip(), f"step {step.number} needs a title in workshop.toml"
         assert step.todos, f"step {step.number} lists no [[steps.todos]] in workshop.toml"
+
+
+def test_wrong_variants_are_read_under_their_todo(repo, edit):
+    edit(repo / "workshop.toml", 'hint = "An f-string."', 'hint = "An f-string."\n\n[[steps.todos.variants]]\n'
+         "mistake = \"no comma\"\ncode = '''\nreturn f\"Hello {name}!\"\n'''\n")
+    todo = manifest.step(2, repo).todo("02.1")
+    assert todo.variants == (manifest.Variant("no comma", 'return f"Hello {name}!"\n'),)
+    assert manifest.step(1, repo).todo("01.1").variants == ()
+
+
+def test_the_real_wrong_variants_are_valid_python_and_differ_from_their_solution():
+    assert [problem for step in manifest.steps(ROOT) for problem in generate.variant_problems(step)] == []

@@ -1,0 +1,24 @@
+"""`make hint-step N`: the hint of the TODO that `make test-step N` names, or word that the step passes."""
+from workshop import ROOT, hints, manifest, step_tests
+
+
+def main(number, root=ROOT, say=print):
+    step = manifest.step(number, root)
+    if not step.starter.is_dir():
+        raise SystemExit(f"{step.starter.relative_to(root)} is missing: `make reset-step {step.number}` restores it.")
+    code, todos = step_tests.answer(step, step.starter, say)
+    if code == 0:
+        say(f"Step {step.number} passes all its tests: no hint needed. On to the next step!")
+    elif code == step_tests.NO_TESTS:
+        say(f"No tests ran for step {step.number}, so there is no TODO to hint: `make test-step {step.number}`.")
+    elif code != step_tests.FAILED:
+        say(f"The tests of step {step.number} could not run: `make test-step {step.number}` shows why.")
+    elif not todos:
+        say(f"Step {step.number} fails a test that checks the plumbing outside the TODOs: `make test-step "
+            f"{step.number}` shows its message.")
+    else:
+        say("\nOr: ".join(hints.describe(step, todo) for todo in todos))
+        left = [other.id for other in hints.todos_left(step) if other not in todos]
+        if left:
+            say(f"(Stubs still open after this one: {', '.join(left)}.)")
+    return 0

@@ -1,0 +1,112 @@
+"""The `todo` marker (a pytest plugin): `@pytest.mark.todo("03.2")` says which TODO of workshop.toml a test checks.
+
+Its ids must be TODOs of the test's step. A step's tests run in TODO order (quick files first within a TODO, tests
+without a marker last), and a failing test's report carries one line that names its TODO:
+`TODO 03.2 (<label>): <the first line of the failure>` (`TODO 01.2 (...) or TODO 01.3 (...): ...` for a test
+tagged with both). tests/conftest.py loads this plugin; the step commands pass it with `-p` too, so they work on a
+copy whose conftest predates it.
+"""
+import json
+import re
+
+import pytest
+
+from workshop import manifest
+
+PLUMBING = "No TODO: this test checks the plumbing outside the TODO regions"
+RAISED = re.compile(r"NotImplementedError: TODO (\d\d\.\d+)")
+STEP_FOLDER = re.compile(r"step(\d\d)")
+
+
+def pytest_addoption(parser):
+    parser.addoption("--todos-up-to", metavar="ID", help="run only the tests of the TODOs up to this one, in order")
+    parser.addoption("--todo-files", metavar="JSON", help="write {test file: the first TODO of each of its tests}")
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "todo(*ids): the TODO(s) of workshop.toml that this test checks")
+
+
+def todo_ids(item):
+    """The TODO ids a test is tagged with, in TODO order."""
+    return sorted({todo_id for mark in item.iter_markers("todo") for todo_id in mark.args}, key=rank)
+
+
+def rank(todo_id):
+    return tuple(int(part) for part in str(todo_id).split(".") if part.isdigit())
+
+
+def _step_number(item, rootpath):
+    """The step number of a test under tests/stepNN, else None."""
+    parts = item.path.relative_to(rootpath).parts if item.path.is_relative_to(rootpath) else ()
+    found = STEP_FOLDER.fullmatch(parts[1]) if len(parts) > 2 and parts[0] == "tests" else None
+    return int(found[1]) if found else None
+
+
+def _problems(items, rootpath):
+    tagged = [(item, [mark.args for mark in item.iter_markers("todo")]) for item in items]
+    tagged = [(item, marks) for item, marks in tagged if marks]
+    if not tagged:
+        return []
+    known, found = manifest.todos(rootpath), []
+    for item, marks in tagged:
+        number = _step_number(item, rootpath)
+        for todo_id in {todo_id for args in marks for todo_id in args} or {None}:
+            if todo_id is None:
+                found.append(f"{item.nodeid}: @pytest.mark.todo() needs the id of the TODO it checks, e.g. \"01.1\".")
+            elif todo_id not in known:
+                ids = [i for i in known if number is None or rank(i)[0] == number]
+                found.append(f"{item.nodeid}: @pytest.mark.todo({todo_id!r}) names no TODO of workshop.toml: use one "
+                             f"of {', '.join(ids)}.")
+            elif number is not None and rank(todo_id)[0] != number:
+                found.append(f"{item.nodeid}: is tagged with TODO {todo_id}, which belongs to step "
+                             f"{rank(todo_id)[0]}, not step {number}: tag it with a TODO of its own step.")
+    return found
+
+
+@pytest.hookimpl(trylast=True)  # after the step conftests put their quick files first: the sort below keeps that
+def pytest_collection_modifyitems(config, items):
+    """Check the markers' ids, run each folder's tests in TODO order, and keep only those up to --todos-up-to."""
+    problems = _problems(items, config.rootpath)
+    if problems:
+        raise pytest.UsageError("\n".join(problems))
+    folders = {}
+    for item in items:
+        folders.setdefault(item.path.parent, len(folders))
+    last = (float("inf"),)
+    items.sort(key=lambda item: (folders[item.path.parent], next(map(rank, todo_ids(item)), last)))
+    if config.getoption("todo_files"):
+        found = {}
+        for item in items:
+            found.setdefault(str(item.path), []).append(next(iter(todo_ids(item)), None))
+        with open(config.getoption("todo_files"), "w") as file:
+            json.dump(found, file)
+    limit = config.getoption("todos_up_to")
+    if limit:
+        dropped = [item for item in items if not todo_ids(item) or rank(todo_ids(item)[0]) > rank(limit)]
+        if dropped:
+            config.hook.pytest_deselected(items=dropped)
+            items[:] = [item for item in items if item not in dropped]
+
+
+def failure_line(item, report, known):
+    """`TODO 03.2 (<label>): <first line of the failure>`, or the plumbing sentence for a test with no marker."""
+    crash = getattr(report.longrepr, "reprcrash", None)
+    message = (crash.message if crash else str(report.longrepr)).strip().splitlines() or [""]
+    message = message[0].removeprefix("AssertionError: ")
+    raised = RAISED.search(message)
+    if raised and raised[1] in known:
+        ids, message = [raised[1]], "its stub is still there (NotImplementedError): write the code of this TODO"
+    else:
+        ids = todo_ids(item)
+    if not ids:
+        return f"{PLUMBING}: {message}"
+    return " or ".join(f"TODO {todo_id} ({known[todo_id].label})" for todo_id in ids) + f": {message}"
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.failed and (todo_ids(item) or _step_number(item, item.config.rootpath) is not None):
+        report.sections.append(("TODO", failure_line(item, report, manifest.todos(item.config.rootpath))))
+    return report
