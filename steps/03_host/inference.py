@@ -49,7 +49,11 @@ def load_model(model_dir):
 
 
 def input_fn(body, content_type):
-    """Photo bytes, or JSON {"url": "https://pbs.twimg.com/...", "k": 3} -> Photo(an opened, checked image, k)."""
+    """Photo bytes, or JSON {"url": "https://pbs.twimg.com/...", "k": 3} -> Photo(an opened, checked image, k).
+
+    A body sent as exactly application/json is decoded as UTF-8 by the toolkit before this runs: one that is not
+    UTF-8 gets the toolkit's 500, not a 400 from here (MAINTAINING.md, "Endpoint answer").
+    """
     media_type = (content_type or "").split(";")[0].strip().lower()
     if media_type in IMAGE_TYPES:
         return Photo(photo.open_photo(body), DEFAULT_K)
@@ -94,7 +98,7 @@ def _read_request(body):
         raise Refused(413, 'The JSON request is far too big: send {"url": "https://...", "k": 3}.')
     try:
         request = json.loads(body.decode("utf-8"))
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: JSON nested deeper than Python's parser goes
         raise Refused(400, 'The body is not valid JSON: send {"url": "https://...", "k": 3}.')
     if not isinstance(request, dict) or not isinstance(request.get("url"), str):
         raise Refused(400, 'The JSON has no "url" string: send {"url": "https://...", "k": 3}.')
