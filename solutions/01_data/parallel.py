@@ -1,7 +1,10 @@
 """Run a function over many items in worker processes, results in input order, with a progress bar."""
 import multiprocessing
+import signal
 
 from tqdm import tqdm
+
+STOPS = {signal.SIGINT, signal.SIGTERM}
 
 
 def ordered_map(function, items, workers, description):
@@ -15,5 +18,18 @@ def ordered_map(function, items, workers, description):
         yield from tqdm(map(function, items), **bar)
         return
     chunk = max(1, min(64, len(items) // (workers * 8)))
-    with multiprocessing.Pool(workers) as pool:
+    # Ctrl-C and SIGTERM wait while the workers are forked: raised inside fork()'s bookkeeping, they would be lost.
+    signal.pthread_sigmask(signal.SIG_BLOCK, STOPS)
+    try:
+        pool = multiprocessing.Pool(workers, initializer=_leave_signals_to_the_parent)
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, STOPS)
+    with pool:
         yield from tqdm(pool.imap(function, items, chunksize=chunk), **bar)
+
+
+def _leave_signals_to_the_parent():
+    """Ctrl-C reaches every process of the terminal: the parent handles it (and SIGTERM) and ends the pool."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOPS)

@@ -9,7 +9,8 @@ from PIL.TiffImagePlugin import IFDRational
 
 HERE = Path(__file__).parent
 # The order of the story, so that `-x` stops at the earliest TODO: 01.1 geotag, 01.2/01.3 partition, 01.4 pack.
-ORDER = ["geotag", "partition", "split", "pack", "cells", "cellmap", "sample", "mmcommons", "upload", "prepare"]
+ORDER = ["geotag", "partition", "split", "pack", "cells", "cellmap", "sample", "mmcommons", "upload", "prepare",
+         "bad_photos", "bad_out", "interruptions"]
 
 
 def pytest_collection_modifyitems(items):
