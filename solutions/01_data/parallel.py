@@ -18,14 +18,26 @@ def ordered_map(function, items, workers, description):
         yield from tqdm(map(function, items), **bar)
         return
     chunk = max(1, min(64, len(items) // (workers * 8)))
-    # Ctrl-C and SIGTERM wait while the workers are forked: raised inside fork()'s bookkeeping, they would be lost.
-    signal.pthread_sigmask(signal.SIG_BLOCK, STOPS)
+    with _start_pool(workers) as pool:
+        yield from tqdm(pool.imap(function, items, chunksize=chunk), **bar)
+
+
+def _start_pool(workers):
+    """A pool of worker processes. Ctrl-C or SIGTERM while they are forked is held, then raised once they are:
+    raised inside fork()'s own clean-up code, it would be lost and the run would go on."""
+    held = []
+    handlers = {signum: signal.signal(signum, lambda signum, frame: held.append(signum)) for signum in STOPS}
+    signal.pthread_sigmask(signal.SIG_BLOCK, STOPS)  # the workers are born with them blocked, until their initializer
     try:
         pool = multiprocessing.Pool(workers, initializer=_leave_signals_to_the_parent)
     finally:
         signal.pthread_sigmask(signal.SIG_UNBLOCK, STOPS)
-    with pool:
-        yield from tqdm(pool.imap(function, items, chunksize=chunk), **bar)
+        for signum, handler in handlers.items():
+            signal.signal(signum, handler)
+    if held:
+        pool.terminate()
+        signal.raise_signal(held[0])
+    return pool
 
 
 def _leave_signals_to_the_parent():

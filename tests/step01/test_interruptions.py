@@ -50,7 +50,7 @@ def test_a_stopped_run_leaves_nothing_behind(tree, tmp_path, row):
     workers = psutil.Process(run.pid).children(recursive=True)
     os.killpg(run.pid, signum) if to_group else run.send_signal(signum)
     _, err = run.communicate(timeout=60)
-    assert run.returncode != 0, f"{what}: an interrupted run must not exit 0 as if it had finished"
+    assert run.returncode != 0, f"{what}: an interrupted run must not exit 0 as if it had finished: {err[-2000:]}"
     assert "interrupted" in err and "Traceback" not in err, f"{what}: say it was interrupted, no traceback: {err}"
     assert left_behind(tmp_path) == [], f"{what}: temporary folders left behind: {left_behind(tmp_path)}"
     _, alive = psutil.wait_procs(workers, timeout=10)
