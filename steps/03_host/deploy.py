@@ -9,6 +9,7 @@ An endpoint bills for every hour it is up, answering or not: `make cleanup` when
 """
 import argparse
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -30,6 +31,21 @@ VARIANT = "AllTraffic"
 INVOCATIONS_PER_INSTANCE = 300.0
 
 
+def vcpus(instance_type):
+    """ml.c5.large -> 2, ml.c5.xlarge -> 4, ml.c5.4xlarge -> 16 (EC2's sizes: 2 vCPUs a "large"); None if unknown."""
+    size = instance_type.rsplit(".", 1)[-1]
+    if size == "large":
+        return 2
+    match = re.fullmatch(r"(\d*)xlarge", size)
+    return 4 * int(match.group(1) or 1) if match else None
+
+
+def serving_environment(instance_type):
+    """The container runs one model-server worker per vCPU, each on one thread (OMP_NUM_THREADS=1): right for many
+    requests at once. The bot sends one photo at a time, so one worker gets every vCPU and answers it sooner."""
+    return {"SAGEMAKER_MODEL_SERVER_WORKERS": "1", "OMP_NUM_THREADS": str(vcpus(instance_type) or 1)}
+
+
 def deploy(model_data, role, instance_type="ml.c5.large", endpoint_name="whereml", autoscale=None, wait=True):
     """Create the model, endpoint config and endpoint (tagged), then target-tracking autoscaling when asked.
 
@@ -44,6 +60,7 @@ def deploy(model_data, role, instance_type="ml.c5.large", endpoint_name="whereml
         source_dir=str(HERE),
         framework_version="1.9.0",
         py_version="py38",
+        env=serving_environment(instance_type),
         sagemaker_session=session,
     )
     model.deploy(

@@ -36,11 +36,17 @@ Prediction = collections.namedtuple("Prediction", "model top")
 
 
 def model_fn(model_dir):
-    """The Locator for `model_dir`, on the int8 copy of its network when quantize.py made one."""
-    locator = locationnet.load(model_dir) if locationnet.present(model_dir) else load_model(model_dir)
+    """The Locator for `model_dir`, on the int8 copy of its network when quantize.py made one, else on its fp32
+    network with MKLDNN's fused layers."""
+    locator = read_locator(model_dir)
     if int8.present(model_dir):
-        locator = locator.with_network(int8.load(model_dir), locator.model_name + " (int8)")
-    return locator.warm_up()
+        return locator.with_network(int8.load(model_dir), locator.model_name + " (int8)").warm_up()
+    return locator.warm_up(fuse=True)
+
+
+def read_locator(model_dir):
+    """The fp32 Locator of a step-02 model folder or of the original LocationNet files, not yet warmed up."""
+    return locationnet.load(model_dir) if locationnet.present(model_dir) else load_model(model_dir)
 
 
 def load_model(model_dir):

@@ -69,7 +69,7 @@ def main(argv=None):
     for name in (int8.SYMBOL, int8.PARAMS):
         if os.path.exists(os.path.join(args.model_dir, name)):
             os.remove(os.path.join(args.model_dir, name))  # start again from the original network
-    original = inference.model_fn(args.model_dir)
+    original = inference.read_locator(args.model_dir).warm_up()  # unfused: quantization fuses its own way
     batches = val_batches(args.data, original, args.photos)
     network = quantize(original.network, batches[: args.calibration])
     copy = original.with_network(network, original.model_name + " (int8)").warm_up()

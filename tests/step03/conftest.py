@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tiny_locationnet import write_locationnet
 from workshop import ordering
 
 PRIVATE_HOSTS_ALLOWED = "pbs.twimg.com,10.0.0.7,127.0.0.1"
@@ -117,3 +118,9 @@ def server(serve_py):
         pytest.fail(f"serve.py must print the URL it serves on (http://127.0.0.1:PORT); it printed {line!r}, and "
                     f"its log ends with: {last}")
     return {"url": match.group(0), "process": serve_py}
+
+
+@pytest.fixture(scope="session")
+def locationnet_dir(tmp_path_factory):
+    """A small conv net in LocationNet's format (tiny_locationnet.py)."""
+    return str(write_locationnet(tmp_path_factory.mktemp("locationnet")))

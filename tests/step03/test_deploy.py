@@ -43,6 +43,23 @@ def test_the_model_runs_inference_py_in_the_mxnet_1_9_container(deployed):
     assert TAG in deployed.list_tags(ResourceArn=model["ModelArn"])["Tags"], "the model is tagged for cleanup"
 
 
+def test_the_model_serves_one_request_with_every_vcpu(deployed):
+    [model] = deployed.list_models()["Models"]
+    environment = deployed.describe_model(ModelName=model["ModelName"])["PrimaryContainer"]["Environment"]
+    assert (environment.get("SAGEMAKER_MODEL_SERVER_WORKERS"), environment.get("OMP_NUM_THREADS")) == ("1", "2"), (
+        "the container's default is one single-threaded worker per vCPU; the bot's one request at a time is "
+        "answered sooner by one worker with OMP_NUM_THREADS = the instance's vCPUs (2 on an ml.c5.large)"
+    )
+
+
+@pytest.mark.parametrize(
+    "instance_type, vcpus",
+    [("ml.c5.large", 2), ("ml.c5.xlarge", 4), ("ml.m5.4xlarge", 16), ("ml.c5.9xlarge", 36), ("ml.t2.medium", None)],
+)
+def test_vcpus_follow_the_instance_size(host, instance_type, vcpus):
+    assert host("deploy").vcpus(instance_type) == vcpus
+
+
 def test_the_endpoint_and_its_config_are_tagged(deployed):
     endpoint = deployed.describe_endpoint(EndpointName="whereml")
     assert TAG in deployed.list_tags(ResourceArn=endpoint["EndpointArn"])["Tags"]
