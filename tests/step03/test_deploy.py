@@ -1,5 +1,6 @@
 """deploy.py and cleanup.py against moto: the real SageMaker SDK and boto3 build real requests; nothing leaves here."""
 import io
+import shutil
 import tarfile
 
 import boto3
@@ -58,6 +59,18 @@ def test_the_model_serves_one_request_with_every_vcpu(deployed):
 )
 def test_vcpus_follow_the_instance_size(host, instance_type, vcpus):
     assert host("deploy").vcpus(instance_type) == vcpus
+
+
+def test_a_model_folder_is_uploaded_with_its_int8_copy(host, aws, model_dir, data_dir, tmp_path):
+    folder = tmp_path / "model"
+    shutil.copytree(model_dir, folder)
+    uri = host("deploy").package(str(folder), data_dir, f"s3://{BUCKET}/whereml/", say=lambda message: None)
+    assert uri == f"s3://{BUCKET}/whereml/model.tar.gz"
+    body = boto3.client("s3").get_object(Bucket=BUCKET, Key="whereml/model.tar.gz")["Body"].read()
+    names = tarfile.open(fileobj=io.BytesIO(body)).getnames()
+    assert {"model-symbol.json", "model-int8-symbol.json", "model-int8-0000.params"} <= set(names), (
+        "deploy.py --model-dir adds the int8 copy (quantize.make_int8_copy) when it agrees with fp32, then packs it"
+    )
 
 
 def test_the_endpoint_and_its_config_are_tagged(deployed):
@@ -124,8 +137,11 @@ def test_cleanup_exits_non_zero_when_something_is_left(host, aws, monkeypatch):
         (["deploy", "--model-data", f"s3://{BUCKET}/m.tar.gz", "--role", "whereml-role"], "role ARN"),
         (["deploy", "--model-data", f"s3://{BUCKET}/m.tar.gz", "--role", ROLE, "--autoscale", "3"], "MIN:MAX"),
         (["deploy", "--model-data", f"s3://{BUCKET}/m.tar.gz", "--role", ROLE, "--autoscale", "3:1"], "MIN <= MAX"),
+        (["deploy", "--model-dir", "build/model", "--role", ROLE], "--upload s3://"),
+        (["deploy", "--model-dir", "build/model", "--upload", f"s3://{BUCKET}/m", "--role", ROLE], "--data DIR"),
     ],
-    ids=["a local model path", "a role name, not an ARN", "--autoscale without a colon", "--autoscale max below min"],
+    ids=["a local model path", "a role name, not an ARN", "--autoscale without a colon", "--autoscale max below min",
+         "--model-dir without --upload", "--model-dir without --data to check int8"],
 )
 def test_deploy_mistakes_are_one_sentence(host, capsys, arguments, message):
     with pytest.raises(SystemExit) as caught:
