@@ -180,7 +180,8 @@ def main():
         print("| {} | {:.0f} | {:.0f} | {:.2f}x |".format(name, p50, p95, p50 / base))
     print("\n{} requests each from one client (as the bot sends them), the three paths taking turns, after 3 warm-up "
           "requests; fp32 with fused layers; same run, {} vCPUs. Figures on a shared machine are noisy, and threads "
-          "help only when the vCPUs are free: read the ratios.".format(ROUNDS, os.cpu_count()))
+          "help only when the vCPUs are free (load average at the end: {:.1f}): read the ratios.".format(
+              ROUNDS, os.cpu_count(), os.getloadavg()[0]))
 
 
 if __name__ == "__main__":
