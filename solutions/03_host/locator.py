@@ -20,10 +20,15 @@ class Locator(mx.gluon.Block):
         """The same cells and input settings on another network (e.g. its int8 copy)."""
         return Locator(network, self.cells, self.resize, self.image_size, name, self.mean, self.std)
 
-    def warm_up(self):
-        """Build the graph now rather than on the first request."""
-        self.network.hybridize(static_alloc=True, static_shape=True)
-        self(mx.nd.zeros((1, 3, self.image_size, self.image_size))).wait_to_read()
+    def warm_up(self, fuse=False):
+        """Build the graph now rather than on the first request. fuse=True lets MKLDNN fuse layers first (a
+        convolution, its batch norm and its ReLU become one), which a CPU runs faster."""
+        batch = mx.nd.zeros((1, 3, self.image_size, self.image_size))
+        if fuse:
+            self.network.optimize_for(batch, backend="MKLDNN", static_alloc=True, static_shape=True)
+        else:
+            self.network.hybridize(static_alloc=True, static_shape=True)
+        self(batch).wait_to_read()
         return self
 
     def forward(self, batch):

@@ -19,7 +19,7 @@ def write_records(prefix, items, size, workers):
     jpegs = parallel.ordered_map(shrink, [path for path, _ in items], workers, f"Packing {prefix.name}")
     writer = recordio.MXIndexedRecordIO(f"{prefix}.idx", f"{prefix}.rec", "w")
     try:
-        for index, ((_, label), jpeg) in enumerate(zip(items, jpegs)):
+        for index, ((_, label), jpeg) in enumerate(zip(items, jpegs, strict=True)):  # strict: ends the workers here
             writer.write_idx(index, pack_record(index, label, jpeg))
     finally:
         writer.close()

@@ -2,7 +2,7 @@
 from dataclasses import dataclass
 from pathlib import Path
 
-from PIL import Image
+from PIL import Image, ImageOps
 
 import geotag
 import parallel
@@ -12,6 +12,9 @@ NO_GPS = "no GPS position in EXIF"
 BAD_GPS = "a GPS position in EXIF that cannot be read"
 IMPOSSIBLE = "impossible position (latitude beyond ±90 or longitude beyond ±180)"
 UNREADABLE = "unreadable or truncated image"
+BAD_EXIF = "EXIF data that cannot be read (a tag of the wrong type)"
+NOT_A_FILE = "not a regular file (a pipe, a device or a broken link)"
+NOT_UTF8 = "a file name that is not UTF-8"
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,10 @@ def inspect(path, position=None):
                     return BAD_GPS
             image.draft("RGB", (64, 64))
             image.load()
+            try:
+                ImageOps.exif_transpose(image, in_place=True)  # as thumbnail.py will, on this small copy
+            except (TypeError, ValueError):
+                return BAD_EXIF
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
         return UNREADABLE
     if position is None:
@@ -66,7 +73,7 @@ def check(paths, names, workers, positions=None):
     positions = positions or [None] * len(paths)
     results = parallel.ordered_map(_inspect_one, zip(map(str, paths), positions), workers, "Reading photos")
     photos, skipped = [], []
-    for path, name, result in zip(paths, names, results):
+    for path, name, result in zip(paths, names, results, strict=True):  # strict: runs the workers to their end here
         if isinstance(result, str):
             skipped.append(Skipped(name, result))
         else:
@@ -75,7 +82,28 @@ def check(paths, names, workers, positions=None):
 
 
 def from_folder(folder, limit, workers):
-    """The photos of a folder (GPS from EXIF): (photos, skipped). At most `limit` files are looked at."""
-    paths = find_images(folder)[:limit]
-    return check(paths, [path.relative_to(folder).as_posix() for path in paths], workers)
+    """The photos of a folder (GPS from EXIF): (photos, skipped). At most `limit` files are looked at.
+
+    A file that is no regular file (opening a pipe named x.jpg would wait forever) or whose name is not UTF-8
+    (photos.tsv could not hold it) is skipped before it is opened."""
+    paths, names, skipped = [], [], []
+    for path in find_images(folder)[:limit]:
+        name = path.relative_to(folder).as_posix()
+        if not _is_utf8(name):
+            skipped.append(Skipped(name.encode("utf-8", "surrogateescape").decode("utf-8", "replace"), NOT_UTF8))
+        elif not path.is_file():
+            skipped.append(Skipped(name, NOT_A_FILE))
+        else:
+            paths.append(path)
+            names.append(name)
+    found, unusable = check(paths, names, workers)
+    return found, skipped + unusable
+
+
+def _is_utf8(name):
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:  # a byte that is not UTF-8 arrives as a lone surrogate
+        return False
+    return True
 

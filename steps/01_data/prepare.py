@@ -10,7 +10,9 @@ folder beside --out and renamed into place at the end, so a failed run leaves th
 import argparse
 import json
 import os
+import re
 import shutil
+import signal
 import sys
 import tempfile
 from collections import Counter
@@ -84,6 +86,27 @@ def check(args):
     folder = args.source[len("photos:") :]
     if args.source.startswith("photos:") and not (folder and Path(folder).is_dir()):
         raise BadInput(f"--source {args.source} names no folder: give photos:DIR, DIR being the folder of your photos.")
+    check_out(args.out)
+
+
+# What a dataset folder holds (train.rec, or shards train-00000.rec, ...): a folder with anything else is not one.
+DATASET_FILE = re.compile(r"(cells\.tsv|photos\.tsv|cells\.png|dataset\.json|(train|val)(-\d+)?\.(rec|idx))")
+
+
+def check_out(out):
+    """--out must be a new folder, an empty one, or a dataset folder that this run may replace."""
+    if out.is_symlink():
+        raise BadInput(f"--out {out} is a symbolic link: give the folder itself (the run replaces --out).")
+    if Path.cwd().resolve().is_relative_to(out.resolve()):
+        raise BadInput(f"--out {out} is the folder you are in (or above it): give a new folder, e.g. --out data.")
+    if out.is_file():
+        raise BadInput(f"--out {out} is a file: choose another --out or remove it.")
+    if out.is_dir():
+        others = sorted(path.name for path in out.iterdir() if not DATASET_FILE.fullmatch(path.name))
+        if others or (any(out.iterdir()) and not (out / "dataset.json").is_file()):
+            listed = ", ".join(others[:3]) + (", ..." if len(others) > 3 else "")
+            raise BadInput(f"--out {out} exists and is not a dataset folder (it holds {listed or 'no dataset.json'}, "
+                           "which the run would delete): choose another --out or empty it.")
 
 
 def collect(args, scratch):
@@ -148,8 +171,6 @@ def make_dataset(args, folder, scratch):
 
 def write_atomically(out, build):
     """Run build(folder, scratch) on a temporary folder beside `out`, then put it in place of `out`."""
-    if out.is_file() or (out.is_dir() and any(out.iterdir()) and not (out / "dataset.json").exists()):
-        raise BadInput(f"--out {out} exists and is not a dataset folder: choose another --out or remove it.")
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         temporary = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".partial", dir=out.parent))
@@ -198,7 +219,11 @@ def main(argv=None):
         prepare(parse_args(argv))
     except BadInput as error:
         sys.exit(f"prepare.py: {error}")
+    except KeyboardInterrupt:
+        print("prepare.py: interrupted; --out is as it was and the temporary folders are gone.", file=sys.stderr)
+        sys.exit(130)
 
 
 if __name__ == "__main__":
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # a SIGTERM cleans up on its way out, as Ctrl-C does
     main()

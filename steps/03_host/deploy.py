@@ -2,6 +2,8 @@
 
     python deploy.py deploy --model-data s3://BUCKET/.../model.tar.gz --role arn:aws:iam::ACCOUNT:role/NAME \\
         [--instance-type ml.c5.large] [--endpoint-name whereml] [--autoscale 1:3]
+    python deploy.py deploy --model-dir build/model --data build/data --upload s3://BUCKET/prefix --role ...
+        (adds the int8 copy when it answers like the original, unless --no-int8; packs and uploads the folder)
     python deploy.py delete [--endpoint-name whereml]
     python deploy.py cleanup        (every endpoint, config and model tagged project=whereml-workshop)
 
@@ -9,7 +11,10 @@ An endpoint bills for every hour it is up, answering or not: `make cleanup` when
 """
 import argparse
 import os
+import re
 import sys
+import tarfile
+import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -23,11 +28,45 @@ from botocore.exceptions import BotoCoreError, ClientError  # noqa: E402
 from sagemaker.mxnet import MXNetModel  # noqa: E402
 
 import cleanup  # noqa: E402
+import int8  # noqa: E402
+import quantize  # noqa: E402
 
 TAGS = [cleanup.TAG]
 VARIANT = "AllTraffic"
 # Target tracking keeps each instance near this many invocations a minute (one ml.c5.large answers ~600).
 INVOCATIONS_PER_INSTANCE = 300.0
+
+
+def package(model_dir, data_dir, upload_uri, make_int8=True, say=print):
+    """The model folder as s3://.../model.tar.gz, with its int8 copy when quantize.py finds it answers the same."""
+    if make_int8 and not int8.present(model_dir):
+        share, kept = quantize.make_int8_copy(model_dir, data_dir)
+        say("int8 copy {} ({:.1%} of best guesses agree with fp32).".format("added" if kept else "not kept", share))
+    bucket, _, prefix = upload_uri[len("s3://"):].partition("/")
+    key = "/".join(part for part in (prefix.strip("/"), "model.tar.gz") if part)
+    with tempfile.TemporaryDirectory() as scratch:
+        archive = os.path.join(scratch, "model.tar.gz")
+        with tarfile.open(archive, "w:gz") as tar:
+            for name in sorted(os.listdir(model_dir)):
+                if name not in ("model.tar.gz", "output"):  # what `launch.py --local` leaves beside the model
+                    tar.add(os.path.join(model_dir, name), arcname=name)
+        boto3.client("s3").upload_file(archive, bucket, key)
+    return "s3://{}/{}".format(bucket, key)
+
+
+def vcpus(instance_type):
+    """ml.c5.large -> 2, ml.c5.xlarge -> 4, ml.c5.4xlarge -> 16 (EC2's sizes: 2 vCPUs a "large"); None if unknown."""
+    size = instance_type.rsplit(".", 1)[-1]
+    if size == "large":
+        return 2
+    match = re.fullmatch(r"(\d*)xlarge", size)
+    return 4 * int(match.group(1) or 1) if match else None
+
+
+def serving_environment(instance_type):
+    """The container runs one model-server worker per vCPU, each on one thread (OMP_NUM_THREADS=1): right for many
+    requests at once. The bot sends one photo at a time, so one worker gets every vCPU and answers it sooner."""
+    return {"SAGEMAKER_MODEL_SERVER_WORKERS": "1", "OMP_NUM_THREADS": str(vcpus(instance_type) or 1)}
 
 
 def deploy(model_data, role, instance_type="ml.c5.large", endpoint_name="whereml", autoscale=None, wait=True):
@@ -44,6 +83,7 @@ def deploy(model_data, role, instance_type="ml.c5.large", endpoint_name="whereml
         source_dir=str(HERE),
         framework_version="1.9.0",
         py_version="py38",
+        env=serving_environment(instance_type),
         sagemaker_session=session,
     )
     model.deploy(
@@ -99,7 +139,12 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
     up = commands.add_parser("deploy", help="create the endpoint (billed per hour until deleted)")
-    up.add_argument("--model-data", required=True, help="s3://.../model.tar.gz from step 02")
+    source = up.add_mutually_exclusive_group(required=True)
+    source.add_argument("--model-data", help="s3://.../model.tar.gz from step 02")
+    source.add_argument("--model-dir", help="a local model folder (step 02's, or LocationNet's) to pack and upload")
+    up.add_argument("--upload", help="with --model-dir: s3://bucket/prefix to upload model.tar.gz to")
+    up.add_argument("--data", help="with --model-dir: the dataset folder whose val photos check the int8 copy")
+    up.add_argument("--no-int8", action="store_true", help="with --model-dir: serve the fp32 network only")
     up.add_argument("--role", required=True, help="an IAM role ARN SageMaker can assume")
     up.add_argument("--instance-type", default="ml.c5.large")
     up.add_argument("--endpoint-name", default="whereml")
@@ -110,12 +155,18 @@ def main(argv=None):
     args = parser.parse_args(argv)
 
     if args.command == "deploy":
-        if not args.model_data.startswith("s3://") or not args.model_data.endswith(".tar.gz"):
+        if args.model_dir and not (args.upload or "").startswith("s3://"):
+            parser.error("--model-dir needs --upload s3://bucket/prefix: SageMaker reads the model from S3.")
+        if args.model_dir and not args.no_int8 and not args.data:
+            parser.error("--model-dir needs --data DIR (step 01's dataset) to check the int8 copy, or --no-int8.")
+        if args.model_data and (not args.model_data.startswith("s3://") or not args.model_data.endswith(".tar.gz")):
             parser.error("--model-data must be the s3://.../model.tar.gz that training wrote (see `make train`).")
         if not args.role.startswith("arn:aws:iam::"):
             parser.error("--role must be an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME) that SageMaker can assume.")
     try:
         if args.command == "deploy":
+            if args.model_dir:
+                args.model_data = package(args.model_dir, args.data, args.upload, not args.no_int8)
             deploy(args.model_data, args.role, args.instance_type, args.endpoint_name, args.autoscale)
             print("Endpoint {} is up. Try: python predict.py photo.jpg --endpoint {}".format(
                 args.endpoint_name, args.endpoint_name))

@@ -9,6 +9,7 @@ import ipaddress
 import os
 import socket
 import ssl
+import threading
 import time
 from urllib.parse import urlsplit
 
@@ -19,6 +20,8 @@ DEFAULT_HOSTS = "pbs.twimg.com"
 TIMEOUT_SECONDS = 10.0
 CHUNK_BYTES = 64 * 1024
 TOO_SLOW = "The photo URL took too long to answer: try again or send the bytes."
+NAT64 = ipaddress.ip_network("64:ff9b::/96")
+IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
 
 
 def allowed_hosts():
@@ -48,9 +51,20 @@ def public_address(host, port):
         raise Refused(400, "The photo URL's host {} does not resolve: check the link.".format(host))
     addresses = [info[4][0] for info in infos]
     for address in addresses:
-        if not ipaddress.ip_address(address.split("%")[0]).is_global:
+        if not all(part.is_global for part in _with_embedded_ipv4(ipaddress.ip_address(address.split("%")[0]))):
             raise Refused(400, "The photo URL's host resolves to a private address: send a public link.")
     return addresses[0]
+
+
+def _with_embedded_ipv4(address):
+    """The address, and the IPv4 address inside it when it is an IPv6 form that reaches one (::ffff:a.b.c.d,
+    ::a.b.c.d, NAT64 64:ff9b::a.b.c.d, 6to4 2002:aabb:ccdd::): each must be public."""
+    if address.version == 4:
+        return [address]
+    embedded = [address.ipv4_mapped, address.sixtofour]
+    if address in NAT64 or address in IPV4_COMPATIBLE:
+        embedded.append(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))  # its last 32 bits
+    return [address] + [inner for inner in embedded if inner is not None]
 
 
 def download(url, address, max_bytes, timeout=TIMEOUT_SECONDS, context=None):
@@ -62,16 +76,27 @@ def download(url, address, max_bytes, timeout=TIMEOUT_SECONDS, context=None):
     connection = http.client.HTTPSConnection(parts.hostname, port, timeout=timeout, context=context)
     try:
         raw = socket.create_connection((address, port), timeout)
-        connection.sock = secure = context.wrap_socket(raw, server_hostname=parts.hostname)
-        path = parts.path or "/"
-        connection.request("GET", path + ("?" + parts.query if parts.query else ""), headers={"Accept": "image/*"})
-        response = connection.getresponse()
-        if response.status != 200:
-            raise Refused(400, "The photo URL answered HTTP {}: check the link.".format(response.status))
-        return _read_capped(secure, response, max_bytes, deadline)
-    except socket.timeout:
-        raise Refused(400, TOO_SLOW)
+        connection.sock = secure = context.wrap_socket(
+            raw, server_hostname=parts.hostname, do_handshake_on_connect=False
+        )
+        # A socket timeout bounds each wait, not their sum: at the deadline this cuts the connection, whatever phase
+        # (handshake, headers, body) a drip-feeding server has reached.
+        left = max(0.0, deadline - time.monotonic())
+        cut_off = threading.Timer(left, socket.socket.shutdown, [secure, socket.SHUT_RDWR])
+        cut_off.start()
+        try:
+            secure.do_handshake()
+            path = parts.path or "/"
+            connection.request("GET", path + ("?" + parts.query if parts.query else ""), headers={"Accept": "image/*"})
+            response = connection.getresponse()
+            if response.status != 200:
+                raise Refused(400, "The photo URL answered HTTP {}: check the link.".format(response.status))
+            return _read_capped(secure, response, max_bytes, deadline)
+        finally:
+            cut_off.cancel()
     except (OSError, http.client.HTTPException) as error:
+        if isinstance(error, socket.timeout) or time.monotonic() >= deadline:
+            raise Refused(400, TOO_SLOW)
         raise Refused(400, "The photo could not be fetched ({}): check the link or send the bytes.".format(error))
     finally:
         connection.close()
@@ -88,6 +113,8 @@ def _read_capped(sock, response, max_bytes, deadline):
             raise Refused(400, TOO_SLOW)
         sock.settimeout(left)
         chunk = response.read1(CHUNK_BYTES)  # whatever has arrived, so a slow server cannot outlast the deadline
+        if not chunk and time.monotonic() >= deadline:
+            raise Refused(400, TOO_SLOW)  # cut off at the deadline, not the end of the photo
         if not chunk:
             return b"".join(chunks)
         size += len(chunk)

@@ -1,7 +1,9 @@
 """Photos from request bodies: refuse what is not a photo before decoding a pixel, decode big JPEGs at a reduced scale.
 
 A PNG can declare 100,000 x 100,000 pixels in a 100-byte header; reading the header first and checking the declared
-size keeps such a "bomb" from ever being decoded.
+size keeps such a "bomb" from ever being decoded. A JPEG is checked at the size it is decoded at (a 48-megapixel
+phone photo decodes at 1/8 scale), and a photo far longer than it is wide is cut to its centre before it is resized,
+so a 1 x 100,000 PNG costs what a small photo costs.
 """
 import io
 import warnings
@@ -11,8 +13,10 @@ from PIL import Image, ImageOps
 from refusal import Refused
 
 MAX_BYTES = 6 * 1024 * 1024  # SageMaker's own limit for a real-time request
-MAX_PIXELS = 40 * 1000 * 1000  # a 48-megapixel phone photo is decoded at a reduced scale, well under this
-FORMATS = ("JPEG", "PNG")
+MAX_PIXELS = 40 * 1000 * 1000  # what one request may decode
+MAX_ASPECT = 3  # longer sides are cut to the centre: the network sees only the centre square anyway
+FORMATS = ("JPEG", "MPO", "PNG")  # MPO: the multi-picture JPEG many phones write; its first frame is the photo
+TOO_MANY_PIXELS = "The image declares {} x {} pixels: send a photo under 40 megapixels."
 
 
 def open_photo(body):
@@ -31,17 +35,37 @@ def open_photo(body):
         raise Refused(400, "The body is not a JPEG or PNG photo: send the photo file's bytes.")
     if image.format not in FORMATS:
         raise Refused(400, "The body is a {} image: send a JPEG or PNG photo.".format(image.format))
-    width, height = image.size
-    if width * height > MAX_PIXELS:
-        raise Refused(413, "The image declares {} x {} pixels: send a photo under 40 megapixels.".format(width, height))
+    if image.format == "PNG":  # decoded at full size: refuse before decoding
+        _check_pixels(image.size)
     return image
 
 
 def decode(image, short_side):
     """Decode an opened photo to RGB, JPEGs at the smallest 1/2, 1/4 or 1/8 scale that keeps `short_side` pixels."""
     image.draft("RGB", (short_side, short_side))
+    _check_pixels(image.size)  # a JPEG's size at the scale it will be decoded at
     try:
         image.load()
-        return ImageOps.exif_transpose(image).convert("RGB")
     except (OSError, SyntaxError, ValueError):
         raise Refused(400, "The photo is truncated or damaged: send the whole file again.")
+    try:
+        upright = ImageOps.exif_transpose(image)
+    except (TypeError, ValueError):  # Pillow rewrites the EXIF block when it turns a photo, and chokes on bad tags
+        raise Refused(400, "The photo's EXIF data is damaged: save the photo again without its metadata and resend.")
+    return centre(upright).convert("RGB")
+
+
+def centre(image):
+    """The centre of the image, its long side cut to at most MAX_ASPECT times its short side."""
+    width, height = image.size
+    long_side = MAX_ASPECT * min(width, height)
+    if max(width, height) <= long_side:
+        return image
+    left, top = max(0, (width - long_side) // 2), max(0, (height - long_side) // 2)
+    return image.crop((left, top, left + min(width, long_side), top + min(height, long_side)))
+
+
+def _check_pixels(size):
+    width, height = size
+    if width * height > MAX_PIXELS:
+        raise Refused(413, TOO_MANY_PIXELS.format(width, height))

@@ -56,6 +56,23 @@ def val_batches(data_dir, locator, limit):
     return batches
 
 
+def make_int8_copy(model_dir, data_dir, calibration=CALIBRATION_PHOTOS, photos=200, min_agreement=0.95):
+    """Write the int8 copy into `model_dir` if it agrees with fp32 on `min_agreement` of the val photos.
+
+    Returns (share of same best guesses, whether the copy was kept)."""
+    for name in (int8.SYMBOL, int8.PARAMS):
+        if os.path.exists(os.path.join(model_dir, name)):
+            os.remove(os.path.join(model_dir, name))  # start again from the original network
+    original = inference.read_locator(model_dir).warm_up()  # unfused: quantization fuses its own way
+    batches = val_batches(data_dir, original, photos)
+    network = quantize(original.network, batches[:calibration])
+    copy = original.with_network(network, original.model_name + " (int8)").warm_up()
+    share = agreement(original, copy, batches)
+    if share >= min_agreement:
+        network.export(os.path.join(model_dir, int8.PREFIX), 0)
+    return share, share >= min_agreement
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model-dir", required=True, help="a model folder (step 02's, or LocationNet's files)")
@@ -66,18 +83,10 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if not os.path.isfile(os.path.join(args.data, "val.rec")):
         sys.exit("{} has no val.rec: pass the dataset folder step 01 made (`make data`).".format(args.data))
-    for name in (int8.SYMBOL, int8.PARAMS):
-        if os.path.exists(os.path.join(args.model_dir, name)):
-            os.remove(os.path.join(args.model_dir, name))  # start again from the original network
-    original = inference.model_fn(args.model_dir)
-    batches = val_batches(args.data, original, args.photos)
-    network = quantize(original.network, batches[: args.calibration])
-    copy = original.with_network(network, original.model_name + " (int8)").warm_up()
-    share = agreement(original, copy, batches)
-    print("int8 and fp32 agree on the best guess for {:.1%} of {} validation photos.".format(share, len(batches)))
-    if share < args.min_agreement:
+    share, kept = make_int8_copy(args.model_dir, args.data, args.calibration, args.photos, args.min_agreement)
+    print("int8 and fp32 agree on the best guess for {:.1%} of the validation photos.".format(share))
+    if not kept:
         sys.exit("That is under --min-agreement {:.0%}: the int8 copy was not kept.".format(args.min_agreement))
-    network.export(os.path.join(args.model_dir, int8.PREFIX), 0)
     print("Wrote {} and {}: serve.py and the endpoint now use them.".format(int8.SYMBOL, int8.PARAMS))
 
 

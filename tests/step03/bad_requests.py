@@ -1,6 +1,10 @@
 """What a careless or hostile client sends to the endpoint, for the handler and the server tests alike."""
+import io
 import struct
 import zlib
+
+from exif_blocks import GPS_LATITUDE_REF, ORIENTATION, exif_block, shorts
+from PIL import Image
 
 
 def png_declaring(width, height):
@@ -13,6 +17,16 @@ def png_declaring(width, height):
     pixels = zlib.compress(b"\0" * 64)
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
 
+
+def jpeg_with_exif(exif, size=(64, 48)):
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (40, 120, 200)).save(buffer, "JPEG", quality=90, exif=exif)
+    return buffer.getvalue()
+
+
+# Turned sideways (orientation 6), with a GPS reference letter stored as two numbers: Pillow cannot rewrite it.
+MISTYPED_EXIF = exif_block({ORIENTATION: shorts(6)}, gps={GPS_LATITUDE_REF: shorts(78, 0)})
+DEEP_JSON = b"[" * 100_000 + b"]" * 100_000
 
 # What a careless or hostile client sends: (what they did, body, content type, status, a word the answer must contain)
 BAD_REQUESTS = [
@@ -31,5 +45,7 @@ BAD_REQUESTS = [
     ("JSON without a url", b'{"photo": "x"}', "application/json", 400, "url"),
     ("k=0", b'{"url": "https://pbs.twimg.com/media/a.jpg", "k": 0}', "application/json", 400, "k"),
     ("k=1000", b'{"url": "https://pbs.twimg.com/media/a.jpg", "k": 1000}', "application/json", 400, "k"),
+    ("a sideways photo whose EXIF has a mistyped tag", jpeg_with_exif(MISTYPED_EXIF), "image/jpeg", 400, "EXIF"),
+    ("JSON nested 100,000 deep", DEEP_JSON, "application/json", 400, "JSON"),
     ("a 50 MB body", b"\xff\xd8\xff" + bytes(50 * 1024 * 1024), "image/jpeg", 413, "MB"),
 ]

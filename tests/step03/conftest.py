@@ -1,20 +1,24 @@
 """Step 03's fixtures: the step's modules, the step-02 checkpoint model, its validation photos, and bad requests."""
 import io
 import os
+import re
+import select
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from tiny_locationnet import write_locationnet
 from workshop import ordering
 
 PRIVATE_HOSTS_ALLOWED = "pbs.twimg.com,10.0.0.7,127.0.0.1"
 # The handlers (every TODO) first, deploying against moto (slow to set up) last.
 ORDER = [
-    "test_inference.py", "test_locationnet.py", "test_quantize.py", "test_fetch.py", "test_predict.py", "test_serve.py",
-    "test_deploy.py",
+    "test_inference.py", "test_locationnet.py", "test_quantize.py", "test_fetch.py", "test_predict.py", "test_photos.py",
+    "test_framing.py", "test_load.py", "test_serve.py", "test_deploy.py",
 ]
+READ_TIMEOUT = "2"  # serve.py's --read-timeout in the tests: a slow client is cut off in seconds
 
 
 def pytest_collection_modifyitems(items):
@@ -92,7 +96,8 @@ def serve_py(tree, model_dir, tmp_path_factory):
     log = tmp_path_factory.mktemp("serve") / "serve.log"
     with open(log, "w") as stderr:
         process = subprocess.Popen(
-            [sys.executable, str(tree / "03_host" / "serve.py"), "--model-dir", model_dir, "--port", "0"],
+            [sys.executable, str(tree / "03_host" / "serve.py"), "--model-dir", model_dir, "--port", "0",
+             "--read-timeout", READ_TIMEOUT],
             stdout=subprocess.PIPE, stderr=stderr, text=True,
             env=dict(os.environ, WHEREML_URL_HOSTS=PRIVATE_HOSTS_ALLOWED, PYTHONUNBUFFERED="1"),
         )
@@ -100,3 +105,22 @@ def serve_py(tree, model_dir, tmp_path_factory):
     yield process
     if process.poll() is None:
         process.kill()
+
+
+@pytest.fixture(scope="session")
+def server(serve_py):
+    """The URL that serve.py prints once it is ready, and its process."""
+    ready, _, _ = select.select([serve_py.stdout], [], [], 120)
+    line = serve_py.stdout.readline() if ready else ""
+    match = re.search(r"http://127\.0\.0\.1:\d+", line)
+    if not match:
+        last = (serve_py.log.read_text().strip().splitlines() or ["(nothing)"])[-1]
+        pytest.fail(f"serve.py must print the URL it serves on (http://127.0.0.1:PORT); it printed {line!r}, and "
+                    f"its log ends with: {last}")
+    return {"url": match.group(0), "process": serve_py}
+
+
+@pytest.fixture(scope="session")
+def locationnet_dir(tmp_path_factory):
+    """A small conv net in LocationNet's format (tiny_locationnet.py)."""
+    return str(write_locationnet(tmp_path_factory.mktemp("locationnet")))

@@ -1,5 +1,6 @@
 """deploy.py and cleanup.py against moto: the real SageMaker SDK and boto3 build real requests; nothing leaves here."""
 import io
+import shutil
 import tarfile
 
 import boto3
@@ -41,6 +42,35 @@ def test_the_model_runs_inference_py_in_the_mxnet_1_9_container(deployed):
     assert container["Environment"]["SAGEMAKER_PROGRAM"] == "inference.py"
     assert container["Image"].endswith("/mxnet-inference:1.9.0-cpu-py38"), "framework 1.9.0, py38, a CPU instance"
     assert TAG in deployed.list_tags(ResourceArn=model["ModelArn"])["Tags"], "the model is tagged for cleanup"
+
+
+def test_the_model_serves_one_request_with_every_vcpu(deployed):
+    [model] = deployed.list_models()["Models"]
+    environment = deployed.describe_model(ModelName=model["ModelName"])["PrimaryContainer"]["Environment"]
+    assert (environment.get("SAGEMAKER_MODEL_SERVER_WORKERS"), environment.get("OMP_NUM_THREADS")) == ("1", "2"), (
+        "the container's default is one single-threaded worker per vCPU; the bot's one request at a time is "
+        "answered sooner by one worker with OMP_NUM_THREADS = the instance's vCPUs (2 on an ml.c5.large)"
+    )
+
+
+@pytest.mark.parametrize(
+    "instance_type, vcpus",
+    [("ml.c5.large", 2), ("ml.c5.xlarge", 4), ("ml.m5.4xlarge", 16), ("ml.c5.9xlarge", 36), ("ml.t2.medium", None)],
+)
+def test_vcpus_follow_the_instance_size(host, instance_type, vcpus):
+    assert host("deploy").vcpus(instance_type) == vcpus
+
+
+def test_a_model_folder_is_uploaded_with_its_int8_copy(host, aws, model_dir, data_dir, tmp_path):
+    folder = tmp_path / "model"
+    shutil.copytree(model_dir, folder)
+    uri = host("deploy").package(str(folder), data_dir, f"s3://{BUCKET}/whereml/", say=lambda message: None)
+    assert uri == f"s3://{BUCKET}/whereml/model.tar.gz"
+    body = boto3.client("s3").get_object(Bucket=BUCKET, Key="whereml/model.tar.gz")["Body"].read()
+    names = tarfile.open(fileobj=io.BytesIO(body)).getnames()
+    assert {"model-symbol.json", "model-int8-symbol.json", "model-int8-0000.params"} <= set(names), (
+        "deploy.py --model-dir adds the int8 copy (quantize.make_int8_copy) when it agrees with fp32, then packs it"
+    )
 
 
 def test_the_endpoint_and_its_config_are_tagged(deployed):
@@ -107,8 +137,11 @@ def test_cleanup_exits_non_zero_when_something_is_left(host, aws, monkeypatch):
         (["deploy", "--model-data", f"s3://{BUCKET}/m.tar.gz", "--role", "whereml-role"], "role ARN"),
         (["deploy", "--model-data", f"s3://{BUCKET}/m.tar.gz", "--role", ROLE, "--autoscale", "3"], "MIN:MAX"),
         (["deploy", "--model-data", f"s3://{BUCKET}/m.tar.gz", "--role", ROLE, "--autoscale", "3:1"], "MIN <= MAX"),
+        (["deploy", "--model-dir", "build/model", "--role", ROLE], "--upload s3://"),
+        (["deploy", "--model-dir", "build/model", "--upload", f"s3://{BUCKET}/m", "--role", ROLE], "--data DIR"),
     ],
-    ids=["a local model path", "a role name, not an ARN", "--autoscale without a colon", "--autoscale max below min"],
+    ids=["a local model path", "a role name, not an ARN", "--autoscale without a colon", "--autoscale max below min",
+         "--model-dir without --upload", "--model-dir without --data to check int8"],
 )
 def test_deploy_mistakes_are_one_sentence(host, capsys, arguments, message):
     with pytest.raises(SystemExit) as caught:

@@ -39,9 +39,17 @@ def tls(tmp_path_factory):
 
 
 class Photos(BaseHTTPRequestHandler):
-    """/photo.jpg: 1 kB; /huge.jpg: 7 MB; /slow.jpg: a byte every 0.2 s; anything else: 404."""
+    """/photo.jpg: 1 kB; /huge.jpg: 7 MB; /slow.jpg: a byte every 0.2 s; /slow-headers.jpg: its headers a line
+    every 0.2 s; anything else: 404."""
 
     def do_GET(self):
+        if self.path == "/slow-headers.jpg":
+            self.wfile.write(b"HTTP/1.1 200 OK\r\n")
+            for number in range(40):
+                self.wfile.write(f"X-Slow-{number}: 1\r\n".encode())
+                self.wfile.flush()
+                time.sleep(0.2)
+            return
         if self.path not in ("/photo.jpg", "/huge.jpg", "/slow.jpg"):
             self.send_error(404)
             return
@@ -82,9 +90,11 @@ def test_a_photo_is_downloaded_from_the_checked_address(host, photo_server, tls)
     [
         ("/huge.jpg", 10, 413, "MB"),  # over the cap: refused, not read into memory
         ("/slow.jpg", 1, 400, "too long"),  # a server that drips bytes must not hold the endpoint
+        ("/slow-headers.jpg", 1, 400, "too long"),  # nor one that drips its headers
         ("/gone.jpg", 10, 400, "404"),
     ],
-    ids=["a photo over the size cap", "a server slower than the timeout", "a link that answers 404"],
+    ids=["a photo over the size cap", "a server slower than the timeout", "headers slower than the timeout",
+         "a link that answers 404"],
 )
 def test_downloads_that_would_hurt_are_refused(host, photo_server, tls, path, timeout, status, word):
     fetch, refused = host("fetch"), host("refusal").Refused
@@ -101,12 +111,25 @@ def test_the_certificate_is_checked_against_the_url_host(host, photo_server):
     assert caught.value.status_code == 400
 
 
-@pytest.mark.parametrize(
-    "address", ["127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254", "::1", "fd00::1"]
-)
+PRIVATE_ADDRESSES = [  # (what it is, the address)
+    ("loopback", "127.0.0.1"), ("a private network", "10.1.2.3"), ("a private network", "172.16.0.1"),
+    ("a home network", "192.168.1.1"), ("the instance metadata service", "169.254.169.254"),
+    ("IPv6 loopback", "::1"), ("an IPv6 private network", "fd00::1"),
+    ("IPv4-mapped loopback", "::ffff:127.0.0.1"), ("IPv4-compatible loopback", "::127.0.0.1"),
+    ("the metadata service through NAT64", "64:ff9b::a9fe:a9fe"), ("the metadata service as 6to4", "2002:a9fe:a9fe::"),
+]
+
+
+@pytest.mark.parametrize("address", [row[1] for row in PRIVATE_ADDRESSES], ids=[row[0] for row in PRIVATE_ADDRESSES])
 def test_private_and_loopback_addresses_are_refused(host, address):
     with pytest.raises(host("refusal").Refused, match="private"):
         host("fetch").public_address(address, 443)
+
+
+@pytest.mark.parametrize("address", ["8.8.8.8", "2606:4700::1111", "::ffff:8.8.8.8", "64:ff9b::808:808",
+                                     "2002:808:808::"])
+def test_public_addresses_in_any_form_are_fetched_from(host, address):
+    assert host("fetch").public_address(address, 443) == address
 
 
 def test_the_allow_list_comes_from_the_environment(host, monkeypatch):

@@ -40,3 +40,11 @@ def test_an_int8_copy_that_answers_differently_is_not_kept(host, model_dir, data
              "--min-agreement", "1.01"]
         )
     assert not host("int8").present(str(folder)), "a copy under --min-agreement must not be written"
+
+
+def test_quantize_makes_an_int8_copy_of_the_original_locationnet_files(host, locationnet_dir, data_dir, tmp_path):
+    folder = tmp_path / "locationnet"
+    shutil.copytree(locationnet_dir, folder)
+    host("quantize").main(["--model-dir", str(folder), "--data", data_dir, "--photos", "40", "--min-agreement", "0.9"])
+    served = host("inference").model_fn(str(folder))
+    assert served.model_name == "LocationNet RN101-5k500 (int8)", "model_fn serves LocationNet's int8 copy"

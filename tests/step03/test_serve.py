@@ -1,7 +1,5 @@
 """serve.py: the real handler service behind GET /ping, POST /invocations and the runtime path, on 127.0.0.1."""
 import json
-import re
-import select
 import signal
 import subprocess
 import threading
@@ -13,19 +11,6 @@ import pytest
 from botocore import UNSIGNED
 from botocore.config import Config
 from bad_requests import BAD_REQUESTS
-
-
-@pytest.fixture(scope="module")
-def server(serve_py):
-    """The URL that serve.py prints once it is ready, and its process."""
-    ready, _, _ = select.select([serve_py.stdout], [], [], 120)
-    line = serve_py.stdout.readline() if ready else ""
-    match = re.search(r"http://127\.0\.0\.1:\d+", line)
-    if not match:
-        last = (serve_py.log.read_text().strip().splitlines() or ["(nothing)"])[-1]
-        pytest.fail(f"serve.py must print the URL it serves on (http://127.0.0.1:PORT); it printed {line!r}, and "
-                    f"its log ends with: {last}")
-    return {"url": match.group(0), "process": serve_py}
 
 
 def post(url, body, content_type, accept=None):

@@ -1,0 +1,80 @@
+"""A folder of real-world photos holds files that are no photo or carry broken EXIF: each is skipped and counted,
+and the run goes on to make the dataset from the rest."""
+import json
+import os
+import signal
+
+import pytest
+from exif_blocks import (
+    GPS_LATITUDE, GPS_LATITUDE_REF, GPS_LONGITUDE, GPS_LONGITUDE_REF, ORIENTATION, UNDEFINED, degrees, exif_block,
+    raw, shorts, text,
+)
+from PIL import Image
+
+
+def gps(lng_ref, lat=48.85, lng=2.35):
+    return {GPS_LATITUDE_REF: text("N"), GPS_LATITUDE: degrees(lat), GPS_LONGITUDE_REF: lng_ref,
+            GPS_LONGITUDE: degrees(lng)}
+
+
+def write_with_exif(path, exif):
+    Image.new("RGB", (48, 36), (90, 140, 200)).save(path, "JPEG", quality=90, exif=exif)
+
+
+BAD_FILES = [  # (what is in the folder, how to write it, the reason it is skipped for)
+    ("a file name that is not UTF-8", lambda folder, writer: writer(folder / os.fsdecode(b"caf\xe9.jpg"), 48.8, 2.3),
+     "not UTF-8"),
+    ("a pipe named x.jpg", lambda folder, writer: os.mkfifo(folder / "x.jpg"), "not a regular file"),
+    ("a broken link named y.jpg", lambda folder, writer: (folder / "y.jpg").symlink_to(folder / "gone.jpg"),
+     "not a regular file"),
+    ("a GPS reference stored as numbers", lambda folder, writer: write_with_exif(
+        folder / "numbers.jpg", exif_block(gps=gps(shorts(87, 0)))), "GPS position in EXIF that cannot be read"),
+    ("a sideways photo with a mistyped EXIF tag", lambda folder, writer: write_with_exif(
+        folder / "sideways.jpg", exif_block({ORIENTATION: shorts(6)}, gps=gps(text("E")) | {9: shorts(65, 0)})),
+     "EXIF data that cannot be read"),
+]
+
+
+@pytest.fixture
+def within_seconds():
+    """Fails the test instead of hanging it (opening a pipe waits for a writer forever)."""
+
+    def too_slow(signum, frame):
+        raise TimeoutError("still running after 20 s: is a file that is no photo (a pipe) being opened?")
+
+    previous = signal.signal(signal.SIGALRM, too_slow)
+    signal.alarm(20)
+    yield
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, previous)
+
+
+@pytest.mark.parametrize("row", BAD_FILES, ids=[row[0] for row in BAD_FILES])
+def test_a_file_that_cannot_be_used_is_skipped_with_its_reason(load, photo_writer, tmp_path, within_seconds, row):
+    what, write, reason = row
+    write(tmp_path, photo_writer)
+    photo_writer(tmp_path / "good.jpg", 48.85, 2.35)
+    found, skipped = load("01_data", "photos").from_folder(tmp_path, None, 1)
+    assert [photo.name for photo in found] == ["good.jpg"], f"{what}: only the good photo is used"
+    assert len(skipped) == 1 and reason in skipped[0].reason, f"{what}: skipped as {reason!r}, got {skipped}"
+
+
+def test_a_gps_reference_stored_as_bytes_is_read(load, tmp_path):
+    write_with_exif(tmp_path / "west.jpg", exif_block(gps=gps(raw(UNDEFINED, b"W"), lng=74.04)))
+    with Image.open(tmp_path / "west.jpg") as image:
+        lat, lng = load("01_data", "geotag").read_position(image)
+    assert lng == pytest.approx(-74.04, abs=1e-4), 'b"W" is the west reference: read bytes as the letter they hold'
+
+
+def test_a_run_over_every_bad_file_finishes_and_counts_them(prepare, photo_writer, tmp_path, within_seconds):
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    for _, write, _ in BAD_FILES:
+        write(folder, photo_writer)
+    for number in range(3):
+        photo_writer(folder / f"paris-{number}.jpg", 48.85 + number / 1000, 2.35)
+    out = tmp_path / "data"
+    prepare.main(["--source", f"photos:{folder}", "--out", str(out), "--workers", "1", "--t-min", "1",
+                  "--image-size", "32", "--val-fraction", "0"])
+    skipped = json.loads((out / "dataset.json").read_text())["skipped"]
+    assert sum(skipped.values()) == len(BAD_FILES), f"each bad file is skipped and counted once: {skipped}"

@@ -1,0 +1,73 @@
+"""Stopping prepare.py (Ctrl-C, SIGTERM) at any moment: it stops, says so, exits non-zero, and leaves no temporary
+folder, no half-made --out and no worker process behind."""
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import psutil
+import pytest
+
+# Ctrl-C reaches the terminal's whole process group; SIGTERM (a CI runner, `kill`) reaches prepare.py alone.
+STOPS = [  # (how it was stopped, the signal, sent to the group?, seconds after the temporary folder appeared)
+    ("Ctrl-C as the run starts its work", signal.SIGINT, True, 0.0),
+    ("Ctrl-C while the workers render photos", signal.SIGINT, True, 1.0),
+    ("SIGTERM as the run starts its work", signal.SIGTERM, False, 0.0),
+    ("SIGTERM while the workers render photos", signal.SIGTERM, False, 1.0),
+]
+# Ctrl-C just as a pool of workers is shut down at the end of a phase: once lost in a generator's clean-up.
+PHASE_ENDS = [("as reading the photos ends", 1), ("as packing train ends", 2), ("as packing val ends", 3)]
+INTERRUPT_AT_POOL_EXIT = """
+import multiprocessing.pool, sys
+sys.path.insert(0, sys.argv[1])
+exits, original = [], multiprocessing.pool.Pool.__exit__
+def interrupted(self, *exc):
+    original(self, *exc)
+    exits.append(1)
+    if len(exits) == int(sys.argv[2]):
+        raise KeyboardInterrupt
+multiprocessing.pool.Pool.__exit__ = interrupted
+import prepare
+prepare.main(sys.argv[3:])
+"""
+
+
+def left_behind(tmp_path):
+    return sorted(path.name for path in tmp_path.iterdir() if path.name != "photos")
+
+
+@pytest.mark.parametrize("row", STOPS, ids=[row[0] for row in STOPS])
+def test_a_stopped_run_leaves_nothing_behind(tree, tmp_path, row):
+    what, signum, to_group, delay = row
+    command = [sys.executable, str(tree / "01_data" / "prepare.py"), "--source", "sample", "--limit", "400",
+               "--workers", "2", "--out", str(tmp_path / "data")]
+    run = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    deadline = time.monotonic() + 60
+    while not any(path.name.endswith(".partial") for path in tmp_path.iterdir()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(delay)
+    workers = psutil.Process(run.pid).children(recursive=True)
+    os.killpg(run.pid, signum) if to_group else run.send_signal(signum)
+    _, err = run.communicate(timeout=60)
+    assert run.returncode != 0, f"{what}: an interrupted run must not exit 0 as if it had finished: {err[-2000:]}"
+    assert "interrupted" in err and "Traceback" not in err, f"{what}: say it was interrupted, no traceback: {err}"
+    assert left_behind(tmp_path) == [], f"{what}: temporary folders left behind: {left_behind(tmp_path)}"
+    _, alive = psutil.wait_procs(workers, timeout=10)
+    assert not alive, f"{what}: worker processes {[p.pid for p in alive]} outlived prepare.py"
+
+
+@pytest.mark.parametrize("row", PHASE_ENDS, ids=[row[0] for row in PHASE_ENDS])
+def test_ctrl_c_as_a_phase_ends_stops_the_run(tree, tmp_path, photo_writer, row):
+    what, pool_exit = row
+    for number in range(12):
+        photo_writer(tmp_path / "photos" / f"p{number}.jpg", 48.85 + number / 1000, 2.35)
+    flags = ["--source", f"photos:{tmp_path / 'photos'}", "--out", str(tmp_path / "data"), "--workers", "2",
+             "--t-min", "1", "--image-size", "32", "--val-fraction", "0.3"]
+    run = subprocess.run([sys.executable, "-c", INTERRUPT_AT_POOL_EXIT, str(tree / "01_data"), str(pool_exit), *flags],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 130, (
+        f"Ctrl-C {what} was swallowed (exit {run.returncode}): run each phase's workers to their end where their "
+        "results are used (zip(..., strict=True)), not in a generator's clean-up"
+    )
+    assert left_behind(tmp_path) == [], f"Ctrl-C {what}: left behind {left_behind(tmp_path)}"
