@@ -12,7 +12,12 @@ def leaf_cells(points):
 
 
 def group_by_cell(members, leaves, level):
-    """{cell of `level`: [photo index, ...]} for the photos `members` (indices into `leaves`)."""
+    """{cell of `level`: [photo index, ...]} for the photos `members` (indices into `leaves`).
+
+    Millions of photos come as cellids.SortedLeaves, which group a cell's photos by binary search.
+    """
+    if hasattr(leaves, "group"):
+        return leaves.group(members, level)
     cells = {}
     for index in members:
         cells.setdefault(leaves[index].parent(level), []).append(index)

@@ -3,6 +3,7 @@
     python prepare.py --source sample|photos:DIR|mmcommons --out DIR [--limit N] [--t-max 5000] [--t-min 500]
                       [--min-level 2] [--max-level 20] [--image-size 256] [--val-fraction 0.1] [--seed 0]
                       [--workers N] [--metadata FILE] [--upload s3://bucket/prefix]
+                      [--processing N [--local] [--role ARN] [--instance-type T] [--shard-photos 50000]]
 
 The dataset folder (cells.tsv, photos.tsv, train/val .rec/.idx, cells.png, dataset.json) is written to a temporary
 folder beside --out and renamed into place at the end, so a failed run leaves the previous dataset as it was.
@@ -20,10 +21,12 @@ import boto3
 
 import cellmap
 import cells
+import manifests
 import mmcommons
 import pack
 import partition
 import photos
+import processing
 import sample
 import split
 import upload
@@ -53,6 +56,13 @@ def parse_args(argv=None):
     parser.add_argument("--workers", type=int, default=os.cpu_count(), help="processes that read and pack photos")
     parser.add_argument("--metadata", type=Path, help="mmcommons: CSV of photo_id,hash,lat,lng (see README.md)")
     parser.add_argument("--upload", help="also upload the dataset to s3://bucket/prefix")
+    scale = parser.add_argument_group("at scale (processing.py): metadata of millions of photos, packed in shards")
+    scale.add_argument("--processing", type=int, metavar="N", help="pack with N SageMaker Processing instances")
+    scale.add_argument("--local", action="store_true", help="--processing N: run the N packers on this machine")
+    scale.add_argument("--role", default=os.environ.get("SAGEMAKER_ROLE"), help="execution role ARN ($SAGEMAKER_ROLE)")
+    scale.add_argument("--instance-type", default="ml.c5.2xlarge", help="--processing: the packers' instance type")
+    scale.add_argument("--volume-size", type=int, default=50, help="--processing: GB of disk on each instance")
+    scale.add_argument("--shard-photos", type=int, default=manifests.SHARD_PHOTOS, help="photos a manifest shard")
     args = parser.parse_args(argv)
     kind = args.source.split(":", 1)[0]
     if kind not in DEFAULTS or (kind == "photos") != args.source.startswith("photos:"):
@@ -174,10 +184,13 @@ def write_atomically(out, build):
 
 def prepare(args):
     check(args)
+    if args.processing is not None:
+        processing.check(args)
     if args.upload:
         bucket, _ = upload.parse_uri(args.upload)
         upload.check_bucket(boto3.client("s3"), bucket)  # before the work, not after it
-    about = write_atomically(args.out, lambda folder, scratch: make_dataset(args, folder, scratch))
+    build = make_dataset if args.processing is None else processing.make_dataset
+    about = write_atomically(args.out, lambda folder, scratch: build(args, folder, scratch))
     print(
         f"Dataset in {args.out}: {about['photos']} photos in {about['cells']} cells "
         f"({about['train']} train, {about['val']} val); {about['excluded']} in cells below --t-min."
