@@ -7,7 +7,8 @@ For every manifest-NNNNN.tsv in --input (ShardedByS3Key gives each instance its 
 --local gives each of N processes its share the same way): download the shard's photos from the Multimedia Commons
 bucket (concurrent, retried, kept on disk so that a rerun resumes, a missing one counted), set aside unreadable ones,
 then write train-NNNNN.rec/.idx and val-NNNNN.rec/.idx into --output and report-NNNNN.json into --reports (default
---output/reports). A shard whose report is there already is done. It runs in the MXNet 1.9 container: Python 3.8, and what requirements.txt adds.
+--output/reports). A shard whose report is there already is done. It runs in the MXNet 1.9 container: Python 3.8,
+and what requirements.txt adds.
 """
 import argparse
 import csv

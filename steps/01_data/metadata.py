@@ -6,9 +6,10 @@ photo ids and hashes as text, positions as float64 (NaN where a position cannot 
 import pandas as pd
 import pyarrow.parquet as parquet
 
+import mmcommons
 from errors import BadInput
 
-COLUMNS = ["photo_id", "hash", "lat", "lng"]
+COLUMNS = list(mmcommons.COLUMNS)
 CHUNK_ROWS = 1_000_000
 
 
@@ -18,7 +19,7 @@ def _checked(chunk, path):
         raise BadInput(f"--metadata {path} has no column {', '.join(missing)}: it needs {','.join(COLUMNS)}.")
     chunk = chunk[COLUMNS].copy()
     for name in ("lat", "lng"):
-        chunk[name] = pd.to_numeric(chunk[name], errors="coerce").astype("float64")
+        chunk[name] = chunk[name].map(mmcommons.number).astype("float64")  # pandas' parser may miss the last digit
     for name in ("photo_id", "hash"):
         chunk[name] = chunk[name].astype(str)
     return chunk
@@ -34,9 +35,9 @@ def _raw_chunks(path, rows):
     yield from pd.read_csv(path, sep=separator, dtype=str, chunksize=rows, keep_default_na=False)
 
 
-def read_chunks(path, rows=CHUNK_ROWS):
-    """Yield DataFrames of photo_id, hash, lat, lng from `path`, `rows` rows at a time, in file order."""
+def read_chunks(path, rows=None):
+    """Yield DataFrames of photo_id, hash, lat, lng from `path`, `rows` (CHUNK_ROWS) rows at a time, in file order."""
     try:
-        yield from (_checked(chunk, path) for chunk in _raw_chunks(path, rows))
+        yield from (_checked(chunk, path) for chunk in _raw_chunks(path, rows or CHUNK_ROWS))
     except (OSError, UnicodeDecodeError, ValueError, pd.errors.ParserError) as error:
         raise BadInput(f"cannot read --metadata {path} ({error}): give a CSV or Parquet file of {','.join(COLUMNS)}.")

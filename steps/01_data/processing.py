@@ -103,7 +103,9 @@ def run_job(args, scratch):
     processor.run(
         code="pack_shards.py",
         source_dir=str(HERE),
-        inputs=[ProcessingInput(source=manifest_uri, destination=MANIFESTS, s3_data_distribution_type="ShardedByS3Key")],
+        inputs=[
+            ProcessingInput(source=manifest_uri, destination=MANIFESTS, s3_data_distribution_type="ShardedByS3Key")
+        ],
         outputs=[ProcessingOutput(source=OUTPUT, destination=args.upload.rstrip("/"), output_name="dataset")],
         arguments=["--image-size", str(args.image_size), "--delete-photos", "1"],
         job_name=job_name,
