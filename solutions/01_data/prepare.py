@@ -9,7 +9,6 @@ The dataset folder (cells.tsv, photos.tsv, train/val .rec/.idx, cells.png, datas
 folder beside --out and renamed into place at the end, so a failed run leaves the previous dataset as it was.
 """
 import argparse
-import json
 import os
 import shutil
 import sys
@@ -21,6 +20,7 @@ import boto3
 
 import cellmap
 import cells
+import dataset_json
 import manifests
 import mmcommons
 import pack
@@ -134,25 +134,9 @@ def make_dataset(args, folder, scratch):
     cellmap.draw(folder / "cells.png", rows)
 
     counts = Counter(splits.values())
-    about = {
-        "image_size": args.image_size,
-        "photos": len(splits),
-        "cells": len(kept),
-        "source": args.source,
-        "seed": args.seed,
-        "train": counts["train"],
-        "val": counts["val"],
-        "excluded": len(found) - len(splits),
-        "skipped": dict(sorted(Counter(s.reason for s in skipped).items())),
-        "limit": args.limit,
-        "t_max": args.t_max,
-        "t_min": args.t_min,
-        "min_level": args.min_level,
-        "max_level": args.max_level,
-        "val_fraction": args.val_fraction,
-        "label": ["class", "lat", "lng"],
-    }
-    (folder / "dataset.json").write_text(json.dumps(about, indent=2) + "\n")
+    reasons = Counter(s.reason for s in skipped)
+    about = dataset_json.describe(args, len(kept), counts["train"], counts["val"], len(found) - len(splits), reasons)
+    dataset_json.write(folder, about)
     return about
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 import boto3
 
 import cellmap
+import dataset_json
 import manifests
 import upload
 from errors import BadInput
@@ -152,25 +153,7 @@ def merge_reports(reports, about, args):
             f"the shards hold {train} train and {val} val photos ({reasons or 'none skipped'}): check that the "
             "hashes of --metadata name photos of the bucket (README.md), or lower --t-min."
         )
-    return {
-        "image_size": args.image_size,
-        "photos": train + val,
-        "cells": about["cells"],
-        "source": args.source,
-        "seed": args.seed,
-        "train": train,
-        "val": val,
-        "excluded": about["excluded"],
-        "skipped": dict(sorted(skipped.items())),
-        "limit": args.limit,
-        "t_max": args.t_max,
-        "t_min": args.t_min,
-        "min_level": args.min_level,
-        "max_level": args.max_level,
-        "val_fraction": args.val_fraction,
-        "label": ["class", "lat", "lng"],
-        "shards": shards,
-    }
+    return dataset_json.describe(args, about["cells"], train, val, about["excluded"], skipped, shards=shards)
 
 
 def make_dataset(args, folder, scratch):
@@ -180,5 +163,5 @@ def make_dataset(args, folder, scratch):
     print(f"{about['photos']} photos in {about['cells']} cells, in {about['manifests']} manifest shards.")
     reports = run_local(args, folder, scratch) if args.local else run_job(args, scratch)
     dataset = merge_reports(reports, about, args)
-    (folder / "dataset.json").write_text(json.dumps(dataset, indent=2) + "\n")
+    dataset_json.write(folder, dataset)
     return dataset
