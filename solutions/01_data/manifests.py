@@ -19,7 +19,7 @@ import photos
 import split
 from errors import BadInput
 
-SHARD_PHOTOS = 50_000  # ~15 GB of web-size originals to download and ~1 GB of RecordIO: one instance's shard
+SHARD_PHOTOS = 50_000  # ~7.5 GB of originals (~150 KB each), ~1.5 GB of RecordIO: what an instance's disk holds
 COLUMNS = ["photo", "hash", "lat", "lng", "class", "split"]
 
 

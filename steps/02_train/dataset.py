@@ -93,10 +93,10 @@ def check_dataset(train_dir, val_dir, part=0, parts=1):
             "No training data: set SM_CHANNEL_TRAIN (SageMaker sets it for the 'train' channel, launch.py --local "
             "too) or pass --train DIR, the dataset folder step 01 made."
         )
-    _check_files(train_dir, ("cells.tsv", "dataset.json"))
     for folder, split in ((train_dir, "train"), (val_dir, "val")):
         paths = recordio_files(train_dir, split, part, parts)  # the train channel's dataset.json lists the shards
-        _check_files(folder, [os.path.basename(path) + suffix for path in paths for suffix in (".rec", ".idx")])
+        names = [os.path.basename(path) + suffix for path in paths for suffix in (".rec", ".idx")]
+        _check_files(folder, ["cells.tsv", "dataset.json"] + names if split == "train" else names)
     with open(os.path.join(train_dir, "dataset.json")) as file:
         resize = int(json.load(file)["image_size"])
     cells = read_cells(train_dir)

@@ -16,7 +16,8 @@ def rows(count=66, seed=0):
     found = []
     for number in range(count):
         lat, lng = CITIES[number % 3] if number % 11 else (rng.uniform(-60, 60), rng.uniform(-180, 180))
-        found.append((str(5000 + number), "%032x" % rng.getrandbits(128), lat + rng.gauss(0, 0.3), lng + rng.gauss(0, 0.3)))
+        lat, lng = lat + rng.gauss(0, 0.3), lng + rng.gauss(0, 0.3)
+        found.append((str(5000 + number), "%032x" % rng.getrandbits(128), lat, lng))
     return found
 
 
@@ -37,5 +38,6 @@ def fill_bucket(listed, endpoint_url=None):
     s3.create_bucket(Bucket="multimedia-commons", CreateBucketConfiguration={"LocationConstraint": "us-west-2"})
     for photo_id, photo_hash, _, _ in listed:
         key = f"data/images/{photo_hash[:3]}/{photo_hash[3:6]}/{photo_hash}.jpg"
-        s3.put_object(Bucket="multimedia-commons", Key=key, Body=jpeg(int(photo_id)), ACL="public-read")  # the bucket is public
+        # The bucket is public: the packers read it unsigned.
+        s3.put_object(Bucket="multimedia-commons", Key=key, Body=jpeg(int(photo_id)), ACL="public-read")
     return s3

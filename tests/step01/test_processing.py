@@ -104,7 +104,8 @@ def pack_shards(load):
 
 def write_manifest(path, listed):
     lines = ["photo\thash\tlat\tlng\tclass\tsplit"]
-    lines += [f"{i}\t{h}\t{lat}\t{lng}\t0\t{'val' if n % 4 == 0 else 'train'}" for n, (i, h, lat, lng) in enumerate(listed)]
+    for number, (photo, photo_hash, lat, lng) in enumerate(listed):
+        lines.append(f"{photo}\t{photo_hash}\t{lat}\t{lng}\t0\t{'val' if number % 4 == 0 else 'train'}")
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines) + "\n")
 
@@ -163,7 +164,8 @@ def cloud_flags(metadata, out):
 
 def test_the_processing_job_runs_on_n_instances_each_with_its_shards(prepare, metadata, aws, tmp_path, capsys):
     s3, sent = aws
-    for shard, (train, val) in enumerate([(9, 2), (9, 2), (8, 3), (9, 2), (9, 2), (0, 0)]):  # what the instances would write
+    # What the instances would have written.
+    for shard, (train, val) in enumerate([(9, 2), (9, 2), (8, 3), (9, 2), (9, 2), (0, 0)]):
         report = {"shard": f"{shard:05d}", "train": train, "val": val, "skipped": {"missing on S3": 1}}
         s3.put_object(Bucket=BUCKET, Key=f"whereml/yfcc/reports/report-{shard:05d}.json", Body=json.dumps(report))
     prepare.main(cloud_flags(metadata, tmp_path / "data"))
@@ -196,7 +198,8 @@ def test_the_processing_job_runs_on_n_instances_each_with_its_shards(prepare, me
     code = inputs["code"]["S3Uri"]
     bucket, key = code[len("s3://"):].split("/", 1)
     with tarfile.open(fileobj=io.BytesIO(s3.get_object(Bucket=bucket, Key=key)["Body"].read())) as archive:
-        sources = {name: archive.extractfile(name).read().decode() for name in archive.getnames() if name.endswith((".py", ".txt"))}
+        names = [name for name in archive.getnames() if name.endswith((".py", ".txt"))]
+        sources = {name: archive.extractfile(name).read().decode() for name in names}
     assert "pack_shards.py" in sources and "requirements.txt" in sources
     modules, outside = container_modules(sources, "pack_shards")
     host_only = outside & {"pandas", "pyarrow", "s2rst", "s2sphere", "reverse_geocode", "sagemaker"}

@@ -31,13 +31,13 @@ def test_each_worker_reads_only_its_own_train_shards(dataset, sharded):
 
 
 def test_every_worker_checks_its_own_shards_and_takes_as_many_steps(dataset, sharded):
-    about = json.loads((sharded / "dataset.json").read_text())["shards"]["train"]
-    shares = [sum(about[f"train-0000{n}"] for n in numbers) for numbers in ((0, 2, 4), (1, 3))]
+    listed = json.loads((sharded / "dataset.json").read_text())["shards"]
+    shares = [sum(listed["train"][f"train-0000{n}"] for n in numbers) for numbers in ((0, 2, 4), (1, 3))]
     for part in (0, 1):
         data = dataset.check_dataset(str(sharded), str(sharded), part, 2)
         assert len(data["train_labels"]) == shares[part], "train_labels: the photos of this worker's shards"
         assert data["share"] == min(shares), "every worker steps through the smallest share (dist_sync waits for all)"
-        assert len(data["val_labels"]) == sum(json.loads((sharded / "dataset.json").read_text())["shards"]["val"].values())
+        assert len(data["val_labels"]) == sum(listed["val"].values()), "every worker evaluates every val shard"
 
 
 def test_val_reads_every_val_shard_once(dataset, sharded):
