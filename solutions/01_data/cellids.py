@@ -26,6 +26,9 @@ class SortedLeaves:
     def __len__(self):
         return len(self.ids)
 
+    def __getitem__(self, position):
+        return s2sphere.CellId(int(self.ids[position]))
+
     def group(self, members, level):
         """{cell of `level`: range of positions} for the positions `members` (a range): one search a cell."""
         cells, start = {}, members.start

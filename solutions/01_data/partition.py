@@ -14,9 +14,9 @@ def leaf_cells(points):
 def group_by_cell(members, leaves, level):
     """{cell of `level`: [photo index, ...]} for the photos `members` (indices into `leaves`).
 
-    Millions of photos come as cellids.SortedLeaves, which group a cell's photos by binary search.
+    Millions of photos come as cellids.SortedLeaves: a range of them is grouped by binary search.
     """
-    if hasattr(leaves, "group"):
+    if isinstance(members, range) and hasattr(leaves, "group"):
         return leaves.group(members, level)
     cells = {}
     for index in members:

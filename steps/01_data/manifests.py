@@ -48,8 +48,7 @@ def classify(path, limit, t_max, t_min, min_level, max_level, val_fraction, seed
     leaves, rows = cellids.SortedLeaves(ids[order]), rows[order]
     del ids, order
     crowded = partition.split_crowded_cells(leaves, t_max, min_level, max_level)
-    kept = [(cell, np.sort(rows[members.start : members.stop])) for cell, members in
-            partition.drop_sparse_cells(crowded, t_min)]
+    kept = [(cell, np.sort(rows[members])) for cell, members in partition.drop_sparse_cells(crowded, t_min)]
     classes, is_val = np.full(total, -1, np.int32), np.zeros(total, bool)
     rng = np.random.RandomState(seed)
     for number, (_, members) in enumerate(kept):
