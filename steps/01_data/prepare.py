@@ -181,7 +181,8 @@ def prepare(args):
     )
     for reason, count in about["skipped"].items():
         print(f"  skipped {count} photos: {reason}")
-    print(f"  see {args.out / 'cells.png'} for the map and {args.out / 'photos.tsv'} for every photo.")
+    listing = f" and {args.out / 'photos.tsv'} for every photo" if args.processing is None else ""
+    print(f"  see {args.out / 'cells.png'} for the map{listing}.")
     if args.upload:
         uris = upload.upload(args.out, args.upload)
         print(f"Uploaded {len(uris)} files:", *uris, sep="\n  ")

@@ -16,8 +16,8 @@ def rows(count=66, seed=0):
     found = []
     for number in range(count):
         lat, lng = CITIES[number % 3] if number % 11 else (rng.uniform(-60, 60), rng.uniform(-180, 180))
-        lat, lng = lat + rng.gauss(0, 0.3), lng + rng.gauss(0, 0.3)
-        found.append((str(5000 + number), "%032x" % rng.getrandbits(128), lat, lng))
+        photo_hash = "%032x" % rng.getrandbits(128)
+        found.append((str(5000 + number), photo_hash, lat + rng.gauss(0, 0.3), lng + rng.gauss(0, 0.3)))
     return found
 
 
