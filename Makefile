@@ -66,7 +66,7 @@ TRAIN_NEEDS_DATA := Training on SageMaker needs the dataset too: make train ROLE
 DEPLOY_NEEDS := Deploying needs the model and a role: make deploy MODEL_DATA=s3://.../model.tar.gz ROLE=arn:...
 
 data: $(STAMP)
-	$(PY) solutions/01_data/prepare.py --source $(SOURCE) --out build/data $(if $(METADATA),--metadata $(METADATA)) $(if $(UPLOAD),--upload $(UPLOAD))
+	$(PY) solutions/01_data/prepare.py --source $(SOURCE) --out build/data $(if $(METADATA),--metadata $(METADATA)) $(if $(UPLOAD),--upload $(UPLOAD)) $(if $(PROCESSING),--processing $(PROCESSING) $(if $(ROLE),--role $(ROLE),--local))
 
 train: $(STAMP)
 ifdef ROLE

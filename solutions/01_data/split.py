@@ -13,13 +13,19 @@ def split_cells(kept, val_fraction, seed):
     rng = np.random.RandomState(seed)
     splits = {}
     for _, members in kept:
-        shuffled = rng.permutation(members).tolist()
-        count = round(len(shuffled) * val_fraction)
-        if val_fraction > 0 and len(shuffled) > 1:
-            count = min(max(count, 1), len(shuffled) - 1)
-        splits.update({index: "val" for index in shuffled[:count]})
-        splits.update({index: "train" for index in shuffled[count:]})
+        val, train = split_cell(members, val_fraction, rng)
+        splits.update({index: "val" for index in val.tolist()})
+        splits.update({index: "train" for index in train.tolist()})
     return splits
+
+
+def split_cell(members, val_fraction, rng):
+    """(val, train) arrays of one cell's photos; split_cells draws from `rng` cell after cell, in class order."""
+    shuffled = rng.permutation(members)
+    count = round(len(shuffled) * val_fraction)
+    if val_fraction > 0 and len(shuffled) > 1:
+        count = min(max(count, 1), len(shuffled) - 1)
+    return shuffled[:count], shuffled[count:]
 
 
 def write_photos(path, photos, classes, splits, skipped):

@@ -50,6 +50,11 @@ def parse_args(argv=None):
     parser.add_argument("--bucket", help="S3 bucket for code, checkpoints and the model (default: the data's)")
     parser.add_argument("--instance-type", default="ml.m5.xlarge", help="e.g. ml.p3.2xlarge for real photos")
     parser.add_argument("--instance-count", type=int, default=1, help="more than 1: MXNet's parameter server")
+    parser.add_argument(
+        "--input-mode", choices=("File", "FastFile"),
+        help="how the train channel reaches the hosts: File copies it all first; FastFile streams each file when "
+        "it is read, so a host fetches only its own shards (default: FastFile on several hosts, else File)",
+    )
     parser.add_argument("--spot", action="store_true", help="use spot capacity, checkpoint to S3")
     parser.add_argument("--max-run", type=int, default=3600, help="seconds of training at most")
     parser.add_argument("--max-wait", type=int, default=7200, help="--spot: seconds of waiting plus training at most")
@@ -209,6 +214,18 @@ def tune(args, estimator, inputs, job_name):
     print(f"Model artifact: {estimator.output_path}/{best}/output/model.tar.gz")
 
 
+def train_channel(args):
+    """The train channel: every host sees every file (FullyReplicated) and train.py picks each worker's shards.
+
+    Not ShardedByS3Key: it deals out single S3 objects, so a shard's .rec and its .idx could land on different
+    hosts, and cells.tsv and dataset.json on one host only.
+    """
+    from sagemaker.inputs import TrainingInput
+
+    mode = args.input_mode or ("FastFile" if args.instance_count > 1 else "File")
+    return TrainingInput(args.data, distribution="FullyReplicated", input_mode=mode)
+
+
 def run_cloud(args):
     boto_session = aws_session(args)
     import sagemaker
@@ -217,7 +234,7 @@ def run_cloud(args):
     session = sagemaker.Session(boto_session=boto_session, default_bucket=bucket, sagemaker_config=SDK_CONFIG)
     job_name = time.strftime("whereml-%Y%m%d-%H%M%S")
     estimator = make_estimator(args, session, bucket, job_name)
-    inputs = {"train": args.data}
+    inputs = {"train": train_channel(args)}
     if args.tune:
         tune(args, estimator, inputs, job_name)
         return

@@ -3,6 +3,7 @@ import csv
 import math
 import re
 
+import numpy as np
 import reverse_geocode
 
 COLUMNS = ["class", "token", "level", "count", "lat", "lng", "place", "admin1", "country_code"]
@@ -10,10 +11,8 @@ COLUMNS = ["class", "token", "level", "count", "lat", "lng", "place", "admin1", 
 
 def mean_position(points):
     """The mean of (lat, lng) points taken on the sphere, so a cell across the 180° meridian is not averaged to 0°."""
-    x = y = z = 0.0
-    for lat, lng in points:
-        lat, lng = math.radians(lat), math.radians(lng)
-        x, y, z = x + math.cos(lat) * math.cos(lng), y + math.cos(lat) * math.sin(lng), z + math.sin(lat)
+    lat, lng = np.radians(np.asarray(points, dtype=np.float64).reshape(-1, 2)).T
+    x, y, z = (np.cos(lat) * np.cos(lng)).sum(), (np.cos(lat) * np.sin(lng)).sum(), np.sin(lat).sum()
     return math.degrees(math.atan2(z, math.hypot(x, y))), math.degrees(math.atan2(y, x))
 
 
@@ -23,8 +22,9 @@ def _clean(text):
 
 
 def describe(kept, points):
-    """One row (a dict of COLUMNS) per kept (cell, photo indices) pair, in class order."""
-    means = [mean_position([points[index] for index in members]) for _, members in kept]
+    """One row (a dict of COLUMNS) per kept (cell, photo indices) pair, in class order; `points` may be an array."""
+    points = np.asarray(points, dtype=np.float64)
+    means = [mean_position(points[members]) for _, members in kept]
     places = reverse_geocode.search(means)
     rows = []
     for number, ((cell, members), (lat, lng), place) in enumerate(zip(kept, means, places)):

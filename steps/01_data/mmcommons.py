@@ -38,7 +38,8 @@ def s3_client(threads):
     return boto3.client("s3", region_name=REGION, config=config)
 
 
-def _number(text):
+def number(text):
+    """A float exactly as Python reads it, NaN where there is none."""
     try:
         return float(text)
     except (TypeError, ValueError):
@@ -56,7 +57,7 @@ def read_metadata(path, limit):
         raise BadInput(f"cannot read --metadata {path} ({error}): give a CSV file with photo_id,hash,lat,lng.")
     if not rows or not set(COLUMNS) <= set(rows[0]):
         raise BadInput(f"--metadata {path} needs a header with the columns {','.join(COLUMNS)} and at least one row.")
-    return [(row["photo_id"], row["hash"], _number(row["lat"]), _number(row["lng"])) for row in rows[:limit]]
+    return [(row["photo_id"], row["hash"], number(row["lat"]), number(row["lng"])) for row in rows[:limit]]
 
 
 def download(rows, folder, threads, s3=None):

@@ -12,7 +12,12 @@ def leaf_cells(points):
 
 
 def group_by_cell(members, leaves, level):
-    """{cell of `level`: [photo index, ...]} for the photos `members` (indices into `leaves`)."""
+    """{cell of `level`: [photo index, ...]} for the photos `members` (indices into `leaves`).
+
+    Millions of photos come as cellids.SortedLeaves: a range of them is grouped by binary search.
+    """
+    if isinstance(members, range) and hasattr(leaves, "group"):
+        return leaves.group(members, level)
     cells = {}
     for index in members:
         cells.setdefault(leaves[index].parent(level), []).append(index)

@@ -3,12 +3,12 @@
     python prepare.py --source sample|photos:DIR|mmcommons --out DIR [--limit N] [--t-max 5000] [--t-min 500]
                       [--min-level 2] [--max-level 20] [--image-size 256] [--val-fraction 0.1] [--seed 0]
                       [--workers N] [--metadata FILE] [--upload s3://bucket/prefix]
+                      [--processing N [--local] [--role ARN] [--instance-type T] [--shard-photos 50000]]
 
 The dataset folder (cells.tsv, photos.tsv, train/val .rec/.idx, cells.png, dataset.json) is written to a temporary
 folder beside --out and renamed into place at the end, so a failed run leaves the previous dataset as it was.
 """
 import argparse
-import json
 import os
 import re
 import shutil
@@ -22,10 +22,13 @@ import boto3
 
 import cellmap
 import cells
+import dataset_json
+import manifests
 import mmcommons
 import pack
 import partition
 import photos
+import processing
 import sample
 import split
 import upload
@@ -55,6 +58,13 @@ def parse_args(argv=None):
     parser.add_argument("--workers", type=int, default=os.cpu_count(), help="processes that read and pack photos")
     parser.add_argument("--metadata", type=Path, help="mmcommons: CSV of photo_id,hash,lat,lng (see README.md)")
     parser.add_argument("--upload", help="also upload the dataset to s3://bucket/prefix")
+    scale = parser.add_argument_group("at scale (processing.py): metadata of millions of photos, packed in shards")
+    scale.add_argument("--processing", type=int, metavar="N", help="pack with N SageMaker Processing instances")
+    scale.add_argument("--local", action="store_true", help="--processing N: run the N packers on this machine")
+    scale.add_argument("--role", default=os.environ.get("SAGEMAKER_ROLE"), help="execution role ARN ($SAGEMAKER_ROLE)")
+    scale.add_argument("--instance-type", default="ml.c5.2xlarge", help="--processing: the packers' instance type")
+    scale.add_argument("--volume-size", type=int, default=50, help="--processing: GB of disk on each instance")
+    scale.add_argument("--shard-photos", type=int, default=manifests.SHARD_PHOTOS, help="photos a manifest shard")
     args = parser.parse_args(argv)
     kind = args.source.split(":", 1)[0]
     if kind not in DEFAULTS or (kind == "photos") != args.source.startswith("photos:"):
@@ -147,25 +157,9 @@ def make_dataset(args, folder, scratch):
     cellmap.draw(folder / "cells.png", rows)
 
     counts = Counter(splits.values())
-    about = {
-        "image_size": args.image_size,
-        "photos": len(splits),
-        "cells": len(kept),
-        "source": args.source,
-        "seed": args.seed,
-        "train": counts["train"],
-        "val": counts["val"],
-        "excluded": len(found) - len(splits),
-        "skipped": dict(sorted(Counter(s.reason for s in skipped).items())),
-        "limit": args.limit,
-        "t_max": args.t_max,
-        "t_min": args.t_min,
-        "min_level": args.min_level,
-        "max_level": args.max_level,
-        "val_fraction": args.val_fraction,
-        "label": ["class", "lat", "lng"],
-    }
-    (folder / "dataset.json").write_text(json.dumps(about, indent=2) + "\n")
+    reasons = Counter(s.reason for s in skipped)
+    about = dataset_json.describe(args, len(kept), counts["train"], counts["val"], len(found) - len(splits), reasons)
+    dataset_json.write(folder, about)
     return about
 
 
@@ -195,17 +189,21 @@ def write_atomically(out, build):
 
 def prepare(args):
     check(args)
+    if args.processing is not None:
+        processing.check(args)
     if args.upload:
         bucket, _ = upload.parse_uri(args.upload)
         upload.check_bucket(boto3.client("s3"), bucket)  # before the work, not after it
-    about = write_atomically(args.out, lambda folder, scratch: make_dataset(args, folder, scratch))
+    build = make_dataset if args.processing is None else processing.make_dataset
+    about = write_atomically(args.out, lambda folder, scratch: build(args, folder, scratch))
     print(
         f"Dataset in {args.out}: {about['photos']} photos in {about['cells']} cells "
         f"({about['train']} train, {about['val']} val); {about['excluded']} in cells below --t-min."
     )
     for reason, count in about["skipped"].items():
         print(f"  skipped {count} photos: {reason}")
-    print(f"  see {args.out / 'cells.png'} for the map and {args.out / 'photos.tsv'} for every photo.")
+    listing = f" and {args.out / 'photos.tsv'} for every photo" if args.processing is None else ""
+    print(f"  see {args.out / 'cells.png'} for the map{listing}.")
     if args.upload:
         uris = upload.upload(args.out, args.upload)
         print(f"Uploaded {len(uris)} files:", *uris, sep="\n  ")

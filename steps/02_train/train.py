@@ -77,15 +77,24 @@ def crop_size(requested, resize):
     return size
 
 
-def steps_per_epoch(photos, batch_size, workers):
-    """Every worker takes the same number of steps (dist_sync waits for all), each on its own share of the photos."""
-    steps = photos // (batch_size * workers)
+def steps_per_epoch(share, batch_size, workers):
+    """Every worker takes the same number of steps (dist_sync waits for all), each on its own share of the photos:
+    as many as the smallest share holds batches."""
+    steps = share // batch_size
     if not steps:
         raise SystemExit(
-            f"--batch-size {batch_size} is more than the {photos} training photos give each of {workers} "
-            "worker(s): pass a smaller --batch-size."
+            f"--batch-size {batch_size} is more than the {share} training photos of the smallest share of "
+            f"{workers} worker(s): pass a smaller --batch-size."
         )
     return steps
+
+
+def reading_part(hosts, current_host, workers, rank):
+    """(part, parts): which share of the photos this worker reads. On SageMaker one worker runs on each host, in
+    SM_HOSTS order; several workers on one machine (MXNet's launcher) go by their kvstore rank."""
+    if len(hosts) > 1:
+        return hosts.index(current_host), len(hosts)
+    return rank, workers
 
 
 def make_trainer(net, args, kvstore, steps):
@@ -118,14 +127,18 @@ def train_epoch(net, trainer, batches, steps, ctx, images_per_step):
 
 def main(argv=None):
     args = parse_args(argv)
-    data = dataset.check_dataset(args.train, args.val)
+    kvstore = mx.kv.create(choose_kvstore(args.kvstore, args.hosts, args.num_gpus))
+    workers, rank = kvstore.num_workers, kvstore.rank
+    part, parts = reading_part(args.hosts, args.current_host, workers, rank)
+    data = dataset.check_dataset(args.train, args.val, part, parts)
     cells, resize = data["cells"], data["resize"]
     image_size = crop_size(args.image_size, resize)
     mx.random.seed(args.seed)
-    kvstore = mx.kv.create(choose_kvstore(args.kvstore, args.hosts, args.num_gpus))
-    workers, rank = kvstore.num_workers, kvstore.rank
     print("kvstore=%s workers=%d rank=%d" % (kvstore.type, workers, rank), flush=True)
-    steps = steps_per_epoch(len(data["train_labels"]), args.batch_size, workers)
+    shards = dataset.shards(args.train, "train", part, parts)
+    if shards:
+        print("reading train shards %s" % " ".join(sorted(shards)), flush=True)
+    steps = steps_per_epoch(data["share"], args.batch_size, workers)
     saver = saves_model(args.hosts, args.current_host, rank)
     writable = [args.model_dir, args.output_data_dir] if saver else []
     model_folder.check_writable(*writable + ([args.checkpoint_dir] if args.checkpoint_dir else []))
@@ -149,7 +162,7 @@ def main(argv=None):
     for epoch in range(len(history), args.epochs + 1):
         started = time.time()
         batches = dataset.train_batches(
-            args.train, args.batch_size, image_size, resize, args.flip, args.seed + epoch, workers, rank
+            args.train, args.batch_size, image_size, resize, args.flip, args.seed + epoch, parts, part
         )
         loss = train_epoch(net, trainer, batches, steps, ctx, args.batch_size * workers)
         entry = {"epoch": epoch, "train_loss": loss}

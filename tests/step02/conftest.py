@@ -65,7 +65,7 @@ def dataset_copy(data, tmp_path):
 # Each piece's quick tests first, whole training runs last: a participant's unfinished TODO fails its own test first.
 ORDER = [
     "test_geo.py", "test_network.py", "test_dataset.py", "test_metrics.py", "test_train.py", "test_model_folder.py",
-    "test_checkpoints.py", "test_launch.py", "test_distributed.py",
+    "test_checkpoints.py", "test_shards.py", "test_launch.py", "test_distributed.py",
 ]
 
 

@@ -1,7 +1,9 @@
 """Distributed for real: two workers, one parameter server and the scheduler on 127.0.0.1, kvstore dist_sync.
 
 The test starts the processes the way SageMaker's MXNet container does on two hosts: the DMLC_* environment of
-MXNet's parameter server, and SM_HOSTS/SM_CURRENT_HOST saying which "host" each worker is.
+MXNet's parameter server, and SM_HOSTS/SM_CURRENT_HOST saying which "host" each worker is. The dataset comes in
+shards (prepare.py --processing); each host's channel holds the other host's train shards broken, so a worker that
+read a shard not its own would fail.
 """
 import json
 import os
@@ -11,6 +13,8 @@ import sys
 
 import mxnet as mx
 import numpy as np
+
+from sharded import make_sharded
 
 
 def free_port():
@@ -30,6 +34,13 @@ def test_two_workers_train_together_and_only_the_first_host_saves(step_folder, d
         OMP_NUM_THREADS="1",
     )
     hosts = ["algo-1", "algo-2"]
+    shards = make_sharded(data, tmp_path / "sharded", train_shards=4)
+    own = {"algo-1": ["train-00000", "train-00002"], "algo-2": ["train-00001", "train-00003"]}
+    for host, names in own.items():
+        (tmp_path / host / "channel").mkdir(parents=True)
+        for path in shards.iterdir():
+            broken = path.stem.startswith("train-") and path.stem not in names
+            (tmp_path / host / "channel" / path.name).write_bytes(b"not a shard" if broken else path.read_bytes())
     # Importing mxnet with DMLC_ROLE=scheduler or server runs that role until the workers are done.
     processes = {
         role: subprocess.Popen([sys.executable, "-c", "import mxnet"], env=dict(cluster, DMLC_ROLE=role))
@@ -41,7 +52,7 @@ def test_two_workers_train_together_and_only_the_first_host_saves(step_folder, d
             DMLC_ROLE="worker",
             SM_HOSTS=json.dumps(hosts),
             SM_CURRENT_HOST=host,
-            SM_CHANNEL_TRAIN=str(data),
+            SM_CHANNEL_TRAIN=str(tmp_path / host / "channel"),
             SM_MODEL_DIR=str(tmp_path / host / "model"),
             SM_OUTPUT_DATA_DIR=str(tmp_path / host / "output"),
         )
@@ -63,6 +74,7 @@ def test_two_workers_train_together_and_only_the_first_host_saves(step_folder, d
         assert processes[host].returncode == 0, f"worker {host} failed:\n{logs[host]}"
         assert "epoch=1 " in logs[host], f"worker {host} did not train an epoch:\n{logs[host]}"
         assert "kvstore=dist_sync workers=2" in logs[host], f"{host} should train with kvstore dist_sync:\n{logs[host]}"
+        assert "reading train shards " + " ".join(own[host]) in logs[host], f"{host} reads its own shards only"
 
     # Every worker applied the same summed gradients: the trained weights agree (BatchNorm's running statistics are
     # each worker's own, measured on its share of the photos, so they are left out).

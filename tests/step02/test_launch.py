@@ -92,6 +92,9 @@ def test_cloud_run_on_two_spot_hosts(launch, aws, capsys):
     assert {"Key": "project", "Value": "whereml-workshop"} in job["Tags"]
     assert job["RoleArn"] == ROLE and job["InputDataConfig"][0]["ChannelName"] == "train"
     assert job["InputDataConfig"][0]["DataSource"]["S3DataSource"]["S3Uri"] == DATA
+    source = job["InputDataConfig"][0]["DataSource"]["S3DataSource"]
+    assert source["S3DataDistributionType"] == "FullyReplicated", "every host sees cells.tsv and picks its shards"
+    assert job["InputDataConfig"][0]["InputMode"] == "FastFile", "on several hosts each fetches only what it reads"
     assert {d["Name"] for d in job["AlgorithmSpecification"]["MetricDefinitions"]} >= {"val:geo_2500km", "val:top1"}
     code = hyperparameters["sagemaker_submit_directory"]
     key = code[len(f"s3://{BUCKET}/"):]
