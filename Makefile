@@ -80,7 +80,7 @@ ifdef ROLE
 	@test -n "$(DATA)" || { echo '$(TRAIN_NEEDS_DATA)' >&2; exit 2; }
 	$(PY) $(TREE)/02_train/launch.py --data $(DATA) --role $(ROLE)
 else
-	$(PY) $(TREE)/02_train/launch.py --local --data build/data --model-dir build/model
+	$(PY) $(TREE)/02_train/launch.py --local --data $(or $(DATA),build/data) --model-dir build/model
 endif
 
 serve: $(STAMP)

@@ -8,6 +8,7 @@ from workshop import (
     ROOT, bench, check_generated, checkpoint_step, diff_step, full_test, generate, hints, manifest, reset_step,
     starter_check, step_tests,
 )
+from workshop import watch
 
 STEP_COMMANDS = {
     "test-step": lambda number, args: step_tests.main(number, args.tree, args.root),
@@ -15,6 +16,7 @@ STEP_COMMANDS = {
     "diff-step": lambda number, args: diff_step.main(number, args.root),
     "reset-step": lambda number, args: reset_step.main(number, args.root),
     "checkpoint-step": lambda number, args: checkpoint_step.main(number, args.root),
+    "watch-step": lambda number, args: watch.main(number, args.tree, args.root),
 }
 
 
@@ -60,7 +62,7 @@ def parser():
     for name in STEP_COMMANDS:
         command = commands.add_parser(name)
         command.add_argument("step", nargs="*", help="the step number")
-        if name == "test-step":
+        if name in ("test-step", "watch-step"):
             command.add_argument("--tree", help="steps (default, or $TARGET), solutions, or a folder like them")
     generating = commands.add_parser("generate", help="solutions/ -> steps/")
     generating.add_argument("--out", type=Path, help="write into this folder instead of steps/")
