@@ -8,7 +8,7 @@ from workshop import (
     ROOT, bench, check_generated, checkpoint_step, diff_step, full_test, generate, hints, manifest, reset_step,
     starter_check, step_tests,
 )
-from workshop import watch
+from workshop import status, watch
 
 STEP_COMMANDS = {
     "test-step": lambda number, args: step_tests.main(number, args.tree, args.root),
@@ -37,7 +37,7 @@ def _generate(args):
 OTHER_COMMANDS = {
     "generate": _generate,
     "check-generated": lambda args: check_generated.main(args.root),
-    "status": lambda args: step_tests.status(args.root),
+    "status": lambda args: status.main(args.root),
     "starter-check": lambda args: starter_check.check(
         args.root, args.workers, not args.again, {manifest.step(n, args.root).number for n in args.step} or None
     ),
