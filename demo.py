@@ -177,11 +177,12 @@ def whose_code(tree, open_todos, tree_name):
         if not folder.is_dir():
             raise DemoError(f"{shown(folder)} is missing: `make reset-step {step.number}` restores the starter.")
         left = [todo.id for todo in hints.todos_left(step, folder)]
-        test = f"make test-step {step.number}" + ("" if tree_name == "steps" else f" TARGET={tree_name}")
-        code[step.number] = StepCode(step.number, folder, f"your code ({shown(folder)})", test)
         if left:
             code[step.number] = solution_code(step, left)
             unfinished.append(f"   step {step.number} ({shown(folder)}): {todos(left)} open, {', '.join(left)}")
+        else:
+            test = f"make test-step {step.number}" + ("" if tree_name == "steps" else f" TARGET={tree_name}")
+            code[step.number] = StepCode(step.number, folder, f"your code ({shown(folder)})", test)
     if unfinished and not chose_the_solutions(unfinished, open_todos):
         raise DemoError(
             "some steps have TODOs open:\n" + "\n".join(unfinished) + "\nFinish them (`make test-step N` says what "
