@@ -29,7 +29,7 @@ SOURCE ?= sample
 MODEL ?= build/model
 PORT ?= 8080
 
-.PHONY: setup test $(STEP_TARGETS) watch-step status generate check-generated data train serve deploy cleanup bench demo \
+.PHONY: setup test $(STEP_TARGETS) status generate check-generated data train serve deploy cleanup bench demo \
 	slides clean
 
 setup: $(STAMP) $(WHEELS)
@@ -71,11 +71,15 @@ status generate check-generated bench: $(STAMP)
 
 TRAIN_NEEDS_DATA := Training on SageMaker needs the dataset too: make train ROLE=arn:... DATA=s3://bucket/prefix
 DEPLOY_NEEDS := Deploying needs the model and a role: make deploy MODEL_DATA=s3://.../model.tar.gz ROLE=arn:...
+NO_TREE := TREE=$(TREE) is no folder: use steps (your code), solutions, or a folder laid out like them.
+CHECK_TREE := @test -d "$(TREE)" || { echo '$(NO_TREE)' >&2; exit 2; }
 
 data: $(STAMP)
+	$(CHECK_TREE)
 	$(PY) $(TREE)/01_data/prepare.py --source $(SOURCE) --out build/data $(if $(METADATA),--metadata $(METADATA)) $(if $(UPLOAD),--upload $(UPLOAD))
 
 train: $(STAMP)
+	$(CHECK_TREE)
 ifdef ROLE
 	@test -n "$(DATA)" || { echo '$(TRAIN_NEEDS_DATA)' >&2; exit 2; }
 	$(PY) $(TREE)/02_train/launch.py --data $(DATA) --role $(ROLE)
@@ -84,6 +88,7 @@ else
 endif
 
 serve: $(STAMP)
+	$(CHECK_TREE)
 	$(PY) $(TREE)/03_host/serve.py --model-dir $(MODEL) --port $(PORT)
 
 deploy: $(STAMP)
