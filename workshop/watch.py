@@ -80,10 +80,12 @@ def run_tests(step, folder):
 
 
 def todo_of(step, folder, failure):
-    """The TODO a failing test points at: the first it is tagged with, else the one its message names."""
-    if failure["todos"]:
-        return step.todo(failure["todos"][0])
-    return hints.failing_todo(step, failure["message"], folder)
+    """The TODO a failing test points at: the stub it raised, else the first it is tagged with, else the first stub
+    still in `folder` (None: the test checks the plumbing)."""
+    raised = [step.todo(todo_id) for todo_id in hints.RAISED.findall(failure["message"])]
+    tagged = [step.todo(todo_id) for todo_id in failure["todos"]]
+    found = [todo for todo in raised + tagged if todo] + hints.todos_left(step, folder)
+    return found[0] if found else None
 
 
 def screen(step, folder, result):
