@@ -265,8 +265,9 @@ def wait_for(condition, what, seconds=240):
         time.sleep(0.05)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def running_demo(tmp_path_factory):
+    """A demo of the solutions, just started: each test gets its own, so no test waits while another's ends."""
     out = tmp_path_factory.mktemp("running") / "demo"
     process = subprocess.Popen(DEMO + ["--out", str(out)], cwd=ROOT, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True)
