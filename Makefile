@@ -12,7 +12,7 @@ WORKSHOP := $(PY) -m workshop
 export SAGEMAKER_USER_CONFIG_OVERRIDE := $(CURDIR)/sagemaker-config.yaml
 
 # `make test-step 1`: the step number comes as a second goal; it is taken as the argument and does nothing itself.
-STEP_TARGETS := test-step hint-step diff-step reset-step checkpoint-step
+STEP_TARGETS := test-step watch-step hint-step diff-step reset-step checkpoint-step
 ifneq ($(filter $(STEP_TARGETS),$(firstword $(MAKECMDGOALS))),)
   N := $(wordlist 2,$(words $(MAKECMDGOALS)),$(MAKECMDGOALS))
   ifneq ($(N),)
@@ -21,6 +21,10 @@ ifneq ($(filter $(STEP_TARGETS),$(firstword $(MAKECMDGOALS))),)
 endif
 
 TARGET ?= steps
+# Whose code `make data`, `train` and `serve` run: steps (yours, the default) or solutions (the host's); `make demo`
+# runs the solutions unless TREE=steps is given.
+TREE ?= steps
+DEMO_TREE := $(if $(filter command line environment,$(origin TREE)),$(TREE),solutions)
 SOURCE ?= sample
 MODEL ?= build/model
 PORT ?= 8080
@@ -55,6 +59,9 @@ test: $(STAMP) $(WHEELS)
 test-step: $(STAMP) $(WHEELS)
 	@$(WORKSHOP) test-step --tree $(TARGET) $(N)
 
+watch-step: $(STAMP) $(WHEELS)
+	@$(WORKSHOP) watch-step --tree $(TARGET) $(N)
+
 hint-step diff-step reset-step checkpoint-step: $(STAMP)
 	@$(WORKSHOP) $@ $(N)
 
@@ -64,20 +71,25 @@ status generate check-generated bench: $(STAMP)
 
 TRAIN_NEEDS_DATA := Training on SageMaker needs the dataset too: make train ROLE=arn:... DATA=s3://bucket/prefix
 DEPLOY_NEEDS := Deploying needs the model and a role: make deploy MODEL_DATA=s3://.../model.tar.gz ROLE=arn:...
+NO_TREE := TREE=$(TREE) is no folder: use steps (your code), solutions, or a folder laid out like them.
+CHECK_TREE := @test -d "$(TREE)" || { echo '$(NO_TREE)' >&2; exit 2; }
 
 data: $(STAMP)
-	$(PY) solutions/01_data/prepare.py --source $(SOURCE) --out build/data $(if $(METADATA),--metadata $(METADATA)) $(if $(UPLOAD),--upload $(UPLOAD)) $(if $(PROCESSING),--processing $(PROCESSING) $(if $(ROLE),--role $(ROLE),--local))
+	$(CHECK_TREE)
+	$(PY) $(TREE)/01_data/prepare.py --source $(SOURCE) --out build/data $(if $(METADATA),--metadata $(METADATA)) $(if $(UPLOAD),--upload $(UPLOAD)) $(if $(PROCESSING),--processing $(PROCESSING) $(if $(ROLE),--role $(ROLE),--local))
 
 train: $(STAMP)
+	$(CHECK_TREE)
 ifdef ROLE
 	@test -n "$(DATA)" || { echo '$(TRAIN_NEEDS_DATA)' >&2; exit 2; }
-	$(PY) solutions/02_train/launch.py --data $(DATA) --role $(ROLE)
+	$(PY) $(TREE)/02_train/launch.py --data $(DATA) --role $(ROLE)
 else
-	$(PY) solutions/02_train/launch.py --local --data build/data --model-dir build/model
+	$(PY) $(TREE)/02_train/launch.py --local --data $(or $(DATA),build/data) --model-dir build/model
 endif
 
 serve: $(STAMP)
-	$(PY) solutions/03_host/serve.py --model-dir $(MODEL) --port $(PORT)
+	$(CHECK_TREE)
+	$(PY) $(TREE)/03_host/serve.py --model-dir $(MODEL) --port $(PORT)
 
 deploy: $(STAMP)
 	@test -n "$(MODEL_DATA)" -a -n "$(ROLE)" || { echo '$(DEPLOY_NEEDS)' >&2; exit 2; }
@@ -87,7 +99,7 @@ cleanup: $(STAMP)
 	$(PY) solutions/03_host/deploy.py cleanup
 
 demo: $(STAMP)
-	$(PY) demo.py
+	$(PY) demo.py --tree $(DEMO_TREE) $(if $(OPEN_TODOS),--open-todos $(OPEN_TODOS))
 
 slides: $(STAMP)
 	$(PY) slides/build.py

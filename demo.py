@@ -1,14 +1,18 @@
 """`make demo`: WhereML from photos to a reply on X, offline, on this machine, in about a minute.
 
-    python demo.py [--quick] [--port 0] [--out build/demo]
+    python demo.py [--tree solutions|steps|DIR] [--open-todos ask|solution|stop] [--quick] [--port 0] [--out build/demo]
 
-1. sample data      solutions/01_data/prepare.py renders the toy world        -> build/demo/data
-2. training         solutions/02_train/launch.py --local trains the network     -> build/demo/model
-3. the endpoint     solutions/03_host/serve.py on a free 127.0.0.1 port
-4. the bot          solutions/04_bot/app.py gets a signed mention of a held-out photo: webhook -> SQS -> worker ->
+1. sample data      01_data/prepare.py renders the toy world                  -> build/demo/data
+2. training         02_train/launch.py --local trains the network               -> build/demo/model
+3. the endpoint     03_host/serve.py on a free 127.0.0.1 port
+4. the bot          04_bot/app.py gets a signed mention of a held-out photo: webhook -> SQS -> worker ->
                     endpoint -> the reply, in dry-run mode
 5. the result       the reply as it would be posted, where the photo was really taken, and
                     build/demo/{reply.png, cells.png, curves.png, summary.json}
+
+--tree says whose code runs: solutions/ (the default, the host's) or steps/ (yours: `make demo TREE=steps`). A step
+of yours with TODOs still open runs the solution instead if you say so (--open-todos solution), or when asked; the
+output says whose code ran, step by step.
 
 Nothing leaves this machine, even where AWS or X credentials are set: AWS (SQS, DynamoDB, SSM) is emulated
 in-process by moto with fake credentials, X's media host is stood in for by `responses`, and the endpoint is the
@@ -41,11 +45,10 @@ from chalice.test import Client
 from moto import mock_aws
 from moto.core.models import override_responses_real_send
 
-from workshop import loader
+from workshop import hints, loader, manifest, step_tests
 
 ROOT = Path(__file__).resolve().parent
 SOLUTIONS = ROOT / "solutions"
-BOT = SOLUTIONS / "04_bot"
 PY = sys.executable
 # The full demo reaches >= 90 % of val photos within 2500 km in well under a minute of training on 2 cores;
 # --quick is the size the end-to-end test runs.
@@ -81,6 +84,16 @@ class DemoError(Exception):
 
 
 @dataclass
+class StepCode:
+    """The code one stage runs: a step folder, whose it is, and how to test it."""
+
+    number: int
+    folder: Path
+    whose: str  # "your code (steps/01_data)" or "the solution (solutions/01_data), 2 TODOs open in yours"
+    test_command: str
+
+
+@dataclass
 class Photo:
     """The held-out photo the bot is asked about, and where it was really taken."""
 
@@ -104,8 +117,9 @@ def main(argv=None):
     processes = Processes()
     started = time.perf_counter()
     try:
+        code = whose_code(args.tree, args.open_todos, args.tree_name)
         claim(args.out)
-        summary = run(args.out, size, args.port, processes)
+        summary = run(args.out, size, args.port, processes, code)
         summary["seconds"]["total"] = round(time.perf_counter() - started, 1)
         (args.out / "summary.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
         print(f"Done in {summary['seconds']['total']:.0f} s. See {shown(args.out)}: reply.png, cells.png, curves.png, "
@@ -126,6 +140,11 @@ def main(argv=None):
 
 def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tree", default="solutions",
+                        help="whose code runs: solutions (default), steps (yours), or a folder laid out like them")
+    parser.add_argument("--open-todos", choices=OPEN_TODOS, default="ask",
+                        help="a step of --tree with TODOs still open: ask (default; stop when no one can answer), "
+                             "use the solution for it, or stop")
     parser.add_argument("--quick", action="store_true", help=f"a smaller run: {SIZES['quick']}")
     parser.add_argument("--port", type=int, default=0, help="the local endpoint's port (0: a free one)")
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "demo", help="where the demo writes")
@@ -133,15 +152,79 @@ def parse_args(argv):
     if not 0 <= args.port <= 65535:
         parser.error(f"--port {args.port} is not a port: give 0 (a free one) or a number up to 65535.")
     args.out = args.out.resolve()
+    args.tree_name, args.tree = args.tree, step_tests.tree_folder(args.tree, ROOT)
+    if not args.tree.is_dir():
+        parser.error(f"--tree {args.tree_name} is no folder: give solutions, steps (your code), or a folder laid out "
+                     "like them.")
     return args
 
 
-def run(out, size, port, processes):
-    """The five stages, each announced, timed, and summed up in summary.json."""
+# ------------------------------------------------------------------------------------------------ whose code runs
+
+OPEN_TODOS = ("ask", "solution", "stop")
+STAGE_NAMES = {1: "sample data", 2: "training", 3: "the endpoint", 4: "the bot"}  # stage number = step number
+
+
+def whose_code(tree, open_todos, tree_name):
+    """Each step's folder for the stages: `tree`'s, or the solution's where `tree`'s has TODOs open and the person
+    running the demo chose so (--open-todos, or an answer at the keyboard). Prints the plan, one line a step."""
+    code, unfinished = {}, []
+    for step in manifest.steps(ROOT):
+        folder = tree / step.folder
+        if folder == step.solution:
+            code[step.number] = solution_code(step)
+            continue
+        if not folder.is_dir():
+            raise DemoError(f"{shown(folder)} is missing: `make reset-step {step.number}` restores the starter.")
+        left = [todo.id for todo in hints.todos_left(step, folder)]
+        if left:
+            code[step.number] = solution_code(step, left)
+            unfinished.append(f"   step {step.number} ({shown(folder)}): {todos(left)} open, {', '.join(left)}")
+        else:
+            test = f"make test-step {step.number}" + ("" if tree_name == "steps" else f" TARGET={tree_name}")
+            code[step.number] = StepCode(step.number, folder, f"your code ({shown(folder)})", test)
+    if unfinished and not chose_the_solutions(unfinished, open_todos):
+        raise DemoError(
+            "some steps have TODOs open:\n" + "\n".join(unfinished) + "\nFinish them (`make test-step N` says what "
+            f"is missing), or run `make demo TREE={tree_name} OPEN_TODOS=solution` (python demo.py --tree {tree_name} "
+            "--open-todos solution) to use the solution for each step with TODOs open.")
+    print("Whose code runs:")
+    for number, step_code in code.items():
+        print(f"   {number}. {STAGE_NAMES[number]:<13} — {step_code.whose}")
+    return code
+
+
+def solution_code(step, open_in_yours=()):
+    whose = f"the solution ({shown(step.solution)})"
+    if open_in_yours:
+        whose += f", {todos(open_in_yours)} open in yours ({', '.join(open_in_yours)})"
+    return StepCode(step.number, step.solution, whose, f"make test-step {step.number} TARGET=solutions")
+
+
+def chose_the_solutions(unfinished, open_todos):
+    """Whether to run the solution for the steps with TODOs open: --open-todos, else the answer to a question
+    where someone is at the keyboard."""
+    if open_todos != "ask" or not sys.stdin.isatty():
+        return open_todos == "solution"
+    answer = input("Some steps have TODOs open:\n" + "\n".join(unfinished) + "\nUse the solution for those steps "
+                   "(the output says so)? [y/N] ")
+    return answer.strip().lower() in ("y", "yes")
+
+
+def todos(ids):
+    return f"{len(ids)} TODO{'s' if len(ids) > 1 else ''}"
+
+
+# ----------------------------------------------------------------------------------------------------- the stages
+
+
+def run(out, size, port, processes, code):
+    """The five stages, each announced with whose code it runs, timed, and summed up in summary.json."""
     seconds = {}
 
     def stage(number, name, title, work):
-        print(f"[{number}/{STAGES}] {title}")
+        whose = f" — {code[number].whose}" if number in code else ""
+        print(f"[{number}/{STAGES}] {title}{whose}")
         began = time.perf_counter()
         try:
             result = work()
@@ -149,7 +232,7 @@ def run(out, size, port, processes):
             raise
         except Exception as error:  # a bug in a step's code: its traceback, then what to run
             traceback.print_exc()
-            check = f"; `make test-step {number} TARGET=solutions` checks step {number}" if number < 5 else ""
+            check = f"; `{code[number].test_command}` checks step {number}" if number in code else ""
             raise DemoError(f"stage {number} ({name}) failed with {error.__class__.__name__}: {error} (traceback "
                             f"above{check}).") from None
         seconds[name] = round(time.perf_counter() - began, 1)
@@ -157,17 +240,18 @@ def run(out, size, port, processes):
         return result
 
     dataset = stage(1, "data", "Sample data: the toy world's geotagged photos, cut into S2 cells (step 01)",
-                    lambda: make_data(out, size["photos"], processes))
+                    lambda: make_data(code[1].folder, out, size["photos"], processes))
     metrics = stage(2, "training", f"Training on this CPU, {size['epochs']} epochs (step 02, launch.py --local)",
-                    lambda: train(out, size["epochs"], processes))
+                    lambda: train(code[2].folder, out, size["epochs"], processes))
     endpoint = stage(3, "endpoint", "The endpoint on this machine (step 03, serve.py)",
-                     lambda: start_endpoint(out, port, processes))
+                     lambda: start_endpoint(code[3].folder, out, port, processes))
     photo, jpeg, reply = stage(4, "bot", "A mention of the bot with a held-out photo (step 04, DRY_RUN=1)",
-                               lambda: mention_the_bot(out, endpoint))
+                               lambda: mention_the_bot(code[4], out, endpoint))
     predictions = stage(5, "result", "The result", lambda: show_result(out, endpoint, photo, jpeg, reply))
     processes.stop_all()
     print("Stopped the endpoint.")
     return {
+        "code": {STAGE_NAMES[number]: step_code.whose for number, step_code in code.items()},
         "seconds": seconds,
         "dataset": {key: dataset[key] for key in ("photos", "cells", "train", "val")},
         "accuracy": {key[len("val_"):]: value for key, value in metrics["final"].items() if key.startswith("val_")},
@@ -180,12 +264,9 @@ def run(out, size, port, processes):
     }
 
 
-# ---------------------------------------------------------------------------------------------------- the stages
-
-
-def make_data(out, photos, processes):
+def make_data(folder, out, photos, processes):
     data = out / "data"
-    command = [PY, "solutions/01_data/prepare.py", "--source", "sample", "--limit", str(photos), "--out", str(data)]
+    command = [PY, str(folder / "prepare.py"), "--source", "sample", "--limit", str(photos), "--out", str(data)]
     processes.run(command, out / "prepare.log", "Making the sample data failed")
     about = json.loads((data / "dataset.json").read_text())
     print(f"      {shown(command)}\n      {about['photos']} photos in {about['cells']} cells ({about['train']} train, "
@@ -193,9 +274,9 @@ def make_data(out, photos, processes):
     return about
 
 
-def train(out, epochs, processes):
+def train(folder, out, epochs, processes):
     model = out / "model"
-    command = [PY, "solutions/02_train/launch.py", "--local", "--data", str(out / "data"), "--model-dir", str(model),
+    command = [PY, str(folder / "launch.py"), "--local", "--data", str(out / "data"), "--model-dir", str(model),
                "--epochs", str(epochs)]
     processes.run(command, out / "train.log", "Training failed")
     metrics = json.loads((model / "metrics.json").read_text())
@@ -217,13 +298,13 @@ def accuracy_table(metrics):
     return "\n".join(lines)
 
 
-def start_endpoint(out, port, processes):
+def start_endpoint(folder, out, port, processes):
     """serve.py on a free port (the one asked for when it is free); returns its URL once /ping answers."""
     if port and not port_is_free(port):
         print(f"      Port {port} is busy (another program listens on it): using a free port instead.")
         port = 0
     log = out / "serve.log"
-    command = [PY, "solutions/03_host/serve.py", "--model-dir", str(out / "model"), "--port", str(port)]
+    command = [PY, str(folder / "serve.py"), "--model-dir", str(out / "model"), "--port", str(port)]
     server = processes.start(command, log)
     deadline = time.monotonic() + ENDPOINT_START_SECONDS
     while time.monotonic() < deadline:
@@ -255,16 +336,16 @@ def held_out_photo(data):
     return photo, jpeg
 
 
-def mention_the_bot(out, endpoint):
+def mention_the_bot(bot, out, endpoint):
     """Step 04's own code, offline: a signed webhook POST queues the mention, Lambda's SQS trigger hands it to the
     worker, the worker asks the endpoint and, in dry-run mode, prints the reply it would post."""
     photo, jpeg = held_out_photo(out / "data")
     print(f"      The photo: {photo.name}, a val photo the network never trained on")
-    settings = stage_settings()
+    settings = stage_settings(bot.folder)
     os.environ.update(settings, DRY_RUN="1", DRY_RUN_DIR=str(out), AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME=endpoint)
-    app = loader.load(BOT, "app").app
-    setup_aws = loader.load(BOT, "setup_aws")
-    local_worker = loader.load(BOT, "local_worker")
+    app = loader.load(bot.folder, "app").app
+    setup_aws = loader.load(bot.folder, "setup_aws")
+    local_worker = loader.load(bot.folder, "local_worker")
     with aws_and_x_stand_ins(jpeg):
         setup_aws.create(BOT_STAGE, say=lambda line: None)
         print(f"      AWS emulated in-process by moto: setup_aws.py made queue {settings['QUEUE_NAME']} (+ its "
@@ -275,14 +356,14 @@ def mention_the_bot(out, endpoint):
             "content-type": "application/json", "x-twitter-webhooks-signature": x_signature(body)})
         if answer.status_code != 200 or answer.json_body != {"queued": 1}:
             raise DemoError(f"The webhook answered {answer.status_code} {answer.body!r}, not one queued mention: "
-                            "check solutions/04_bot with `make test-step 4 TARGET=solutions`.")
+                            f"check {shown(bot.folder)} with `{bot.test_command}`.")
         print(f"      POST /twitter/webhook (signed as X signs) -> {answer.json_body}; the SQS worker takes it")
         sqs = boto3.client("sqs")
         queue_url = sqs.get_queue_url(QueueName=settings["QUEUE_NAME"])["QueueUrl"]
         printed = io.StringIO()
         with contextlib.redirect_stdout(printed):
             local_worker.drain(client, sqs, queue_url, wait_seconds=0)
-    return photo, jpeg, dry_run_reply(printed.getvalue(), out)
+    return photo, jpeg, dry_run_reply(printed.getvalue(), out, bot)
 
 
 @contextlib.contextmanager
@@ -448,9 +529,9 @@ def ask_endpoint(url, jpeg):
         return json.loads(answer.read())
 
 
-def stage_settings():
+def stage_settings(bot_folder):
     """The bot stage's environment variables, as `chalice deploy --stage dev` would give its Lambdas."""
-    config = json.loads((BOT / ".chalice" / "config.json").read_text())
+    config = json.loads((bot_folder / ".chalice" / "config.json").read_text())
     return config["stages"][BOT_STAGE]["environment_variables"]
 
 
@@ -473,12 +554,12 @@ def x_signature(body):
     return "sha256=" + base64.b64encode(digest).decode()
 
 
-def dry_run_reply(printed, out):
+def dry_run_reply(printed, out, bot):
     """The reply text from the worker's DRY_RUN print; its map becomes reply.png."""
     found = re.search(r"^DRY_RUN: .* would reply to tweet (\d+) \(map: ([^\n]+)\):\n(.*)", printed, re.M | re.S)
     if not found:
         raise DemoError(f"The worker printed no DRY_RUN reply (it printed {printed!r}): see the error above, and "
-                        "check solutions/04_bot with `make test-step 4 TARGET=solutions`.")
+                        f"check {shown(bot.folder)} with `{bot.test_command}`.")
     Path(found[2]).rename(out / "reply.png")
     return found[3].strip()
 

@@ -8,6 +8,7 @@ from workshop import (
     ROOT, bench, check_generated, checkpoint_step, diff_step, full_test, generate, hint_step, manifest, reset_step,
     starter_check, step_tests, variant_check,
 )
+from workshop import status, watch
 
 STEP_COMMANDS = {
     "test-step": lambda number, args: step_tests.main(number, args.tree, args.root),
@@ -15,6 +16,7 @@ STEP_COMMANDS = {
     "diff-step": lambda number, args: diff_step.main(number, args.root),
     "reset-step": lambda number, args: reset_step.main(number, args.root),
     "checkpoint-step": lambda number, args: checkpoint_step.main(number, args.root),
+    "watch-step": lambda number, args: watch.main(number, args.tree, args.root),
 }
 
 
@@ -35,7 +37,7 @@ def _generate(args):
 OTHER_COMMANDS = {
     "generate": _generate,
     "check-generated": lambda args: check_generated.main(args.root),
-    "status": lambda args: step_tests.status(args.root),
+    "status": lambda args: status.main(args.root),
     "starter-check": lambda args: starter_check.check(
         args.root, args.workers, not args.again, {manifest.step(n, args.root).number for n in args.step} or None
     ),
@@ -64,7 +66,7 @@ def parser():
     for name in STEP_COMMANDS:
         command = commands.add_parser(name)
         command.add_argument("step", nargs="*", help="the step number")
-        if name == "test-step":
+        if name in ("test-step", "watch-step"):
             command.add_argument("--tree", help="steps (default, or $TARGET), solutions, or a folder like them")
     generating = commands.add_parser("generate", help="solutions/ -> steps/")
     generating.add_argument("--out", type=Path, help="write into this folder instead of steps/")

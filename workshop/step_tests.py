@@ -1,11 +1,8 @@
-"""Running a step's tests: `make test-step N` (stops at the first failure and names the TODO) and `make status`."""
+"""Running a step's tests: `make test-step N` stops at the first failure and names the TODO."""
 import os
 import subprocess
 import sys
-import tempfile
 import threading
-import xml.etree.ElementTree as ElementTree
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from workshop import ROOT, hints, manifest, results
@@ -119,33 +116,3 @@ def main(number, tree=None, root=ROOT, say=print):
         say(f"Step {step.number} fails a test (above) that checks the plumbing outside the TODOs, and no TODO stub "
             "is left: read the test's message for what to change.")
     return code
-
-
-def _count(step, tree):
-    with tempfile.TemporaryDirectory() as scratch:
-        report = Path(scratch) / "report.xml"
-        run(step, tree, "-q", f"--junitxml={report}")
-        if not report.exists():
-            return None
-        suite = ElementTree.parse(report).getroot()
-        suite = suite if suite.tag == "testsuite" else suite.find("testsuite")
-        total, broken = int(suite.get("tests", 0)), sum(int(suite.get(key, 0)) for key in ("failures", "errors"))
-        return total - broken - int(suite.get("skipped", 0)), total
-
-
-def status(root=ROOT, say=print, workers=2):
-    """`make status`: a table of steps, TODO stubs left in steps/ and tests passing."""
-    steps = manifest.steps(root)
-    present = [step for step in steps if step.starter.is_dir()]
-    with ThreadPoolExecutor(workers) as pool:
-        counts = dict(zip((s.number for s in present), pool.map(lambda s: _count(s, s.starter.parent), present)))
-    say(f"{'step':<22} {'TODOs left':>10}  tests passing")
-    for step in steps:
-        name = f"{step.number} {step.folder}"
-        if step.number not in counts:
-            say(f"{name:<22} {'-':>10}  folder missing: `make reset-step {step.number}`")
-            continue
-        count = counts[step.number]
-        passing = f"{count[0]}/{count[1]}" if count and count[1] else "no tests"
-        say(f"{name:<22} {hints.stubs_left(step.starter):>10}  {passing}")
-    return 0

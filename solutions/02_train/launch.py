@@ -226,12 +226,27 @@ def train_channel(args):
     return TrainingInput(args.data, distribution="FullyReplicated", input_mode=mode)
 
 
+def sagemaker_session(boto_session, bucket):
+    """The SDK's Session with our config. The SDK checks its config against its JSON schema at every lookup (a
+    second or more of CPU each, some 20 per job); the Session checks ours once, so the lookups need not again."""
+    import sagemaker
+    import sagemaker.utils
+
+    check = sagemaker.utils.validate_sagemaker_config
+    if check.__name__ != "validate_all_but_ours":
+
+        def validate_all_but_ours(config=None):
+            if config is not SDK_CONFIG:
+                check(config)
+
+        sagemaker.utils.validate_sagemaker_config = validate_all_but_ours
+    return sagemaker.Session(boto_session=boto_session, default_bucket=bucket, sagemaker_config=SDK_CONFIG)
+
+
 def run_cloud(args):
     boto_session = aws_session(args)
-    import sagemaker
-
     bucket = args.bucket or args.data[len("s3://"):].split("/")[0]
-    session = sagemaker.Session(boto_session=boto_session, default_bucket=bucket, sagemaker_config=SDK_CONFIG)
+    session = sagemaker_session(boto_session, bucket)
     job_name = time.strftime("whereml-%Y%m%d-%H%M%S")
     estimator = make_estimator(args, session, bucket, job_name)
     inputs = {"train": train_channel(args)}

@@ -1,10 +1,13 @@
-"""demo.py end to end on a small sample: what it prints and writes, and the bad input it meets.
+"""demo.py end to end on a small sample: what it prints and writes, whose code it runs, and the bad input it meets.
 
 Each demo runs as `make demo` runs it, in a child Python that the suite's network guard watches, so any attempt to
-reach AWS or X fails the run.
+reach AWS or X fails the run. The end-to-end run is an attendee's: a tree laid out like steps/ with steps 1, 3 and 4
+finished (their bot's reply has its own touch) and step 2 still the starter, so the solution stands in for it.
 """
 import json
 import os
+import pty
+import shutil
 import signal
 import socket
 import subprocess
@@ -20,6 +23,16 @@ from PIL import Image
 from workshop import ROOT
 
 DEMO = [sys.executable, "demo.py", "--quick"]
+MINE = " (mine)"  # what the attendee's bot adds to each line of its reply
+# The attendee's own touch to the reply: each line ends with MINE.
+REPLY_TOUCH = f"""
+
+_solution_reply_text = reply_text
+
+
+def reply_text(predictions):
+    return "\\n".join(line + "{MINE}" for line in _solution_reply_text(predictions).splitlines())
+"""
 OUTPUTS = ("reply.png", "cells.png", "curves.png", "summary.json")
 STAGES = ("data", "training", "endpoint", "bot", "result")
 # Credentials that would reach a real account if the demo used them: it must put fake ones in their place.
@@ -48,16 +61,30 @@ def busy_port():
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory, busy_port):
-    """One quick demo over what a hard-stopped earlier demo left behind, asked for a busy port, with credentials
-    set; returns (result, out folder)."""
+def attendee_tree(tmp_path_factory):
+    """A tree like steps/: steps 1, 3 and 4 finished (copies of the solutions, the bot's reply touched up), step 2
+    the pristine starter with its TODOs open."""
+    tree = tmp_path_factory.mktemp("attendee") / "steps"
+    ignore = shutil.ignore_patterns("__pycache__")
+    for folder in ("01_data", "03_host", "04_bot"):
+        shutil.copytree(ROOT / "solutions" / folder, tree / folder, ignore=ignore)
+    shutil.copytree(ROOT / "steps" / "02_train", tree / "02_train", ignore=ignore)
+    with open(tree / "04_bot" / "chalicelib" / "reply.py", "a") as reply:
+        reply.write(REPLY_TOUCH)
+    return tree
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory, busy_port, attendee_tree):
+    """One quick demo of the attendee's tree (the solution for step 2) over what a hard-stopped earlier demo left
+    behind, asked for a busy port, with credentials set; returns (result, out folder)."""
     out = tmp_path_factory.mktemp("demo") / "demo"
     (out / "model").mkdir(parents=True)
     (out / "model" / "stale.txt").write_text("left by an earlier demo")
     (out / "demo.pid").write_text(f"{dead_pid()}\n")
     result = subprocess.run(
-        DEMO + ["--out", str(out), "--port", str(busy_port)], cwd=ROOT, env=dict(os.environ, **REAL_LOOKING),
-        capture_output=True, text=True, timeout=300,
+        DEMO + ["--tree", str(attendee_tree), "--open-todos", "solution", "--out", str(out), "--port", str(busy_port)],
+        cwd=ROOT, env=dict(os.environ, **REAL_LOOKING), capture_output=True, text=True, timeout=300,
     )
     assert result.returncode == 0, f"demo.py failed:\n{result.stdout}\n{result.stderr}"
     return result, out
@@ -94,6 +121,30 @@ def test_the_reply_names_the_place_the_endpoint_guessed(demo):
     assert first_line.startswith("📍 1. "), f"the reply starts with the best guess, got {first_line!r}"
     assert best["place"] and best["place"] in first_line, "the reply must name the best guess's place"
     assert about["reply"] in result.stdout, "the demo prints the reply exactly as the bot would post it"
+
+
+def test_the_reply_is_written_by_the_attendees_own_bot(demo):
+    result, out = demo
+    lines = summary(out)["reply"].splitlines()
+    assert lines and all(line.endswith(MINE) for line in lines), (
+        f"the attendee's 04_bot ends each reply line with {MINE!r}, but the demo replied {lines}: it must run the "
+        "bot of --tree, not the solution's")
+
+
+def test_the_demo_says_whose_code_ran_step_by_step(demo, attendee_tree):
+    result, out = demo
+    expected = {
+        "sample data": f"your code ({attendee_tree / '01_data'})",
+        "training": "the solution (solutions/02_train), 5 TODOs open in yours (02.1, 02.2, 02.3, 02.4, 02.5)",
+        "the endpoint": f"your code ({attendee_tree / '03_host'})",
+        "the bot": f"your code ({attendee_tree / '04_bot'})",
+    }
+    for number, (stage, whose) in enumerate(expected.items(), start=1):
+        plan = f"   {number}. {stage:<13} — {whose}"
+        assert plan in result.stdout.splitlines(), f"the plan must say whose code stage {number} runs: {plan!r}"
+        header = next(line for line in result.stdout.splitlines() if line.startswith(f"[{number}/5] "))
+        assert header.endswith(f" — {whose}"), f"stage {number}'s header must say whose code runs, got {header!r}"
+    assert summary(out)["code"] == expected
 
 
 def test_the_true_place_of_the_photo_is_printed(demo):
@@ -143,6 +194,30 @@ def test_bad_input_is_said_and_handled(demo, busy_port, mistake, message, handle
     assert handled(out, busy_port), f"{mistake}: demo.py must deal with it and go on"
 
 
+@pytest.mark.parametrize("choice", [[], ["--open-todos", "stop"]], ids=["no one to ask", "--open-todos stop"])
+def test_open_todos_without_a_choice_stop_at_once_and_say_how_to_choose(attendee_tree, tmp_path, choice):
+    out = tmp_path / "demo"
+    result = subprocess.run(DEMO + ["--tree", str(attendee_tree), "--out", str(out)] + choice, cwd=ROOT,
+                            stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1, "a step with TODOs open and no choice made must stop the demo"
+    assert f"step 2 ({attendee_tree / '02_train'}): 5 TODOs open, 02.1, 02.2, 02.3, 02.4, 02.5" in result.stderr
+    assert f"make demo TREE={attendee_tree} OPEN_TODOS=solution" in result.stderr, "say exactly how to choose"
+    assert "step 1" not in result.stderr and "step 4" not in result.stderr, "name only the steps with TODOs open"
+    assert not out.exists(), "the demo must stop before any work"
+
+
+def test_at_the_keyboard_the_demo_asks_and_no_stops_it(attendee_tree, tmp_path):
+    keyboard, terminal = pty.openpty()
+    demo = subprocess.Popen(DEMO + ["--tree", str(attendee_tree), "--out", str(tmp_path / "demo")], cwd=ROOT,
+                            stdin=terminal, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    os.close(terminal)
+    os.write(keyboard, b"n\n")
+    stdout, stderr = demo.communicate(timeout=120)
+    os.close(keyboard)
+    assert "Use the solution for those steps (the output says so)? [y/N]" in stdout, stdout
+    assert demo.returncode == 1 and "OPEN_TODOS=solution" in stderr, "answering no stops, saying how to choose"
+
+
 def test_a_folder_the_demo_did_not_make_is_never_emptied(tmp_path):
     (tmp_path / "notes.txt").write_text("mine")
     result = subprocess.run(DEMO + ["--out", str(tmp_path)], cwd=ROOT, capture_output=True, text=True, timeout=120)
@@ -190,8 +265,9 @@ def wait_for(condition, what, seconds=240):
         time.sleep(0.05)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def running_demo(tmp_path_factory):
+    """A demo of the solutions, just started: each test gets its own, so no test waits while another's ends."""
     out = tmp_path_factory.mktemp("running") / "demo"
     process = subprocess.Popen(DEMO + ["--out", str(out)], cwd=ROOT, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True)
@@ -210,6 +286,14 @@ def test_a_second_demo_while_one_runs_says_so_and_stops(running_demo):
     assert f"A demo is already running (pid {first.pid}" in second.stderr, second.stderr
     assert (out / "demo.pid").read_text().strip() == str(first.pid), "the second demo must leave the first's files"
     assert first.poll() is None, "the second demo must not stop the first"
+
+
+def test_the_hosts_demo_runs_the_solutions_and_says_so(running_demo):
+    demo_process, _ = running_demo
+    plan = [demo_process.stdout.readline() for _ in range(5)]
+    assert plan[0] == "Whose code runs:\n", plan
+    for number, folder in enumerate(["01_data", "02_train", "03_host", "04_bot"], start=1):
+        assert plan[number].rstrip().endswith(f"— the solution (solutions/{folder})"), plan
 
 
 def test_ctrl_c_stops_the_endpoint_and_leaves_no_process(running_demo):

@@ -64,6 +64,8 @@ def test_two_workers_train_together_and_only_the_first_host_saves(step_folder, d
         )
     try:
         logs = {host: processes[host].communicate(timeout=300)[0] for host in hosts}
+        for host in hosts:  # a failed worker leaves the scheduler and the server waiting for it: no use waiting too
+            assert processes[host].returncode == 0, f"worker {host} failed:\n{logs[host]}"
         for role in ("scheduler", "server"):
             processes[role].wait(timeout=60)
     finally:
@@ -71,7 +73,6 @@ def test_two_workers_train_together_and_only_the_first_host_saves(step_folder, d
             if process.poll() is None:
                 process.kill()
     for host in hosts:
-        assert processes[host].returncode == 0, f"worker {host} failed:\n{logs[host]}"
         assert "epoch=1 " in logs[host], f"worker {host} did not train an epoch:\n{logs[host]}"
         assert "kvstore=dist_sync workers=2" in logs[host], f"{host} should train with kvstore dist_sync:\n{logs[host]}"
         assert "reading train shards " + " ".join(own[host]) in logs[host], f"{host} reads its own shards only"

@@ -1,4 +1,4 @@
-"""`make test-step N` names the TODO to work on and its hint; `make status` counts what is left."""
+"""`make test-step N` names the TODO to work on and its hint."""
 import pytest
 
 from workshop import step_tests
@@ -35,14 +35,6 @@ def test_no_tests_is_a_failure(repo, capsys):
     (repo / "tests/step02/test_greet.py").unlink()
     assert step_tests.main(2, "steps", repo) != 0
     assert "No tests ran for step 2: tests/step02 must hold test_*.py files." in capsys.readouterr().out
-
-
-def test_status_counts_stubs_left_and_tests_passing(repo, edit, capsys):
-    edit(repo / "steps/01_calc/calc.py", STUB_01_1, "return a + b")
-    assert step_tests.status(repo) == 0
-    rows = capsys.readouterr().out.splitlines()
-    assert rows[1].split() == ["1", "01_calc", "1", "1/2"]
-    assert rows[2].split() == ["2", "02_greet", "1", "0/1"]
 
 
 def test_a_target_that_is_no_folder_says_what_to_use(repo):

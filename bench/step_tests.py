@@ -1,0 +1,84 @@
+"""How long an attendee waits: `make test-step N` on each finished step (the solutions), `make status` cold and kept.
+
+Goals: each finished step <= 20 s, `make status` <= 15 s once its counts are kept (build/status/).
+
+    .venv/bin/python bench/step_tests.py                      # this checkout
+    .venv/bin/python bench/step_tests.py --against ../main    # and another checkout, each command right after ours
+
+With --against, both checkouts run each command in turn under the same load, so their ratio holds even on a busy
+machine. Wall seconds are what an attendee waits; CPU seconds (of every process the command starts) are steadier.
+The checkpoint artifacts (dataset, model) are made before any timing, as they are after `make checkpoint-step`.
+"""
+import argparse
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from workshop import manifest  # noqa: E402 (the checkout's own tooling, also when run as a script)
+
+MAKE_ARTIFACTS = "from workshop import checkpoint; checkpoint.ensure('model')"
+
+
+def timed(command, root):
+    """(wall seconds, CPU seconds of the command and its children, exit code) of `command` run in `root`."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    code = subprocess.run(command, cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), code
+
+
+def measurements(root):
+    """(what, command, preparation) for each figure; a preparation runs untimed just before its command."""
+    workshop = [sys.executable, "-m", "workshop"]
+    rows = [(f"`make test-step {step.number}` ({step.folder}, finished)",
+             workshop + ["test-step", "--tree", "solutions", str(step.number)], None)
+            for step in manifest.steps(root)]
+    forget = lambda folder: shutil.rmtree(folder / "build" / "status", ignore_errors=True)  # noqa: E731
+    rows.append(("`make status`, cold (nothing kept)", workshop + ["status"], forget))
+    rows.append(("`make status`, again (counts kept)", workshop + ["status"], None))
+    return rows
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--against", type=Path, help="another checkout to time the same way, e.g. the main branch")
+    args = parser.parse_args(argv)
+    roots = [ROOT] + ([args.against.resolve()] if args.against else [])
+    for root in roots:
+        subprocess.run([sys.executable, "-c", MAKE_ARTIFACTS], cwd=root, check=True, stdout=subprocess.DEVNULL)
+    header = "| what | wall s | CPU s |"
+    if args.against:
+        header += f" {args.against.name}: wall s | CPU s | its wall / ours |"
+    lines = ["### Waiting for the tests (`bench/step_tests.py`)\n", header,
+             "| --- |" + " ---: |" * (header.count("|") - 2)]
+    failed = []
+    for what, command, prepare in measurements(ROOT):
+        cells = []
+        for root in roots:
+            if prepare:
+                prepare(root)
+            wall, cpu, code = timed(command, root)
+            if code != 0:
+                failed.append(f"{what} in {root}")
+            cells.append((wall, cpu))
+        row = f"| {what} | {cells[0][0]:.1f} | {cells[0][1]:.1f} |"
+        if args.against:
+            row += f" {cells[1][0]:.1f} | {cells[1][1]:.1f} | {cells[1][0] / cells[0][0]:.1f}x |"
+        lines.append(row)
+        print(row, file=sys.stderr)
+    print("\n".join(lines))
+    if failed:
+        print(f"These commands failed (run them yourself to see why): {'; '.join(failed)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,47 @@
+"""`make data`, `train`, `serve` and `demo` run the tree that TREE names: your steps/ by default (the solutions for
+`make demo`, the host's), and a TREE that is no folder is one sentence."""
+import os
+import subprocess
+
+import pytest
+
+from workshop import ROOT
+
+# -o: the venv and the Lambda wheels are there (this test runs in that venv); never install from a test.
+MAKE = ["make", "-s", "-C", str(ROOT), "-o", ".venv/.installed", "-o", "build/lambda-wheels/.fetched"]
+
+
+def commands(*goals, env=None):
+    """The commands make would run for `goals` (make -n), one a line."""
+    result = subprocess.run(MAKE + ["-n", *goals], capture_output=True, text=True, timeout=60, env=env)
+    assert result.returncode == 0, result.stderr
+    return "".join(line.rstrip() + "\n" for line in result.stdout.splitlines())
+
+
+@pytest.mark.parametrize("goals, runs", [
+    (["data"], "steps/01_data/prepare.py --source sample --out build/data"),
+    (["train"], "steps/02_train/launch.py --local --data build/data --model-dir build/model"),
+    (["train", "DATA=build/checkpoint/data"], "steps/02_train/launch.py --local --data build/checkpoint/data"),
+    (["serve"], "steps/03_host/serve.py --model-dir build/model --port 8080"),
+    (["data", "TREE=solutions"], "solutions/01_data/prepare.py"),
+    (["serve", "TREE=solutions"], "solutions/03_host/serve.py"),
+    (["demo"], "demo.py --tree solutions\n"),
+    (["demo", "TREE=steps"], "demo.py --tree steps\n"),
+    (["demo", "TREE=steps", "OPEN_TODOS=solution"], "demo.py --tree steps --open-todos solution"),
+], ids=lambda value: " ".join(value) if isinstance(value, list) else None)
+def test_each_pipeline_target_runs_the_tree_asked_for(goals, runs):
+    assert runs in commands(*goals), f"make {' '.join(goals)} must run {runs!r}"
+
+
+def test_the_host_exporting_tree_solutions_runs_the_solutions_everywhere():
+    env = dict(os.environ, TREE="solutions")
+    assert "solutions/02_train/launch.py" in commands("train", env=env)
+    assert "demo.py --tree solutions" in commands("demo", env=env)
+
+
+@pytest.mark.parametrize("target", ["data", "train", "serve"])
+def test_a_tree_that_is_no_folder_is_one_sentence(target):
+    result = subprocess.run(MAKE + [target, "TREE=solution"], capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0
+    assert result.stderr.splitlines()[0] == ("TREE=solution is no folder: use steps (your code), solutions, or a "
+                                             "folder laid out like them.")
