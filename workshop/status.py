@@ -3,34 +3,22 @@
 A step's count is kept in build/status/, keyed by everything its test run depends on (the starter's files, the
 tests, the manifest, the tooling, the solutions its checkpoints are made from): only a changed step runs again.
 """
-import hashlib
-import json
 import tempfile
 import xml.etree.ElementTree as ElementTree
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from workshop import ROOT, files, hints, manifest, starter_check, step_tests
+from workshop import ROOT, hints, manifest, results, step_tests
 
-
-def key(step):
-    """What the count of `step`'s tests on its starter depends on (the starter check's key covers the rest)."""
-    return hashlib.sha256(f"{files.fingerprint(step.starter)} {starter_check.key(step)}".encode()).hexdigest()
-
-
-def _kept(step):
-    return step.root / "build" / "status" / f"{step.folder}.json"
+CHECK = "status"
 
 
 def count(step):
     """(tests passing, tests) on the starter of `step`, or None when pytest wrote no report; kept between runs."""
-    the_key = key(step)
-    try:
-        saved = json.loads(_kept(step).read_text())
-        if saved["key"] == the_key:
-            return tuple(saved["count"])
-    except (OSError, ValueError, KeyError):
-        pass
+    the_key = results.key(step, step.starter)
+    kept = results.kept(step, CHECK, the_key)
+    if kept is not None:
+        return tuple(kept)
     with tempfile.TemporaryDirectory() as scratch:
         report = Path(scratch) / "report.xml"
         step_tests.run(step, step.starter.parent, "-q", f"--junitxml={report}")
@@ -40,8 +28,7 @@ def count(step):
     suite = suite if suite.tag == "testsuite" else suite.find("testsuite")
     total, broken = int(suite.get("tests", 0)), sum(int(suite.get(name, 0)) for name in ("failures", "errors"))
     result = (total - broken - int(suite.get("skipped", 0)), total)
-    _kept(step).parent.mkdir(parents=True, exist_ok=True)
-    _kept(step).write_text(json.dumps({"key": the_key, "count": result}))
+    results.keep(step, CHECK, the_key, result)
     return result
 
 

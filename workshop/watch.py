@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import watchfiles
 
-from workshop import ROOT, files, hints, manifest, step_tests
+from workshop import ROOT, files, hints, manifest, step_tests, todo_marks
 
 REPORT = "WHEREML_WATCH_REPORT"  # the file the plugin writes its lines to
 CLEAR_SCREEN = "\033[2J\033[H"
@@ -23,21 +23,12 @@ CLEAR_SCREEN = "\033[2J\033[H"
 # ------------------------------------------------------------------------------------ the plugin, inside pytest
 
 
-def pytest_configure(config):
-    config.addinivalue_line("markers", "todo(*ids): the TODO(s) of workshop.toml that this test checks")
-
-
-def tagged_todos(item):
-    """The TODO ids a test is tagged with: `@pytest.mark.todo("01.2")` on it, its class or its module."""
-    return sorted({todo_id for mark in item.iter_markers("todo") for todo_id in mark.args})
-
-
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
     report = yield
     if os.environ.get(REPORT) and (report.failed or report.when == "call"):
         crash = getattr(report.longrepr, "reprcrash", None)
-        line = {"test": report.nodeid, "todos": tagged_todos(item), "failed": report.failed,
+        line = {"test": report.nodeid, "todos": todo_marks.todo_ids(item), "failed": report.failed,
                 "message": crash.message if crash else str(report.longrepr or "")}
         with open(os.environ[REPORT], "a", encoding="utf-8") as out:
             out.write(json.dumps(line) + "\n")
