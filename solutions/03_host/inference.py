@@ -99,7 +99,8 @@ def preprocess(image, resize, size, mean=MEAN, std=STD):
     width, height = image.size
     scale = float(resize) / min(width, height)
     resized = (max(resize, int(round(width * scale))), max(resize, int(round(height * scale))))
-    image = image.resize(resized, Image.BICUBIC)  # as step 01 shrank the training photos
+    # As step 01 resized the training photos: BOX (the mean of the pixels covered) to shrink, BICUBIC to enlarge.
+    image = image.resize(resized, Image.BOX if scale < 1 else Image.BICUBIC)
     left, top = (resized[0] - size) // 2, (resized[1] - size) // 2
     pixels = np.asarray(image.crop((left, top, left + size, top + size)), dtype=np.float32) / 255.0
     pixels = (pixels - np.array(mean, dtype=np.float32)) / np.array(std, dtype=np.float32)

@@ -10,6 +10,7 @@ from bot_stand_ins import BOT_ID, HIDDEN, SECRETS, aws_client, photo_of, post_ev
 WEBHOOK = "/twitter/webhook"
 
 
+@pytest.mark.todo("04.1")
 def test_crc_challenge_is_answered_with_the_hmac_of_the_token(client, aws):
     answer = client.http.get(f"{WEBHOOK}?crc_token=challenge-123")
     expected = base64.b64encode(
@@ -21,16 +22,28 @@ def test_crc_challenge_is_answered_with_the_hmac_of_the_token(client, aws):
     )
 
 
+NOT_QUEUED = ("a signed mention with a photo was not queued: webhook.photo_url must return the media_url_https of the "
+              "tweet's first photo, from tweet['extended_entities']['media'] (under tweet['extended_tweet'] in a long "
+              "tweet)")
+
+
+@pytest.mark.todo("04.3")
 def test_a_signed_mention_with_a_photo_is_queued_and_answered_at_once(client, aws):
     answer = post_event(client, {"for_user_id": BOT_ID, "tweet_create_events": [tweet("5001")]})
     assert answer.status_code == 200, f"POST /twitter/webhook failed ({answer.status_code}): see the log above"
-    assert answer.json_body == {"queued": 1}
+    assert answer.json_body == {"queued": 1}, NOT_QUEUED
     assert aws.queued() == [{"tweet_id": "5001", "photo_url": photo_of("5001"), "author": "alice"}]
 
 
+@pytest.mark.todo("04.3")
 def test_each_tweet_of_an_event_becomes_one_work_item(client, aws):
     event = {"tweet_create_events": [tweet("5001"), tweet("5002"), tweet("5003", media=())]}
-    assert post_event(client, event).json_body == {"queued": 2}
+    answer = post_event(client, event)
+    assert answer.status_code == 200, (
+        f"POST /twitter/webhook failed ({answer.status_code}) on an event with a tweet without media: photo_url "
+        "must return None for it, never raise (read the tweet with .get() and _object())"
+    )
+    assert answer.json_body == {"queued": 2}, NOT_QUEUED
     assert sorted(item["tweet_id"] for item in aws.queued()) == ["5001", "5002"]
 
 
@@ -49,10 +62,11 @@ def test_each_tweet_of_an_event_becomes_one_work_item(client, aws):
         pytest.param({"tweet_create_events": {"id_str": "1"}}, id="events that are not a list"),
     ],
 )
+@pytest.mark.todo("04.3")
 def test_events_that_are_not_photo_mentions_are_acknowledged_and_skipped(client, aws, event):
     answer = post_event(client, event)
     assert answer.status_code == 200, f"the webhook must answer 200 to X for every signed event, got {answer.body}"
-    assert answer.json_body == {"queued": 0}
+    assert answer.json_body == {"queued": 0}, "only photos are queued: photo_url gives None for a video, a GIF or none"
     assert aws.queued() == []
 
 
@@ -82,6 +96,7 @@ BODY = json.dumps({"tweet_create_events": [tweet("5001")]}).encode()
         pytest.param({"x-twitter-webhooks-signature": signature(b"\xff\xfe")}, b"\xff\xfe", 400, id="not UTF-8"),
     ],
 )
+@pytest.mark.todo("04.2")
 def test_bad_webhook_posts_get_a_4xx_and_queue_nothing(client, aws, headers, body, status):
     answer = client.http.post(WEBHOOK, headers={"content-type": "application/json", **headers}, body=body)
     assert answer.status_code == status, (
