@@ -1,5 +1,7 @@
 """What the checks and `make test-step` keep in build/: an answer, keyed by the files it depends on."""
+import hashlib
 import json
+from dataclasses import replace
 
 from workshop import ROOT, files, manifest
 
@@ -16,14 +18,18 @@ def _made_from(step, known):
 
 
 def key(step, folder=None, tooling=TOOLING):
-    """What a test run of `step` depends on: its code (default: the solution), tests, manifest and tooling."""
+    """What a test run of `step` depends on: its code (default: the solution), tests, its own entries in the
+    manifest (TODOs, variants, the artifacts it starts from) and the tooling; other steps' entries do not count."""
     root = step.root
     tests = root / "tests"
-    earlier = [root / folder for folder in _made_from(step, manifest.artifacts(root))]
-    return files.fingerprint(
-        folder or step.solution, step.tests, tests / "conftest.py", tests / "netguard", root / "workshop.toml",
+    artifacts = manifest.artifacts(root)
+    earlier = [root / folder for folder in _made_from(step, artifacts)]
+    entries = repr((replace(step, root=None), sorted(repr(artifact) for artifact in artifacts.values())))
+    found = files.fingerprint(
+        folder or step.solution, step.tests, tests / "conftest.py", tests / "netguard",
         *(ROOT / "workshop" / name for name in tooling), *earlier,
     )
+    return hashlib.sha256(f"{found} {entries}".encode()).hexdigest()
 
 
 def _path(step, check):
