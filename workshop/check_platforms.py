@@ -25,11 +25,20 @@ PYTHON = (3, 11)
 PUBLIC_INDEX = "https://pypi.org/simple"
 # README "Before the stream" claims these, as pip's --platform tags: Linux with glibc 2.28 or newer, and Intel Macs
 # from macOS 12 on (older macOS versions' and universal2 wheels run there too).
-PLATFORMS = {
-    "Linux x86_64": ["manylinux2014_x86_64", "manylinux2010_x86_64", "manylinux1_x86_64"]
-    + [f"manylinux_2_{minor}_x86_64" for minor in range(5, 29)],
-    "macOS Intel": list(mac_platforms((12, 0), "x86_64")),
-}
+LEGACY_MANYLINUX = {17: "manylinux2014", 12: "manylinux2010", 5: "manylinux1"}
+
+
+def manylinux(glibc_minor):
+    """pip's platform tags for x86_64 Linux with glibc 2.<glibc_minor>, the newest first, as pip ranks them."""
+    tags = []
+    for minor in range(glibc_minor, 4, -1):
+        tags.append(f"manylinux_2_{minor}_x86_64")
+        if minor in LEGACY_MANYLINUX:
+            tags.append(f"{LEGACY_MANYLINUX[minor]}_x86_64")
+    return tags
+
+
+PLATFORMS = {"Linux x86_64": manylinux(28), "macOS Intel": list(mac_platforms((12, 0), "x86_64"))}
 JSON_SIMPLE_API = "application/vnd.pypi.simple.v1+json"
 
 

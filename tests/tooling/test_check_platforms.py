@@ -19,9 +19,12 @@ INDEX = {
               "gamma-3.0-cp311-cp311-macosx_11_0_arm64.whl", "gamma-3.1a1-cp311-cp311-macosx_10_12_x86_64.whl"],
     # a wheel for newer Linux than the README claims (glibc 2.34), one for another Python
     "delta": ["delta-1.0-cp311-cp311-manylinux_2_34_x86_64.whl", "delta-1.0-cp312-cp312-macosx_10_13_x86_64.whl"],
+    # one wheel for old glibc and one for new, like cryptography: pip takes the newest the platform allows
+    "epsilon": ["epsilon-1.0-cp311-abi3-manylinux2014_x86_64.whl", "epsilon-1.0-cp311-abi3-manylinux_2_28_x86_64.whl",
+                "epsilon-1.0-cp311-abi3-macosx_10_9_universal2.whl"],
     "six": [f"six-{metadata.version('six')}.tar.gz"],
 }
-PINS = ["alpha==1.0", "beta==2.0", "gamma==3.0", "delta==1.0", PURE_SDIST]
+PINS = ["alpha==1.0", "beta==2.0", "gamma==3.0", "delta==1.0", "epsilon==1.0", PURE_SDIST]
 
 
 class SimpleIndex(BaseHTTPRequestHandler):
@@ -82,6 +85,8 @@ def test_the_table_names_the_wheel_pip_would_take_on_each_platform(root, index_u
     assert table["beta==2.0", "Linux x86_64"] == "beta-2.0-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl"
     assert table["beta==2.0", "macOS Intel"] == "beta-2.0-cp311-cp311-macosx_10_9_x86_64.whl"
     assert table["gamma==3.0", "Linux x86_64"] == "gamma-3.0-cp311-cp311-manylinux_2_28_x86_64.whl"
+    assert table["epsilon==1.0", "Linux x86_64"] == "epsilon-1.0-cp311-abi3-manylinux_2_28_x86_64.whl"
+    assert table["epsilon==1.0", "macOS Intel"] == "epsilon-1.0-cp311-abi3-macosx_10_9_universal2.whl"
 
 
 def test_a_pin_without_a_wheel_names_the_newest_version_that_has_one(root, index_url, capsys):
@@ -91,8 +96,8 @@ def test_a_pin_without_a_wheel_names_the_newest_version_that_has_one(root, index
     assert table["gamma==3.0", "macOS Intel"] == "NO WHEEL (the newest version with one: 2.5)"
     assert table["delta==1.0", "Linux x86_64"] == "NO WHEEL (no version has one)", "glibc 2.34 is more than claimed"
     assert table["delta==1.0", "macOS Intel"] == "NO WHEEL (no version has one)", "a cp312 wheel is not for 3.11"
-    assert "Linux x86_64: 4 of 5 pins install, 3 from wheels." in captured.out
-    assert "macOS Intel: 3 of 5 pins install, 2 from wheels." in captured.out
+    assert "Linux x86_64: 5 of 6 pins install, 4 from wheels." in captured.out
+    assert "macOS Intel: 4 of 6 pins install, 3 from wheels." in captured.out
     assert "3 pin(s) have no wheel where README.md says they install" in captured.err
 
 
