@@ -32,7 +32,7 @@ setup: $(STAMP) $(WHEELS)
 
 NO_PYTHON := $(PYTHON3) was not found: install Python 3.11 (e.g. `uv python install 3.11`) and run \
 	`make setup PYTHON3=/path/to/python3.11`.
-NO_WHEELS := Fetching the bot's Lambda wheels failed (above): check the network, then run `make setup` again.
+NO_WHEELS := Fetching the Lambda wheels of the bot failed (above): check the network, then run `make setup` again.
 
 # Before pip runs: this machine (MXNet's wheels) and this Python (numpy's) must be ones the pins install on.
 # workshop/install.py then runs pip and, if it fails, says whether a wheel or the network was missing.
