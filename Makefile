@@ -30,27 +30,28 @@ MODEL ?= build/model
 PORT ?= 8080
 
 .PHONY: setup test $(STEP_TARGETS) status generate check-generated data train serve deploy cleanup bench demo \
-	slides clean
+	slides clean check-platforms check-devcontainer
 
 setup: $(STAMP) $(WHEELS)
 
 NO_PYTHON := $(PYTHON3) was not found: install Python 3.11 (e.g. `uv python install 3.11`) and run \
 	`make setup PYTHON3=/path/to/python3.11`.
-NO_INSTALL := Installing the packages failed (above): check the network, then run `make setup` again.
+NO_WHEELS := Fetching the Lambda wheels of the bot failed (above): check the network, then run `make setup` again.
 
+# Before pip runs: this machine (MXNet's wheels) and this Python (numpy's) must be ones the pins install on.
+# workshop/install.py then runs pip and, if it fails, says whether a wheel or the network was missing.
 $(STAMP): requirements.txt constraints.txt
-	@if [ -x $(PY) ]; then $(PY) workshop/python_version.py; \
-	elif command -v $(PYTHON3) >/dev/null; then $(PYTHON3) workshop/python_version.py && $(PYTHON3) -m venv $(VENV); \
-	else echo '$(NO_PYTHON)' >&2; exit 1; fi
+	@python=$(PY); [ -x $$python ] || python=$$(command -v $(PYTHON3)) || { echo '$(NO_PYTHON)' >&2; exit 1; }; \
+	$$python workshop/platform_support.py && $$python workshop/python_version.py
+	@[ -x $(PY) ] || $(PYTHON3) -m venv $(VENV)
 	@echo "Installing the pinned packages into $(VENV) (a few minutes the first time) ..."
-	@$(PY) -m pip install -q --disable-pip-version-check -r requirements.txt -c constraints.txt \
-	  || { echo '$(NO_INSTALL)' >&2; exit 1; }
+	@$(PY) workshop/install.py
 	@touch $@
 
 # The bot's Lambda wheels, so that `chalice package` (a step-4 test, make bench) builds offline.
 $(WHEELS): solutions/04_bot/requirements.txt | $(STAMP)
 	@echo "Fetching the bot's Lambda wheels into build/lambda-wheels (for an offline chalice package) ..."
-	@$(PY) solutions/04_bot/fetch_wheels.py >/dev/null || { echo '$(NO_INSTALL)' >&2; exit 1; }
+	@$(PY) solutions/04_bot/fetch_wheels.py >/dev/null || { echo '$(NO_WHEELS)' >&2; exit 1; }
 	@touch $@
 
 test: $(STAMP) $(WHEELS)
@@ -103,6 +104,14 @@ demo: $(STAMP)
 
 slides: $(STAMP)
 	$(PY) slides/build.py
+
+# Has every pin a wheel for each platform README "Before the stream" claims? Asks the package index.
+check-platforms: $(STAMP)
+	@$(WORKSHOP) check-platforms
+
+# Builds .devcontainer/ with podman from a local Debian root and runs step 1's tests and the demo in the build.
+check-devcontainer:
+	@bash .devcontainer/check-build.sh
 
 # Removes what the commands made; keeps .venv and backups/ (your saved work).
 clean:

@@ -5,8 +5,8 @@ import time
 from pathlib import Path
 
 from workshop import (
-    ROOT, bench, check_generated, checkpoint_step, diff_step, full_test, generate, hint_step, manifest, reset_step,
-    starter_check, step_tests, variant_check,
+    ROOT, bench, check_generated, check_platforms, checkpoint_step, diff_step, full_test, generate, hint_step,
+    manifest, reset_step, starter_check, step_tests, variant_check,
 )
 from workshop import status, watch
 
@@ -47,6 +47,7 @@ OTHER_COMMANDS = {
     ),
     "test": lambda args: full_test.main(args.root, workers=args.workers),
     "bench": lambda args: bench.main(args.root),
+    "check-platforms": lambda args: check_platforms.main(args.root, args.index_url),
 }
 
 
@@ -74,6 +75,8 @@ def parser():
     generating.add_argument("--step", nargs="+", help="only these steps (default: all)")
     for name in ("check-generated", "status", "bench"):
         commands.add_parser(name)
+    platforms = commands.add_parser("check-platforms", help="has every pin a wheel for each platform we claim?")
+    platforms.add_argument("--index-url", default=check_platforms.PUBLIC_INDEX, help="the package index to ask")
     for name in ("starter-check", "variant-check", "test"):
         command = commands.add_parser(name)
         command.add_argument("--workers", type=int, default=2, help="copies tested at once")

@@ -1,0 +1,36 @@
+"""When pip fails in `make setup`, the sentence after its error tells a missing wheel from a missing network."""
+import socket
+
+import pytest
+
+from workshop import install
+
+
+def closed_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]  # nothing listens there once the socket is closed
+
+
+CASES = [
+    # (what pip is given besides --isolated --dry-run, how the sentence after its error begins, what else it says).
+    # Without the network pip says "No matching distribution" too, after its "Retrying ... NewConnectionError"
+    # warnings.
+    (lambda tmp: ["--index-url", f"http://127.0.0.1:{closed_port()}/simple", "--retries", "1", "whereml-x==1.0"],
+     "pip could not reach the package index", "check the network"),
+    (lambda tmp: ["--no-index", "--find-links", str(tmp), "whereml-x==1.0"],
+     "whereml-x==1.0 has no wheel for this machine's platform and Python", "dev container or Codespaces"),
+    (lambda tmp: ["--no-index", "--find-links", str(tmp), "whereml-x=>1.0"],
+     "Installing the pinned packages failed (pip's error is above)", "run `make setup` again"),
+]
+
+
+@pytest.mark.parametrize("pip_arguments, sentence, also", CASES, ids=["no network", "no wheel", "another error"])
+def test_a_failed_install_ends_with_the_sentence_that_fits_what_pip_said(tmp_path, capsys, pip_arguments, sentence,
+                                                                        also):
+    assert install.main(["--isolated", "--dry-run"] + pip_arguments(tmp_path)) == 1
+    errors = capsys.readouterr().err
+    last = errors.strip().splitlines()[-1]
+    assert last.startswith(sentence), f"after pip's own error ({errors[:300]!r}), the last line should say {sentence!r}"
+    assert also in last
+    assert "network" not in last or sentence.startswith("pip could not reach"), "only a network failure blames it"
