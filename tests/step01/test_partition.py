@@ -119,7 +119,7 @@ def kept_pairs(partition):
     if pairs is None:
         pytest.fail(f"drop_sparse_cells returned {kept!r}: return a list of (cell, members) pairs")
     for name, members in pairs:
-        assert members == cells[leaf_of(PLACES[name]).parent(10)], f"the {name} cell's photos changed: keep them as they are"
+        assert members == cells[leaf_of(PLACES[name]).parent(10)], f"the {name} cell's photos changed: keep them"
     return [name for name, _ in pairs]
 
 
