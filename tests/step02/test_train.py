@@ -192,12 +192,23 @@ def test_training_learns_to_place_photos(trained_metrics):
     untrained, final, baseline = metrics["epochs"][0], metrics["final"], metrics["baseline"]
     epochs = [entry["epoch"] for entry in metrics["epochs"]]
     assert epochs == [0, 1, 2], "metrics.json should list epochs 0 (the untrained network), 1 and 2"
-    assert final["val_geo_2500km"] > untrained["val_geo_2500km"], (
-        f"After training, {final['val_geo_2500km']:.0%} of val photos are within 2500 km, no more than the untrained "
-        f"network's {untrained['val_geo_2500km']:.0%}: check the training step (record, backward, trainer.step)."
+    assert final["val_loss"] < untrained["val_loss"], (
+        f"After training, the val loss is {final['val_loss']:.3f}, no lower than the untrained network's "
+        f"{untrained['val_loss']:.3f}: check the training step (record, backward, trainer.step)."
     )
-    assert final["val_geo_2500km"] > baseline["baseline_geo_2500km"], (
-        f"The trained network places {final['val_geo_2500km']:.0%} of val photos within 2500 km, no better than always "
-        f"answering the biggest cell ({baseline['baseline_geo_2500km']:.0%})."
+    assert final["val_top1"] > max(untrained["val_top1"], baseline["baseline_top1"]), (
+        f"The trained network names the right cell for {final['val_top1']:.0%} of val photos, no better than the "
+        f"untrained one ({untrained['val_top1']:.0%}) or always answering the biggest cell "
+        f"({baseline['baseline_top1']:.0%}): check the training step (record, backward, trainer.step)."
     )
-    assert final["val_top1"] > untrained["val_top1"], "training should raise top-1 above the untrained network's"
+
+
+@pytest.mark.todo("02.3")
+def test_the_trained_network_places_photos_nearer_than_the_biggest_cell(trained_metrics):
+    untrained, final = trained_metrics["epochs"][0], trained_metrics["final"]
+    baseline = trained_metrics["baseline"]["baseline_geo_2500km"]
+    assert final["val_geo_2500km"] > max(untrained["val_geo_2500km"], baseline), (
+        f"The trained network places {final['val_geo_2500km']:.0%} of val photos within 2500 km, no more than the "
+        f"untrained network ({untrained['val_geo_2500km']:.0%}) or always answering the biggest cell ({baseline:.0%}), "
+        "while it names the right cell far more often: check how geo_accuracy measures the distances."
+    )
