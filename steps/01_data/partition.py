@@ -30,7 +30,7 @@ def split_crowded_cells(leaves, t_max, min_level, max_level):
     cells = {}
     while pending:
         cell, members = pending.popitem()
-        raise NotImplementedError("TODO 01.2: split every crowded cell into its four children until none holds more than t_max photos")
+        raise NotImplementedError("TODO 01.2: split every crowded cell into its four children until each holds at most t_max photos or sits at max_level")
     return cells
 
 

@@ -33,9 +33,22 @@ def test_gps_exif_is_read_in_all_four_hemispheres(geotag, photo_writer, tmp_path
 def test_gps_to_degrees_adds_minutes_and_seconds(geotag):
     value = (IFDRational(33, 1), IFDRational(52, 1), IFDRational(1234, 100))
     expected = 33 + 52 / 60 + 12.34 / 3600
-    assert geotag.gps_to_degrees(value, "N") == pytest.approx(expected), "minutes are 1/60 and seconds 1/3600 degree"
-    assert geotag.gps_to_degrees(value, "S") == pytest.approx(-expected), "south of the equator is negative"
-    assert geotag.gps_to_degrees(value, "W") == pytest.approx(-expected), "west of Greenwich is negative"
+    north = geotag.gps_to_degrees(value, "N")
+    assert north == pytest.approx(expected), (
+        f"33° 52' 12.34\" N read as {north}, expected {expected}: a minute is 1/60 of a degree, a second 1/3600"
+    )
+
+
+@pytest.mark.todo("01.1")
+@pytest.mark.parametrize("ref, sign", [("N", 1), ("E", 1), ("S", -1), ("W", -1)])
+def test_south_and_west_are_negative(geotag, ref, sign):
+    value = (IFDRational(33, 1), IFDRational(52, 1), IFDRational(1234, 100))
+    expected = sign * (33 + 52 / 60 + 12.34 / 3600)
+    read = geotag.gps_to_degrees(value, ref)
+    assert read == pytest.approx(expected), (
+        f"33° 52' 12.34\" {ref} read as {read}, expected {expected}: the whole value (degrees, minutes and seconds) "
+        "is negative when the reference is S or W, positive for N and E"
+    )
 
 
 def test_photo_without_gps_has_no_position(geotag, photo_writer, tmp_path):

@@ -74,6 +74,7 @@ def test_prepare_builds_a_dataset_from_the_bucket(load, bucket, tmp_path):
         ["--source", "mmcommons", "--metadata", str(tmp_path / "meta.csv"), "--out", str(out)]
         + ["--t-max", "2", "--t-min", "1", "--image-size", "32", "--workers", "1"]
     )
-    assert (out / "cells.tsv").read_text().count("\n") == 3, "two cells (Paris, Tokyo) and the header"
+    lines = (out / "cells.tsv").read_text().count("\n")
+    assert lines == 3, f"cells.tsv has {lines} lines, not the header and two cells (Paris: 2 photos, Tokyo: 1)"
     assert "1004\t\t\t-1\texcluded\tmissing on S3" in (out / "photos.tsv").read_text()
     assert (tmp_path / "mmcommons" / "1001.jpg").exists(), "downloads are kept beside --out for the next run"

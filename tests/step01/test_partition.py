@@ -33,25 +33,163 @@ def result(partition):
     return partition.partition(POINTS, T_MAX, T_MIN, MIN_LEVEL, MAX_LEVEL)
 
 
-def test_no_kept_cell_holds_more_than_t_max_unless_at_max_level(result):
-    kept, _ = result
-    crowded = [(cell.to_token(), len(members)) for cell, members in kept if len(members) > T_MAX]
-    assert all(s2sphere.CellId.from_token(token).level() == MAX_LEVEL for token, _ in crowded), (
-        f"cells above t_max={T_MAX} that could still be split: {crowded}. "
+def split(partition, points, t_max, min_level=MIN_LEVEL, max_level=MAX_LEVEL):
+    """split_crowded_cells on `points` as {cell: members}; going past S2's finest level fails with what to change."""
+    leaves = partition.leaf_cells(points)
+    try:
+        return partition.split_crowded_cells(leaves, t_max, min_level, max_level)
+    except AssertionError:  # s2sphere's cell.parent(level) refuses a level finer than the photo's own (30)
+        pass
+    pytest.fail(
+        f"split_crowded_cells kept splitting past max_level={max_level} until S2 had no finer level: a cell at "
+        "max_level is finished however many photos it holds (split only while cell.level() < max_level)."
+    )
+
+
+def split_only_when_crowded(cells, points, t_max):
+    """(token, level, photos in its parent) of the cells finer than MIN_LEVEL whose parent held no more than t_max."""
+    leaves = [leaf_of(point) for point in points]
+    parents = {cell: cell.parent(cell.level() - 1) for cell in cells if cell.level() > MIN_LEVEL}
+    counts = {cell: sum(parent.contains(leaf) for leaf in leaves) for cell, parent in parents.items()}
+    return [(cell.to_token(), cell.level(), count) for cell, count in counts.items() if count <= t_max]
+
+
+@pytest.mark.todo("01.2")
+def test_a_cell_with_exactly_t_max_photos_is_not_split(partition):
+    cells = split(partition, around(48.85, 2.35, 10, 0.5, 4), t_max=10)
+    found = sorted((cell.level(), len(members)) for cell, members in cells.items())
+    assert found == [(MIN_LEVEL, 10)], (
+        f"10 photos with t_max=10 became cells (level, photos) {found}, not one cell of level {MIN_LEVEL}: "
+        "split only the cells with more than t_max photos; exactly t_max is fine (len(members) > t_max)."
+    )
+
+
+@pytest.mark.todo("01.2")
+def test_a_crowded_cell_hands_its_photos_to_its_children(partition):
+    points = around(48.85, 2.35, 11, 0.5, 4)
+    cells = split(partition, points, t_max=10)
+    members = sorted(index for indices in cells.values() for index in indices)
+    assert members == list(range(len(points))), (
+        f"after splitting, the cells hold the photos {members}: a split cell's photos go to its children only "
+        "(back into `pending`, grouped one level finer), and the crowded cell itself is not kept."
+    )
+    too_soon = split_only_when_crowded(cells, points, 10)
+    assert not too_soon, (
+        f"cells (token, level, photos in its parent) {too_soon} come from a parent that was not crowded: split a "
+        "crowded cell one level down (cell.level() + 1), then split again only the children still above t_max."
+    )
+
+
+@pytest.mark.todo("01.2")
+def test_a_crowded_cell_at_max_level_stays_whole(partition):
+    cells = split(partition, [(10.0, 10.0)] * 50, t_max=5, min_level=3, max_level=9)
+    found = [(cell.level(), len(members)) for cell, members in cells.items()]
+    assert found == [(9, 50)], (
+        f"50 photos on one spot with t_max=5 and max_level=9 became cells (level, photos) {found}, not one cell of "
+        "level 9: a cell at max_level is finished however many photos it holds (split only while "
+        "cell.level() < max_level)."
+    )
+
+
+@pytest.fixture(scope="module")
+def split_points(partition):
+    """split_crowded_cells on POINTS."""
+    return split(partition, POINTS, T_MAX)
+
+
+@pytest.mark.todo("01.2")
+def test_no_cell_is_split_below_max_level(split_points):
+    too_fine = [(cell.to_token(), cell.level(), len(members)) for cell, members in split_points.items()
+                if cell.level() > MAX_LEVEL]
+    assert not too_fine, (
+        f"cells (token, level, photos) {too_fine} are finer than max_level={MAX_LEVEL}: stop splitting a cell "
+        "once it sits at max_level (cell.level() < max_level)."
+    )
+
+
+@pytest.mark.todo("01.2")
+def test_no_cell_holds_more_than_t_max_unless_at_max_level(split_points):
+    crowded = [(cell.to_token(), cell.level(), len(members)) for cell, members in split_points.items()
+               if len(members) > T_MAX]
+    splittable = [(token, count) for token, level, count in crowded if level < MAX_LEVEL]
+    assert not splittable, (
+        f"cells above t_max={T_MAX} that could still be split: {splittable}. "
         "Split every cell with more than t_max photos into its four children (split_crowded_cells)."
     )
-    assert crowded, "the 40 photos on one spot should stay together in one cell at max level"
+    assert crowded, f"the 40 photos on one spot should stay together in one cell of max_level={MAX_LEVEL}"
 
 
-def test_cells_are_split_only_when_crowded(result):
-    kept, _ = result
-    for cell, _ in kept:
-        if cell.level() > MIN_LEVEL:
-            parent = cell.parent(cell.level() - 1)
-            inside = sum(parent.contains(leaf) for leaf in map(leaf_of, POINTS))
-            assert inside > T_MAX, f"{cell.to_token()} was split from a parent with only {inside} <= t_max photos"
+@pytest.mark.todo("01.2")
+def test_cells_are_split_only_when_crowded(split_points):
+    too_soon = split_only_when_crowded(split_points, POINTS, T_MAX)
+    assert not too_soon, (
+        f"cells (token, level, photos in its parent) {too_soon} come from a parent with no more than t_max={T_MAX} "
+        "photos: split only crowded cells, one level at a time (cell.level() + 1)."
+    )
 
 
+# Five cells of level 10 and their photo counts, in neither S2 order nor order of size.
+CELLS = {"new york": 12, "paris": T_MIN, "lima": T_MIN - 1, "tokyo": 9, "sydney": 6}
+PLACES = {
+    "new york": (40.71, -74.0), "paris": (48.85, 2.35), "lima": (-12.05, -77.04),
+    "tokyo": (35.68, 139.65), "sydney": (-33.87, 151.21),
+}
+
+
+def place_cells():
+    """{cell: photo indices} for CELLS, and {cell: place name}."""
+    cells, names, start = {}, {}, 0
+    for name, count in CELLS.items():
+        cell = leaf_of(PLACES[name]).parent(10)
+        cells[cell], names[cell], start = list(range(start, start + count)), name, start + count
+    return cells, names
+
+
+def kept_pairs(partition):
+    """drop_sparse_cells on place_cells() as [(place name, members)], or a failure that says what to return."""
+    cells, names = place_cells()
+    kept = partition.drop_sparse_cells(dict(cells), T_MIN)
+    try:
+        pairs = [(names[cell], members) for cell, members in kept]
+    except (TypeError, ValueError, KeyError):
+        pairs = None
+    if pairs is None:
+        pytest.fail(f"drop_sparse_cells returned {kept!r}: return a list of (cell, members) pairs")
+    for name, members in pairs:
+        assert members == cells[leaf_of(PLACES[name]).parent(10)], f"the {name} cell's photos changed: keep them"
+    return [name for name, _ in pairs]
+
+
+@pytest.mark.todo("01.3")
+def test_cells_with_at_least_t_min_photos_are_kept(partition):
+    kept = set(kept_pairs(partition))
+    wanted = {name for name, count in CELLS.items() if count >= T_MIN}
+    assert "lima" not in kept, (
+        f"the Lima cell, with {CELLS['lima']} photos, was kept: drop the cells with fewer than t_min={T_MIN} photos "
+        "and keep the rest."
+    )
+    assert "paris" in kept, (
+        f"the Paris cell, with exactly t_min={T_MIN} photos, was dropped: keep the cells with at least t_min photos "
+        "(len(members) >= t_min)."
+    )
+    assert kept == wanted, (
+        f"kept {sorted(kept)} with t_min={T_MIN} from the photo counts {CELLS}, expected {sorted(wanted)}: keep the "
+        "cells with at least t_min photos and drop the others."
+    )
+
+
+@pytest.mark.todo("01.3")
+def test_kept_cells_are_in_s2_order(partition):
+    kept = kept_pairs(partition)
+    ids = {name: leaf_of(PLACES[name]).parent(10).id() for name in CELLS}
+    wanted = sorted(kept, key=ids.get)
+    assert kept == wanted, (
+        f"the kept cells came in the order {kept}, not {wanted}: sort the (cell, members) pairs by cell id (S2 order), "
+        "not by photo count or the order of the dict, so class numbers never depend on luck."
+    )
+
+
+@pytest.mark.todo("01.3")
 def test_no_kept_cell_holds_fewer_than_t_min(result):
     kept, _ = result
     sparse = [(cell.to_token(), len(members)) for cell, members in kept if len(members) < T_MIN]
@@ -59,6 +197,7 @@ def test_no_kept_cell_holds_fewer_than_t_min(result):
     assert kept, "every cell was dropped: keep the cells with at least t_min photos"
 
 
+@pytest.mark.todo("01.3")
 def test_every_kept_photo_is_in_exactly_one_cell_that_contains_it(result):
     kept, dropped = result
     seen = [index for _, members in kept for index in members]
@@ -69,17 +208,20 @@ def test_every_kept_photo_is_in_exactly_one_cell_that_contains_it(result):
             assert cell.contains(leaf_of(POINTS[index])), f"photo {index} is not inside cell {cell.to_token()}"
 
 
+@pytest.mark.todo("01.3")
 def test_the_lone_photo_is_dropped(result):
     _, dropped = result
-    assert POINTS.index((-12.05, -77.04)) in dropped
+    assert POINTS.index((-12.05, -77.04)) in dropped, "the lone photo in Lima is below t_min: drop its cell"
 
 
+@pytest.mark.todo("01.3")
 def test_classes_follow_the_s2_curve(result):
     kept, _ = result
     ids = [cell.id() for cell, _ in kept]
     assert ids == sorted(ids), "return the kept cells sorted by cell id, so class numbers do not depend on luck"
 
 
+@pytest.mark.todo("01.3")
 def test_splitting_is_deterministic(partition, result):
     order = list(range(len(POINTS)))
     random.Random(7).shuffle(order)
@@ -91,11 +233,6 @@ def test_splitting_is_deterministic(partition, result):
 
     assert cells(again, range(len(POINTS))) == cells(result, range(len(POINTS)))
     assert cells(shuffled, order) == cells(result, range(len(POINTS))), "the order of the photos changed the cells"
-
-
-def test_max_level_is_respected(partition):
-    kept, _ = partition.partition([(10.0, 10.0)] * 50, 5, 1, 3, 9)
-    assert [(cell.level(), len(members)) for cell, members in kept] == [(9, 50)]
 
 
 def leaf_of(point):

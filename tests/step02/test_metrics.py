@@ -13,6 +13,7 @@ def metrics(load):
     return load("02_train", "metrics")
 
 
+@pytest.mark.todo("02.3")
 def test_evaluate_scores_every_photo_once(metrics):
     # Photo 0, Paris (cell 0): the network is right. Photo 1, London (cell 0): it says New York, then Paris.
     # Photo 2, Tokyo (cell 2): cell 2 is its lowest score, outside the top 5.
@@ -38,6 +39,7 @@ def test_evaluate_scores_every_photo_once(metrics):
     assert result["val_geo_1km"] == pytest.approx(1 / 3) and result["val_geo_2500km"] == pytest.approx(1 / 3)
 
 
+@pytest.mark.todo("02.3")
 def test_majority_baseline_always_answers_the_biggest_cell(metrics):
     train = np.array([[1, 0, 0], [1, 0, 0], [0, 0, 0]], dtype=float)
     val = np.array([[0, *PARIS], [1, *NEW_YORK], [0, *LONDON]], dtype=float)
