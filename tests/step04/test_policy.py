@@ -4,7 +4,7 @@ import json
 
 import pytest
 import responses
-from bot_stand_ins import API, allow_reply, deliver, mention_delivery, post_event, post_photo_of, problem, serve_photo
+from bot_stand_ins import API, allow_reply, deliver, mention_delivery, post_event, post_photo_of, serve_photo
 
 IAM_PREFIX = {"sagemaker-runtime": "sagemaker"}  # botocore's service name -> IAM's
 
@@ -30,9 +30,7 @@ def test_every_aws_call_of_the_bot_is_granted_by_its_policy(client, aws, x, aws_
     for post_id, status in (("5001", 201), ("5002", 429), ("5003", 503)):
         post_event(client, mention_delivery(post_id))
         serve_photo(x, post_photo_of(post_id))
-        x.add(responses.POST, f"{API}/2/media/upload", json={"data": {"id": "7001"}})
-        answer = {"data": {"id": "9001", "text": "."}} if status == 201 else problem("No", status)
-        x.add(responses.POST, f"{API}/2/tweets", status=status, json=answer)
+        allow_reply(x, status)
         deliver(client, aws)
         x.remove(responses.POST, f"{API}/2/tweets")
     post_event(client, mention_delivery("5001"))  # a second delivery: found answered

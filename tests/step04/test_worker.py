@@ -218,9 +218,7 @@ def test_no_secret_reaches_a_log_line_or_the_output(client, aws, x, caplog, caps
     for tweet_id, status in (("5001", 201), ("5002", 429), ("5003", 401), ("5004", 403)):
         mention(client, tweet_id)
         serve_photo(x, photo_of(tweet_id))
-        x.add(responses.POST, f"{API}/2/media/upload", json={"data": {"id": "7001"}})
-        answer = {"data": {"id": "9", "text": "."}} if status == 201 else problem("Error", status)
-        x.add(responses.POST, f"{API}/2/tweets", status=status, json=answer)
+        allow_reply(x, status)
         deliver(client, aws)
         x.remove(responses.POST, f"{API}/2/tweets")
     printed = capsys.readouterr()
