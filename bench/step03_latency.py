@@ -9,6 +9,7 @@ LocationNet's own format. Both paths use the same weights and the same JPEG phot
 - ours: inference.py's input_fn -> predict_fn -> output_fn (Pillow JPEG draft decoding, a hybridized network), in
   fp32 (plain, and with MKLDNN's fused layers, which model_fn serves when there is no int8 copy) and on the int8 copy
   quantize.py makes (MKLDNN, naive calibration on the 6 photos).
+Every path runs on all this machine's cores (OMP_NUM_THREADS), as deploy.py's serving environment sets it.
 """
 import io
 import os
@@ -22,6 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 warnings.filterwarnings("ignore")
+os.environ.setdefault("OMP_NUM_THREADS", str(os.cpu_count()))  # before MXNet starts its threads
 
 import mxnet as mx  # noqa: E402
 import numpy as np  # noqa: E402
@@ -186,9 +188,9 @@ def main():
         for name, (p50, p95), (decoding, _) in rows:
             print("| {} | {:.0f} | {:.0f} | {:.2f}x | {:.1f} |".format(name, p50, p95, p50 / base, decoding))
         print()
-    print("{} JPEGs of each size, {} timed calls each (the paths take turns), same weights, same run: decode, "
-          "preprocess, network, top-3, JSON. The talk claimed < 100 ms a photo on a t2.large (2 vCPUs, like this "
-          "machine). Goal: int8 at most 0.45x the original's p50 at both sizes.".format(PHOTOS, ROUNDS))
+    print("{} JPEGs of each size, {} timed calls each (the paths take turns), same weights, same run, {} threads: "
+          "decode, preprocess, network, top-3, JSON. The talk claimed < 100 ms a photo on a t2.large (2 vCPUs, like this "
+          "machine). Goal: int8 at most 0.45x the original's p50 at both sizes.".format(PHOTOS, ROUNDS, os.environ["OMP_NUM_THREADS"]))
     print("Model size: params file {:.0f} MB fp32, {:.0f} MB int8 (the classifier's weights are stored as int8; the "
           "convolutions keep fp32 weights, which MKLDNN quantizes when it loads them). int8 and fp32 make the same "
           "best guess on {:.1%} of {} validation photos of the step-02 checkpoint model.".format(

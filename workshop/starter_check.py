@@ -1,7 +1,8 @@
 """The starter check: no TODO goes unchecked, and no pristine starter passes its tests.
 
 For each TODO, a copy of the step's solution with only that region stubbed must fail at least one test of the step;
-the pristine starter must fail too. The copies run in parallel, and a step whose solution, tests, manifest and
+the pristine starter must fail too. Only the tests that reach the stubbed code run (the others pass as on the
+solution: workshop/reach.py). The copies run in parallel, and a step whose solution, tests, manifest and
 tooling are unchanged since its last clean check is not run again (the results are kept in build/starter-check/).
 """
 import re
@@ -10,9 +11,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from workshop import ROOT, manifest, results, step_tests
+from workshop import ROOT, forked, manifest, reach, results, step_tests
 from workshop.generate import starter_files, sync
-from workshop.results import key
 
 FAILED = re.compile(r"^(?:FAILED|ERROR) (\S+\.py(?:::.+?)?)(?: - .*)?$", re.M)  # pytest's short summary lines
 TIMEOUT = 900  # seconds for one copy's tests
@@ -22,7 +22,8 @@ CHECK = "starter-check"
 @dataclass(frozen=True)
 class Job:
     step: manifest.Step
-    todo: manifest.Todo = None  # None: the pristine starter
+    todo: manifest.Todo  # None: the pristine starter
+    tests: tuple  # the tests that reach the stubbed code, in TODO order
 
     @property
     def name(self):
@@ -31,7 +32,7 @@ class Job:
         return f"the pristine starter of step {self.step.number}"
 
 
-def run_copy(step, made, *options, paths=None):
+def run_copy(step, made, *options, paths=None, zygote=None):
     """(pytest exit code, output) for the step's tests on a scratch copy of solutions/ whose step folder is `made`."""
     with tempfile.TemporaryDirectory(prefix="whereml-check-") as scratch:
         tree = Path(scratch)
@@ -39,11 +40,23 @@ def run_copy(step, made, *options, paths=None):
             if other.folder != step.folder and other.solution.is_dir():
                 (tree / other.folder).symlink_to(other.solution, target_is_directory=True)
         sync(made, tree / step.folder)
-        return step_tests.run(step, tree, *options, timeout=TIMEOUT, paths=paths)
+        return step_tests.run(step, tree, *options, timeout=TIMEOUT, paths=paths, zygote=zygote)
 
 
-def _run(job):
-    return run_copy(job.step, starter_files(job.step, {job.todo.id} if job.todo else None), "-x", "-q")
+def _jobs(step, say):
+    reached = reach.tests(step, say)
+
+    def reaching(todos):
+        return tuple(test for test, about in reached.items() if set(about["reaches"]) & {todo.id for todo in todos})
+
+    return [Job(step, todo, reaching([todo])) for todo in step.todos] + [Job(step, None, reaching(step.todos))]
+
+
+def _run(job, zygote):
+    if not job.tests:
+        return step_tests.NO_TESTS, ""
+    return run_copy(job.step, starter_files(job.step, {job.todo.id} if job.todo else None), "-x", "-q",
+                    paths=job.tests, zygote=zygote)
 
 
 def _verdict(job, code, output):
@@ -51,15 +64,18 @@ def _verdict(job, code, output):
     if code == 1:
         failed = FAILED.search(output)
         return (failed[1] if failed else "a test"), None
-    if code == 0:
+    if code in (0, step_tests.NO_TESTS):  # NO_TESTS: no test runs the stubbed code, so all pass as before
         if job.todo:
             return None, (f"{job.name} is checked by no test: with only its region stubbed, every test in "
                           f"tests/step{job.step.number:02d} passes. Add a test that fails without it.")
         return None, f"{job.name} passes all its tests: a starter must leave the step's tests failing."
-    if code == step_tests.NO_TESTS:
-        return None, f"tests/step{job.step.number:02d} collected no tests, so nothing checks {job.name}."
     tail = "".join(output.splitlines(keepends=True)[-15:])
     return None, f"The tests could not run for {job.name} (pytest exit {code}); the end of their output:\n{tail}"
+
+
+def key(step):
+    """What the check's answer for `step` depends on: what a test run of it does, and this check's code."""
+    return results.key(step, tooling=results.TOOLING + ("starter_check.py", "reach.py", "forked.py"))
 
 
 def check(root=ROOT, workers=2, use_cache=True, step_numbers=None, say=print):
@@ -73,11 +89,11 @@ def check(root=ROOT, workers=2, use_cache=True, step_numbers=None, say=print):
                 "last check).")
         else:
             fresh.append(step)
-    jobs = [job for step in fresh for job in [Job(step, todo) for todo in step.todos] + [Job(step)]]
+    jobs = [job for step in fresh for job in _jobs(step, say)]
     problems = {step.folder: [] for step in fresh}
     caught = {step.folder: {} for step in fresh}
-    with ThreadPoolExecutor(workers) as pool:
-        for job, (code, output) in zip(jobs, pool.map(_run, jobs)):
+    with forked.Zygote(preload=Path(root) == ROOT) as zygote, ThreadPoolExecutor(workers) as pool:
+        for job, (code, output) in zip(jobs, pool.map(lambda job: _run(job, zygote), jobs)):
             test, problem = _verdict(job, code, output)
             if problem:
                 problems[job.step.folder].append(problem)

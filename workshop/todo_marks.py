@@ -6,7 +6,6 @@ without a marker last), and a failing test's report carries one line that names 
 tagged with both). tests/conftest.py loads this plugin; the step commands pass it with `-p` too, so they work on a
 copy whose conftest predates it.
 """
-import json
 import re
 
 import pytest
@@ -16,11 +15,6 @@ from workshop import manifest
 PLUMBING = "No TODO: this test checks the plumbing outside the TODO regions"
 RAISED = re.compile(r"NotImplementedError: TODO (\d\d\.\d+)")
 STEP_FOLDER = re.compile(r"step(\d\d)")
-
-
-def pytest_addoption(parser):
-    parser.addoption("--todos-up-to", metavar="ID", help="run only the tests of the TODOs up to this one, in order")
-    parser.addoption("--todo-files", metavar="JSON", help="write {test file: the first TODO of each of its tests}")
 
 
 def pytest_configure(config):
@@ -36,7 +30,7 @@ def rank(todo_id):
     return tuple(int(part) for part in str(todo_id).split(".") if part.isdigit())
 
 
-def _step_number(item, rootpath):
+def step_number(item, rootpath):
     """The step number of a test under tests/stepNN, else None."""
     parts = item.path.relative_to(rootpath).parts if item.path.is_relative_to(rootpath) else ()
     found = STEP_FOLDER.fullmatch(parts[1]) if len(parts) > 2 and parts[0] == "tests" else None
@@ -50,7 +44,7 @@ def _problems(items, rootpath):
         return []
     known, found = manifest.todos(rootpath), []
     for item, marks in tagged:
-        number = _step_number(item, rootpath)
+        number = step_number(item, rootpath)
         for todo_id in {todo_id for args in marks for todo_id in args} or {None}:
             if todo_id is None:
                 found.append(f"{item.nodeid}: @pytest.mark.todo() needs the id of the TODO it checks, e.g. \"01.1\".")
@@ -66,7 +60,7 @@ def _problems(items, rootpath):
 
 @pytest.hookimpl(trylast=True)  # after the step conftests put their quick files first: the sort below keeps that
 def pytest_collection_modifyitems(config, items):
-    """Check the markers' ids, run each folder's tests in TODO order, and keep only those up to --todos-up-to."""
+    """Check the markers' ids and run each folder's tests in TODO order."""
     problems = _problems(items, config.rootpath)
     if problems:
         raise pytest.UsageError("\n".join(problems))
@@ -75,18 +69,6 @@ def pytest_collection_modifyitems(config, items):
         folders.setdefault(item.path.parent, len(folders))
     last = (float("inf"),)
     items.sort(key=lambda item: (folders[item.path.parent], next(map(rank, todo_ids(item)), last)))
-    if config.getoption("todo_files"):
-        found = {}
-        for item in items:
-            found.setdefault(str(item.path), []).append(next(iter(todo_ids(item)), None))
-        with open(config.getoption("todo_files"), "w") as file:
-            json.dump(found, file)
-    limit = config.getoption("todos_up_to")
-    if limit:
-        dropped = [item for item in items if not todo_ids(item) or rank(todo_ids(item)[0]) > rank(limit)]
-        if dropped:
-            config.hook.pytest_deselected(items=dropped)
-            items[:] = [item for item in items if item not in dropped]
 
 
 def failure_line(item, report, known):
@@ -107,6 +89,6 @@ def failure_line(item, report, known):
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
     report = yield
-    if report.failed and (todo_ids(item) or _step_number(item, item.config.rootpath) is not None):
+    if report.failed and (todo_ids(item) or step_number(item, item.config.rootpath) is not None):
         report.sections.append(("TODO", failure_line(item, report, manifest.todos(item.config.rootpath))))
     return report

@@ -1,19 +1,17 @@
 """The variant check: every wrong variant in workshop.toml makes a test of its own TODO fail first.
 
 Each variant goes alone into a copy of its step's solution (its code in place of the TODO's region), and the step's
-tests run on it in TODO order with `-x`, only those tagged with a TODO up to this one: the first failure must be a
-test tagged with the variant's TODO, so that `make test-step N` names that TODO. Every TODO needs MIN_VARIANTS.
+tests run on it in TODO order with `-x`, only those tagged with a TODO up to this one that reach its code (the others
+pass as on the solution: workshop/reach.py): the first failure must be a test tagged with the variant's TODO, so that `make test-step N` names that TODO. Every TODO needs MIN_VARIANTS.
 A step whose solution, tests, manifest and tooling are unchanged since its last clean check is not run again (the
 results are kept in build/variant-check/).
 """
-import json
-import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from workshop import ROOT, generate, hints, manifest, results, step_tests, todo_marks
+from workshop import ROOT, forked, generate, hints, manifest, reach, results, step_tests, todo_marks
 from workshop.starter_check import FAILED, TIMEOUT, run_copy
 
 MIN_VARIANTS = 3
@@ -26,7 +24,7 @@ class Job:
     todo: manifest.Todo
     number: int  # the variant's place under its TODO, from 1
     variant: manifest.Variant
-    files: tuple  # the test files that hold a test of this TODO or an earlier one
+    tests: tuple  # the tests tagged with this TODO or an earlier one that reach its code, in TODO order
 
     @property
     def name(self):
@@ -35,38 +33,30 @@ class Job:
 
 def key(step):
     """What the check's answer for `step` depends on: what a test run of it does, and this check's code."""
-    return results.key(step, tooling=results.TOOLING + ("variant_check.py", "starter_check.py"))
+    return results.key(step, tooling=results.TOOLING + ("variant_check.py", "starter_check.py", "reach.py",
+                                                         "forked.py"))
 
 
-def _first_todos(step):
-    """{test file: the first TODO of each of its tests}, from one collection of the step's tests on the solution."""
-    with tempfile.TemporaryDirectory(prefix="whereml-todo-files-") as scratch:
-        listing = Path(scratch) / "files.json"
-        code, output = step_tests.run(step, step.solution.parent, "--collect-only", "-q", f"--todo-files={listing}",
-                                      timeout=TIMEOUT)
-        if code != 0:
-            raise SystemExit(f"The tests of step {step.number} could not be collected (pytest exit {code}):\n{output}")
-        return json.loads(listing.read_text())
+def tests_for(todo, reached):
+    """The tests `make test-step` would run up to the first one of `todo` that a change of its code can affect:
+    tagged with it or an earlier TODO, and reaching its code (workshop/reach.py); the others pass as before."""
+    return tuple(test for test, about in reached.items() if todo.id in about["reaches"] and about["tags"]
+                 and todo_marks.rank(about["tags"][0]) <= todo_marks.rank(todo.id))
 
 
-def _jobs(step, todo_id=None):
-    tagged = _first_todos(step) if any(todo.variants for todo in step.todos) else {}
-
-    def files_up_to(todo):
-        return tuple(path for path, ids in tagged.items()
-                     if any(i and todo_marks.rank(i) <= todo_marks.rank(todo.id) for i in ids))
-
-    return [Job(step, todo, number, variant, files_up_to(todo)) for todo in step.todos if todo_id in (None, todo.id)
-            for number, variant in enumerate(todo.variants, start=1)]
+def _jobs(step, todo_id=None, say=print):
+    reached = reach.tests(step, say) if any(todo.variants for todo in step.todos) else {}
+    return [Job(step, todo, number, variant, tests_for(todo, reached)) for todo in step.todos
+            if todo_id in (None, todo.id) for number, variant in enumerate(todo.variants, start=1)]
 
 
-def _run(job):
+def _run(job, zygote):
     """(pytest exit code, output, seconds) for the variant's copy."""
-    if not job.files:
+    if not job.tests:
         return step_tests.NO_TESTS, "", 0.0
     started = time.perf_counter()
     made = generate.variant_files(job.step, job.todo.id, job.variant.code)
-    code, output = run_copy(job.step, made, "-x", "-q", f"--todos-up-to={job.todo.id}", paths=job.files)
+    code, output = run_copy(job.step, made, "-x", "-q", paths=job.tests, zygote=zygote)
     return code, output, time.perf_counter() - started
 
 
@@ -85,8 +75,8 @@ def _verdict(job, code, output):
                       f"@pytest.mark.todo(\"{todo_id}\") fail on it first, or tag that test with {todo_id} if it "
                       "checks this TODO.")
     if code == step_tests.NO_TESTS:
-        return None, (f"{job.name}: no test in {tests} is tagged with TODO {todo_id} or an earlier one: tag the "
-                      f"tests that check it with @pytest.mark.todo(\"{todo_id}\") (MAINTAINING.md).")
+        return None, (f"{job.name}: no test in {tests} tagged with TODO {todo_id} or an earlier one runs its code: "
+                      f"tag the tests that check it with @pytest.mark.todo(\"{todo_id}\") (MAINTAINING.md).")
     if code == 0:
         return None, (f"{job.name}: no test notices it: with it in place, every test in {tests} tagged with TODO "
                       f"{todo_id} or an earlier one passes. Add a test tagged @pytest.mark.todo(\"{todo_id}\") that "
@@ -124,11 +114,11 @@ def check(root=ROOT, workers=2, use_cache=True, step_numbers=None, todo_id=None,
                 "(unchanged since the last check).")
         else:
             fresh.append(step)
-    jobs = [job for step in fresh for job in _jobs(step, todo_id)]
+    jobs = [job for step in fresh for job in _jobs(step, todo_id, say)]
     failed = {step.folder: False for step in fresh}
     caught = {step.folder: {} for step in fresh}
-    with ThreadPoolExecutor(workers) as pool:
-        for job, (code, output, seconds) in zip(jobs, pool.map(_run, jobs)):
+    with forked.Zygote(preload=Path(root) == ROOT) as zygote, ThreadPoolExecutor(workers) as pool:
+        for job, (code, output, seconds) in zip(jobs, pool.map(lambda job: _run(job, zygote), jobs)):
             test, problem = _verdict(job, code, output)
             if problem:
                 failed[job.step.folder] = True

@@ -99,5 +99,5 @@ def test_a_bad_variant_is_a_manifest_error_naming_its_todo(repo, edit, capsys, c
 def test_variants_of_a_todo_no_test_is_tagged_with_say_so(repo, edit, capsys):
     with_variants(repo, edit, 'hint = "Python has an operator for it."', ADD_VARIANTS)
     assert variant_check.check(repo, step_numbers={1}, todo_id="01.1") == 1
-    assert ("TODO 01.1 (add two numbers), wrong variant 1 (subtracts): no test in tests/step01 is tagged with TODO "
-            "01.1 or an earlier one: tag the tests that check it") in capsys.readouterr().out
+    assert ("TODO 01.1 (add two numbers), wrong variant 1 (subtracts): no test in tests/step01 tagged with TODO "
+            "01.1 or an earlier one runs its code: tag the tests that check it") in capsys.readouterr().out

@@ -1,0 +1,172 @@
+"""Which tests reach each TODO's code (a pytest plugin): `--reach=FILE` writes, in run order,
+{test id: {"tags": [its todo markers], "reaches": [the TODOs whose code it reaches]}}.
+
+A test reaches a TODO when the TODO's region runs during the test, during the set-up of a fixture it uses, or when
+the module is imported (a region outside any function). A test that starts another process (prepare.py's workers,
+a subprocess) reaches every TODO of its step: what runs there is not measured. A test that does not reach a TODO
+runs the same on a copy where only that region is changed, so the starter and variant checks run only the tests
+that reach the region they change (their answers stay those of running them all).
+
+    pytest tests/step03 --tree=solutions -p workshop.reach --reach=build/reach.json
+
+`tests(step)` gives that answer for a step's solution: kept in build/reach/, or recorded now.
+"""
+import ast
+import json
+import multiprocessing.process
+import os
+import re
+import subprocess
+import tempfile
+from pathlib import Path
+
+import coverage
+import pytest
+
+from workshop import results, step_tests, todo_marks
+
+BEGIN = re.compile(r"^\s*# BEGIN SOLUTION (\S+)")
+END = re.compile(r"^\s*# END SOLUTION\b")
+COLLECTION = ""  # the context of what runs before the first test: imports while collecting
+CHECK = "reach"
+
+
+def key(step):
+    return results.key(step, tooling=results.TOOLING + ("reach.py",))
+
+
+def record(step, echo=None):
+    """Run the step's tests on its solution, recording what each reaches; (exit code, output). The answer is kept
+    when every test passed."""
+    with tempfile.TemporaryDirectory(prefix="whereml-reach-") as scratch:
+        out = Path(scratch) / "reach.json"
+        code, output = step_tests.run(step, step.solution.parent, "-q", "-p", "workshop.reach", f"--reach={out}",
+                                      echo=echo)
+        if code == 0:
+            results.keep(step, CHECK, key(step), json.loads(out.read_text()))
+    return code, output
+
+
+def tests(step, say=print):
+    """{test id: {"tags", "reaches"}} for the step's solution, in run order."""
+    answer = results.kept(step, CHECK, key(step))
+    if answer is None:
+        say(f"(Running the tests of step {step.number} on its solution, to see which tests reach which TODO ...)")
+        code, output = record(step)
+        if code == step_tests.NO_TESTS:
+            return {}
+        if code != 0:
+            raise SystemExit(f"Step {step.number}'s solution fails its tests (pytest exit {code}): fix that first "
+                             f"(`make test-step {step.number} TARGET=solutions`).\n{output[-3000:]}")
+        answer = results.kept(step, CHECK, key(step))
+    return answer
+
+
+def pytest_addoption(parser):
+    parser.addoption("--reach", metavar="JSON", help="write {test id: the TODOs whose code it reaches}")
+
+
+def regions(folder):
+    """[(file, TODO id, first line, last line, at module level?)] of every region under `folder`."""
+    found = []
+    for path in sorted(Path(folder).rglob("*.py")):
+        lines, opened = path.read_text().splitlines(), None
+        for number, line in enumerate(lines, start=1):
+            if BEGIN.match(line):
+                opened = (BEGIN.match(line)[1], number + 1)
+            elif END.match(line) and opened:
+                found.append((str(path.resolve()), opened[0], opened[1], number - 1))
+                opened = None
+    return [(path, todo_id, first, last, not _inside_function(path, first)) for path, todo_id, first, last in found]
+
+
+def _inside_function(path, line):
+    tree = ast.parse(Path(path).read_text())
+    return any(isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.lineno < line <= node.end_lineno
+               for node in ast.walk(tree))
+
+
+class Recorder:
+    """Coverage of the tree's files, in one context per test and per fixture set-up, and who started a process."""
+
+    def __init__(self, tree, out):
+        self.tree, self.out = Path(tree), out
+        self.coverage = coverage.Coverage(data_file=None, include=[f"{self.tree}/*"], config_file=False)
+        self.context = COLLECTION
+        self.spawned = set()  # contexts in which a process was started
+        self.fixtures = {}  # test id -> its fixtures' contexts
+        self.tags = {}  # test id -> its todo markers
+        self.steps = {}  # test id -> the number of its step (tests/stepNN)
+        self.coverage.start()
+        self._watch_processes()
+        os.register_at_fork(after_in_child=self.coverage.stop)  # a forked worker reaches everything anyway
+
+    def _watch_processes(self):
+        recorder = self
+        for owner, name in ((subprocess.Popen, "__init__"), (multiprocessing.process.BaseProcess, "start")):
+            original = getattr(owner, name)
+
+            def watched(*args, _original=original, **kwargs):
+                recorder.spawned.add(recorder.context)
+                return _original(*args, **kwargs)
+
+            setattr(owner, name, watched)
+
+    def switch(self, context):
+        previous, self.context = self.context, context
+        self.coverage.switch_context(context)
+        return previous
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_protocol(self, item):
+        self.tags[item.nodeid] = todo_marks.todo_ids(item)
+        self.steps[item.nodeid] = todo_marks.step_number(item, item.config.rootpath)
+        self.fixtures[item.nodeid] = {_fixture_context(definition) for name in item.fixturenames
+                                      for definition in item._fixtureinfo.name2fixturedefs.get(name, ())}
+        previous = self.switch(item.nodeid)
+        try:
+            return (yield)
+        finally:
+            self.switch(previous)
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_fixture_setup(self, fixturedef):
+        previous = self.switch(_fixture_context(fixturedef))
+        try:
+            return (yield)
+        finally:
+            self.switch(previous)
+
+    def pytest_sessionfinish(self, session):
+        self.coverage.stop()
+        data = self.coverage.get_data()
+        reached, everyone = {}, set()  # context -> TODO ids; TODOs every test reaches
+        for path, todo_id, first, last, module_level in regions(self.tree):
+            if module_level:
+                everyone.add(todo_id)
+            for line, contexts in (data.contexts_by_lineno(path) or {}).items():
+                if first <= line <= last:
+                    for context in contexts:
+                        reached.setdefault(context, set()).add(todo_id)
+        every_todo = {todo_id for _, todo_id, _, _, _ in regions(self.tree)}
+        everyone |= reached.get(COLLECTION, set()) | (every_todo if COLLECTION in self.spawned else set())
+        answer = {}
+        for test, fixtures in self.fixtures.items():
+            contexts = fixtures | {test}
+            todos = set(everyone).union(*(reached.get(context, ()) for context in contexts))
+            step_todos = {todo_id for todo_id in every_todo if self.steps[test] in (None, todo_marks.rank(todo_id)[0])}
+            reaches = step_todos if contexts & self.spawned else todos
+            answer[test] = {"tags": self.tags[test], "reaches": sorted(reaches, key=todo_marks.rank)}
+        Path(self.out).write_text(json.dumps(answer, indent=1))
+
+
+def _fixture_context(definition):
+    return f"fixture {definition.baseid}::{definition.argname}"
+
+
+def pytest_configure(config):
+    out = config.getoption("reach")
+    if out:
+        chosen = config.getoption("--tree")
+        tree = Path(chosen) if Path(chosen).is_absolute() else config.rootpath / chosen
+        config.pluginmanager.register(Recorder(tree.resolve(), out), "reach-recorder")
