@@ -23,13 +23,15 @@ import threading
 import time
 from pathlib import Path
 
+from workshop.step_tests import STOPPED
+
 # What the step tests import, heaviest first (moto loads a service's emulator on its first request); a library that
 # is missing is simply not imported ahead.
+MOTO_SERVICES = ("s3", "dynamodb", "ssm", "sqs", "sagemaker", "sagemakerruntime", "applicationautoscaling", "sts",
+                 "iam")
 HEAVY = ["mxnet", "sagemaker", "moto", "boto3", "botocore.session", "pandas", "scipy.spatial", "chalice",
          "chalice.test", "tweepy", "responses", "PIL.Image", "numpy", "psutil", "pytest"] + [
-    f"moto.{service}.{part}" for service in ("s3", "dynamodb", "ssm", "sqs", "sagemaker", "sagemakerruntime",
-                                             "applicationautoscaling", "sts", "iam") for part in ("models", "responses")]
-STOPPED = "(stopped: the tests ran longer than {} s)\n"
+    f"moto.{service}.{part}" for service in MOTO_SERVICES for part in ("models", "responses")]
 
 
 class Zygote:
@@ -151,7 +153,7 @@ def serve():
     os.set_blocking(wake, False)
     signal.set_wakeup_fd(wake)
     signal.signal(signal.SIGCHLD, lambda *_: None)  # a child's end writes to `wake`, which wakes select()
-    running, pending, requests = {}, b"", 0  # running: pid -> (request, deadline)
+    running, pending, requests = {}, b"", sys.stdin.fileno()  # running: pid -> (request, deadline)
     while requests is not None or running:
         deadlines = [deadline for _, deadline in running.values() if deadline]
         wait = max(0.0, min(deadlines) - time.monotonic()) if deadlines else None
@@ -176,7 +178,7 @@ def _reap(running, answers):
             os.kill(pid, signal.SIGKILL)
             os.waitpid(pid, 0)
             with open(request["output"], "a") as output:
-                output.write(STOPPED.format(request["timeout"]))
+                output.write(STOPPED.format(timeout=request["timeout"]))
             code = -signal.SIGKILL
         else:
             ended, status = os.waitpid(pid, os.WNOHANG)

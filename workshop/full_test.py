@@ -19,7 +19,7 @@ def _pytest(folders, root, say):
 def _solutions(root, say):
     for step in manifest.steps(root):
         say(f"--- step {step.number} ({step.folder}) against solutions/, noting which tests reach each TODO")
-        code, _ = reach.record(step, echo=sys.stdout.write)
+        code, _, _ = reach.record(step, echo=sys.stdout.write)
         if code == step_tests.NO_TESTS:
             say(f"No tests ran for step {step.number}: tests/step{step.number:02d} must hold test_*.py files.")
         if code != 0:

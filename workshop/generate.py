@@ -30,6 +30,7 @@ class Region:
     id: str
     where: str
     code: str  # the solution's lines between the markers, dedented to column 0
+    lines: range  # their line numbers in the file
 
 
 @dataclass
@@ -103,7 +104,7 @@ def convert(text, step, name, only=None, all_todos=None, fills=None):
                                    f"pair each `# BEGIN {marker['kind']}` with one `# END {marker['kind']}`."])
             if current.todo:
                 body = textwrap.dedent("".join(current.body))
-                regions.append(Region(current.todo.id, f"{name}:{current.line}", body))
+                regions.append(Region(current.todo.id, f"{name}:{current.line}", body, range(current.line + 1, number)))
             stub = current.stub
             current = None
             if stub:

@@ -15,7 +15,6 @@ import ast
 import json
 import multiprocessing.process
 import os
-import re
 import subprocess
 import tempfile
 from pathlib import Path
@@ -23,10 +22,8 @@ from pathlib import Path
 import coverage
 import pytest
 
-from workshop import results, step_tests, todo_marks
+from workshop import files, generate, manifest, results, step_tests, todo_marks
 
-BEGIN = re.compile(r"^\s*# BEGIN SOLUTION (\S+)")
-END = re.compile(r"^\s*# END SOLUTION\b")
 COLLECTION = ""  # the context of what runs before the first test: imports while collecting
 CHECK = "reach"
 
@@ -36,15 +33,16 @@ def key(step):
 
 
 def record(step, echo=None):
-    """Run the step's tests on its solution, recording what each reaches; (exit code, output). The answer is kept
-    when every test passed."""
+    """Run the step's tests on its solution, recording what each reaches; (exit code, output, the answer). The
+    answer is kept when every test passed (else it is None)."""
     with tempfile.TemporaryDirectory(prefix="whereml-reach-") as scratch:
         out = Path(scratch) / "reach.json"
         code, output = step_tests.run(step, step.solution.parent, "-q", "-p", "workshop.reach", f"--reach={out}",
                                       echo=echo)
-        if code == 0:
-            results.keep(step, CHECK, key(step), json.loads(out.read_text()))
-    return code, output
+        answer = json.loads(out.read_text()) if code == 0 else None
+    if answer is not None:
+        results.keep(step, CHECK, key(step), answer)
+    return code, output, answer
 
 
 def tests(step, say=print):
@@ -52,13 +50,12 @@ def tests(step, say=print):
     answer = results.kept(step, CHECK, key(step))
     if answer is None:
         say(f"(Running the tests of step {step.number} on its solution, to see which tests reach which TODO ...)")
-        code, output = record(step)
+        code, output, answer = record(step)
         if code == step_tests.NO_TESTS:
             return {}
         if code != 0:
             raise SystemExit(f"Step {step.number}'s solution fails its tests (pytest exit {code}): fix that first "
                              f"(`make test-step {step.number} TARGET=solutions`).\n{output[-3000:]}")
-        answer = results.kept(step, CHECK, key(step))
     return answer
 
 
@@ -66,31 +63,28 @@ def pytest_addoption(parser):
     parser.addoption("--reach", metavar="JSON", help="write {test id: the TODOs whose code it reaches}")
 
 
-def regions(folder):
-    """[(file, TODO id, first line, last line, at module level?)] of every region under `folder`."""
-    found = []
-    for path in sorted(Path(folder).rglob("*.py")):
-        lines, opened = path.read_text().splitlines(), None
-        for number, line in enumerate(lines, start=1):
-            if BEGIN.match(line):
-                opened = (BEGIN.match(line)[1], number + 1)
-            elif END.match(line) and opened:
-                found.append((str(path.resolve()), opened[0], opened[1], number - 1))
-                opened = None
-    return [(path, todo_id, first, last, not _inside_function(path, first)) for path, todo_id, first, last in found]
-
-
-def _inside_function(path, line):
-    tree = ast.parse(Path(path).read_text())
-    return any(isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.lineno < line <= node.end_lineno
-               for node in ast.walk(tree))
+def regions(tree, root):
+    """[(file, TODO id, its line numbers, at module level?)] of every region in the step folders under `tree`."""
+    found, all_todos = [], manifest.todos(root)
+    for step in manifest.steps(root):
+        for relative in files.listing(tree / step.folder):
+            path = tree / step.folder / relative
+            if path.suffix != ".py":
+                continue
+            text = path.read_text(encoding="utf-8")
+            functions = [node for node in ast.walk(ast.parse(text))
+                         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))]
+            for region in generate.convert(text, step, relative, set(), all_todos)[1]:
+                inside = any(node.lineno < region.lines.start <= node.end_lineno for node in functions)
+                found.append((str(path.resolve()), region.id, region.lines, not inside))
+    return found
 
 
 class Recorder:
     """Coverage of the tree's files, in one context per test and per fixture set-up, and who started a process."""
 
-    def __init__(self, tree, out):
-        self.tree, self.out = Path(tree), out
+    def __init__(self, tree, root, out):
+        self.tree, self.root, self.out = Path(tree), root, out
         self.coverage = coverage.Coverage(data_file=None, include=[f"{self.tree}/*"], config_file=False)
         self.context = COLLECTION
         self.spawned = set()  # contexts in which a process was started
@@ -141,14 +135,15 @@ class Recorder:
         self.coverage.stop()
         data = self.coverage.get_data()
         reached, everyone = {}, set()  # context -> TODO ids; TODOs every test reaches
-        for path, todo_id, first, last, module_level in regions(self.tree):
+        found = regions(self.tree, self.root)
+        for path, todo_id, lines, module_level in found:
             if module_level:
                 everyone.add(todo_id)
             for line, contexts in (data.contexts_by_lineno(path) or {}).items():
-                if first <= line <= last:
+                if line in lines:
                     for context in contexts:
                         reached.setdefault(context, set()).add(todo_id)
-        every_todo = {todo_id for _, todo_id, _, _, _ in regions(self.tree)}
+        every_todo = {todo_id for _, todo_id, _, _ in found}
         everyone |= reached.get(COLLECTION, set()) | (every_todo if COLLECTION in self.spawned else set())
         answer = {}
         for test, fixtures in self.fixtures.items():
@@ -169,4 +164,4 @@ def pytest_configure(config):
     if out:
         chosen = config.getoption("--tree")
         tree = Path(chosen) if Path(chosen).is_absolute() else config.rootpath / chosen
-        config.pluginmanager.register(Recorder(tree.resolve(), out), "reach-recorder")
+        config.pluginmanager.register(Recorder(tree.resolve(), config.rootpath, out), "reach-recorder")

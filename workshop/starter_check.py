@@ -73,9 +73,12 @@ def _verdict(job, code, output):
     return None, f"The tests could not run for {job.name} (pytest exit {code}); the end of their output:\n{tail}"
 
 
+TOOLING = results.TOOLING + ("starter_check.py", "reach.py", "forked.py")  # what the check's answers depend on
+
+
 def key(step):
     """What the check's answer for `step` depends on: what a test run of it does, and this check's code."""
-    return results.key(step, tooling=results.TOOLING + ("starter_check.py", "reach.py", "forked.py"))
+    return results.key(step, tooling=TOOLING)
 
 
 def check(root=ROOT, workers=2, use_cache=True, step_numbers=None, say=print):

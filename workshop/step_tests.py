@@ -8,6 +8,7 @@ from pathlib import Path
 from workshop import ROOT, hints, manifest, results
 
 FAILED, NO_TESTS = 1, 5  # pytest's exit codes when a test failed, and when it collected nothing
+STOPPED = "(stopped: the tests ran longer than {timeout} s)\n"  # how a run that took too long ends
 KEPT = "test-step"  # build/test-step/: the answer of the last `make test-step N`, for `make hint-step N`
 
 
@@ -51,7 +52,7 @@ def run(step, tree, *options, echo=None, timeout=None, paths=None, zygote=None):
     lines = []
 
     def stop():
-        lines.append(f"(stopped: the tests ran longer than {timeout} s)\n")
+        lines.append(STOPPED.format(timeout=timeout))
         process.kill()
 
     watchdog = threading.Timer(timeout or 0, stop)

@@ -2,7 +2,8 @@
 
 Each variant goes alone into a copy of its step's solution (its code in place of the TODO's region), and the step's
 tests run on it in TODO order with `-x`, only those tagged with a TODO up to this one that reach its code (the others
-pass as on the solution: workshop/reach.py): the first failure must be a test tagged with the variant's TODO, so that `make test-step N` names that TODO. Every TODO needs MIN_VARIANTS.
+pass as on the solution: workshop/reach.py): the first failure must be a test tagged with the variant's TODO, so
+that `make test-step N` names that TODO. Every TODO needs MIN_VARIANTS.
 A step whose solution, tests, manifest and tooling are unchanged since its last clean check is not run again (the
 results are kept in build/variant-check/).
 """
@@ -11,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from workshop import ROOT, forked, generate, hints, manifest, reach, results, step_tests, todo_marks
+from workshop import ROOT, forked, generate, hints, manifest, reach, results, starter_check, step_tests, todo_marks
 from workshop.starter_check import FAILED, TIMEOUT, run_copy
 
 MIN_VARIANTS = 3
@@ -33,8 +34,7 @@ class Job:
 
 def key(step):
     """What the check's answer for `step` depends on: what a test run of it does, and this check's code."""
-    return results.key(step, tooling=results.TOOLING + ("variant_check.py", "starter_check.py", "reach.py",
-                                                         "forked.py"))
+    return results.key(step, tooling=starter_check.TOOLING + ("variant_check.py",))
 
 
 def tests_for(todo, reached):

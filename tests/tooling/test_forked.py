@@ -4,7 +4,7 @@ import sys
 
 import pytest
 
-from workshop import forked
+from workshop import forked, step_tests
 
 CHECKS_ITS_WORLD = '''\
 import os
@@ -57,4 +57,4 @@ def test_runs_from_several_threads_get_their_own_answers(zygote, tmp_path):
 def test_a_run_past_its_timeout_is_stopped_and_says_so(zygote, tmp_path):
     (tmp_path / "test_slow.py").write_text("import time\n\n\ndef test_slow():\n    time.sleep(60)\n")
     code, output = zygote.run(command("test_slow.py"), tmp_path, {"PATH": os.environ["PATH"]}, timeout=1)
-    assert code < 0 and output.endswith(forked.STOPPED.format(1))
+    assert code < 0 and output.endswith(step_tests.STOPPED.format(timeout=1))
