@@ -2,10 +2,12 @@
 
 Pick the tree with `--tree steps|solutions|DIR` or the TARGET environment variable (default: steps).
 """
+import json
 import os
 import runpy
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 from workshop import ROOT, checkpoint, loader
@@ -30,6 +32,22 @@ for variable in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_SAGEMAKER_
     os.environ.pop(variable, None)
 # The same guard that every child Python gets through PYTHONPATH, in this process too.
 runpy.run_path(str(NETGUARD / "sitecustomize.py"))
+
+
+def _validate_once(validate):
+    """jsonschema.validate, run once per schema and document that pass: the SageMaker SDK checks its config against
+    its schema at every value it looks up (some 30 times a deploy, 5 s of CPU), always the same document."""
+    passed = {}
+
+    def validate_once(instance, schema, *args, **kwargs):
+        seen = (id(schema), json.dumps(instance, sort_keys=True, default=repr), repr(args), repr(kwargs))
+        if passed.get(seen) is not schema:
+            validate(instance, schema, *args, **kwargs)
+            passed[seen] = schema
+    return validate_once
+
+
+jsonschema.validate = _validate_once(jsonschema.validate)
 
 
 def pytest_addoption(parser):

@@ -2,7 +2,6 @@
 import functools
 
 import numpy as np
-from mxnet import recordio
 
 import parallel
 import thumbnail
@@ -10,6 +9,8 @@ import thumbnail
 
 def pack_record(index, label, jpeg):
     """One record: an IRHeader with id `index` and the float32 label [class, lat, lng], then the JPEG bytes."""
+    from mxnet import recordio  # here, not at the top: importing MXNet takes seconds, and only packing needs it
+
     # BEGIN SOLUTION 01.4
     header = recordio.IRHeader(0, np.array(label, dtype=np.float32), index, 0)
     return recordio.pack(header, jpeg)
@@ -18,6 +19,8 @@ def pack_record(index, label, jpeg):
 
 def write_records(prefix, items, size, workers):
     """Write prefix.rec and prefix.idx from (path, [class, lat, lng]) items, shrunk in worker processes."""
+    from mxnet import recordio
+
     shrink = functools.partial(thumbnail.shrink, size=size)
     jpegs = parallel.ordered_map(shrink, [path for path, _ in items], workers, f"Packing {prefix.name}")
     writer = recordio.MXIndexedRecordIO(f"{prefix}.idx", f"{prefix}.rec", "w")

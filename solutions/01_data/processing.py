@@ -16,6 +16,7 @@ from collections import Counter
 from pathlib import Path
 
 import boto3
+from botocore.exceptions import WaiterError
 
 import cellmap
 import dataset_json
@@ -98,7 +99,8 @@ def run_job(args, scratch):
     job_name = time.strftime("whereml-pack-%Y%m%d-%H%M%S")
     manifest_uri = f"s3://{bucket}/whereml/manifests/{job_name}"
     upload.upload(scratch / "manifests", manifest_uri)
-    processor = make_processor(args, sagemaker_session(bucket), bucket)
+    session = sagemaker_session(bucket)
+    processor = make_processor(args, session, bucket)
     print(f"Processing job {job_name}: {args.processing} x {args.instance_type}; the shards go to {args.upload}")
     print(NO_SPOT)
     processor.run(
@@ -110,13 +112,29 @@ def run_job(args, scratch):
         outputs=[ProcessingOutput(source=OUTPUT, destination=args.upload.rstrip("/"), output_name="dataset")],
         arguments=["--image-size", str(args.image_size), "--delete-photos", "1"],
         job_name=job_name,
-        wait=True,
-        logs=False,
+        wait=False,
     )
+    wait_for(session.sagemaker_client, job_name)
     s3 = boto3.client("s3")
     listing = s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=f"{prefix}/reports/".lstrip("/"))
     keys = [item["Key"] for page in listing for item in page.get("Contents", [])]
     return [json.loads(s3.get_object(Bucket=bucket, Key=key)["Body"].read()) for key in sorted(keys)]
+
+
+def wait_for(sagemaker_client, job_name):
+    """Until the job ends, a look every 30 s (the first at once, where the SDK's wait sleeps 5 s first); one sentence
+    if it did not complete."""
+    waiter = sagemaker_client.get_waiter("processing_job_completed_or_stopped")
+    try:
+        waiter.wait(ProcessingJobName=job_name, WaiterConfig={"Delay": 30, "MaxAttempts": 2 * 60 * 24})
+    except WaiterError:  # it failed, or still runs after a day: said below
+        pass
+    job = sagemaker_client.describe_processing_job(ProcessingJobName=job_name)
+    if job["ProcessingJobStatus"] != "Completed":
+        raise BadInput(
+            f"Processing job {job_name} is {job['ProcessingJobStatus']}: {job.get('FailureReason', 'no reason')}. "
+            "Its logs are in CloudWatch (/aws/sagemaker/ProcessingJobs); fix that, then run prepare.py again."
+        )
 
 
 def run_local(args, folder, scratch):

@@ -44,6 +44,14 @@ def photo_writer():
 
 
 @pytest.fixture(scope="session")
+def recordio():
+    """MXNet's RecordIO, to read the records back; imported only by the tests that do (it takes seconds)."""
+    from mxnet import recordio
+
+    return recordio
+
+
+@pytest.fixture(scope="session")
 def prepare(load):
     return load("01_data", "prepare")
 

@@ -2,7 +2,6 @@
 import csv
 import io
 
-import mxnet as mx
 import numpy as np
 import pytest
 from PIL import Image
@@ -18,14 +17,14 @@ def thumbnail(load):
     return load("01_data", "thumbnail")
 
 
-def open_records(folder, split):
-    return mx.recordio.MXIndexedRecordIO(str(folder / f"{split}.idx"), str(folder / f"{split}.rec"), "r")
+def open_records(recordio, folder, split):
+    return recordio.MXIndexedRecordIO(str(folder / f"{split}.idx"), str(folder / f"{split}.rec"), "r")
 
 
 @pytest.mark.todo("01.4")
-def test_pack_record_labels_the_photo_with_class_lat_lng(pack):
+def test_pack_record_labels_the_photo_with_class_lat_lng(pack, recordio):
     record = pack.pack_record(7, [3, 48.8584, 2.2945], b"\xff\xd8jpeg bytes")
-    header, payload = mx.recordio.unpack(record)
+    header, payload = recordio.unpack(record)
     assert header.flag == 3, (
         f"the record's label holds {header.flag or 1} number(s), not 3: give IRHeader the whole label "
         "[class, lat, lng] as a float32 numpy array (step 02 reads each photo's position from it)"
@@ -40,13 +39,13 @@ def test_pack_record_labels_the_photo_with_class_lat_lng(pack):
 
 @pytest.mark.todo("01.4")
 @pytest.mark.parametrize("split", ["train", "val"])
-def test_records_are_readable_and_labelled_with_their_photo(sample_dataset, sample_about, split):
+def test_records_are_readable_and_labelled_with_their_photo(sample_dataset, sample_about, recordio, split):
     with open(sample_dataset / "photos.tsv", newline="", encoding="utf-8") as file:
         expected = [row for row in csv.DictReader(file, delimiter="\t") if row["split"] == split]
-    records = open_records(sample_dataset, split)
+    records = open_records(recordio, sample_dataset, split)
     assert sorted(records.keys) == list(range(len(expected))), f"{split}.idx holds one key per {split} photo"
     for key, row in zip(sorted(records.keys), expected):
-        header, jpeg = mx.recordio.unpack(records.read_idx(key))
+        header, jpeg = recordio.unpack(records.read_idx(key))
         wanted = [float(row["class"]), float(row["lat"]), float(row["lng"])]
         assert np.allclose(header.label, wanted, atol=1e-4), f"record {key}: label {header.label}, photo {wanted}"
         image = Image.open(io.BytesIO(jpeg))
@@ -54,11 +53,11 @@ def test_records_are_readable_and_labelled_with_their_photo(sample_dataset, samp
     records.close()
 
 
-def test_records_are_all_different_photos(sample_dataset):
+def test_records_are_all_different_photos(sample_dataset, recordio):
     payloads = []
     for split in ("train", "val"):
-        records = open_records(sample_dataset, split)
-        payloads += [mx.recordio.unpack(records.read_idx(key))[1] for key in records.keys]
+        records = open_records(recordio, sample_dataset, split)
+        payloads += [recordio.unpack(records.read_idx(key))[1] for key in records.keys]
         records.close()
     assert len(set(payloads)) == len(payloads), "val photos are their own photos, never copies of training ones"
 

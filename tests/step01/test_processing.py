@@ -11,7 +11,6 @@ from collections import Counter
 
 import boto3
 import botocore.client
-import mxnet as mx
 import pytest
 from moto import mock_aws
 from moto.server import ThreadedMotoServer
@@ -43,14 +42,14 @@ def commons():
     server.stop()
 
 
-def records(folder, split):
+def records(recordio, folder, split):
     """Counter of (label, JPEG bytes) over every <split>.rec or <split>-NNNNN.rec in `folder`."""
     found = Counter()
     for path in sorted(folder.glob(f"{split}*.rec")):
-        reader = mx.recordio.MXRecordIO(str(path), "r")
+        reader = recordio.MXRecordIO(str(path), "r")
         record = reader.read()
         while record:
-            header, jpeg = mx.recordio.unpack(record)
+            header, jpeg = recordio.unpack(record)
             found[(tuple(header.label.round(5).tolist()), jpeg)] += 1
             record = reader.read()
         reader.close()
@@ -75,15 +74,15 @@ def n_way(prepare, metadata, commons, tmp_path_factory):
     return out
 
 
-def test_n_local_packers_hold_the_records_of_one_machine(one_machine, n_way):
+def test_n_local_packers_hold_the_records_of_one_machine(one_machine, n_way, recordio):
     assert (n_way / "cells.tsv").read_text() == (one_machine / "cells.tsv").read_text()
     for split in ("train", "val"):
-        theirs, ours = records(one_machine, split), records(n_way, split)
+        theirs, ours = records(recordio, one_machine, split), records(recordio, n_way, split)
         assert sum(ours.values()) == sum(theirs.values()), f"the shards hold another number of {split} photos"
         assert ours == theirs, f"the {split} shards hold other records than {split}.rec of the one-machine run"
 
 
-def test_the_shards_are_listed_in_dataset_json(n_way):
+def test_the_shards_are_listed_in_dataset_json(n_way, recordio):
     about = json.loads((n_way / "dataset.json").read_text())
     shards = {path.stem for path in n_way.glob("*-0*.rec")}
     assert shards == set(about["shards"]["train"]) | set(about["shards"]["val"])
@@ -91,7 +90,7 @@ def test_the_shards_are_listed_in_dataset_json(n_way):
         "--shard-photos 20: a manifest shard (and so a .rec shard) per 20 photos"
     )
     for split in ("train", "val"):
-        assert sum(about["shards"][split].values()) == about[split] == sum(records(n_way, split).values())
+        assert sum(about["shards"][split].values()) == about[split] == sum(records(recordio, n_way, split).values())
         for name in about["shards"][split]:
             assert (n_way / f"{name}.idx").is_file(), f"{name}.rec needs its {name}.idx"
     assert about["skipped"] == {} and about["photos"] + about["excluded"] == len(scale_world.rows())
@@ -209,6 +208,24 @@ def test_the_processing_job_runs_on_n_instances_each_with_its_shards(prepare, me
             ast.parse(sources[name + ".py"], filename=name, feature_version=(3, 8))
         except SyntaxError as error:
             pytest.fail(f"{name}.py runs in the Python 3.8 container but does not parse as 3.8: {error}")
+
+
+def test_a_processing_job_that_fails_is_one_sentence_and_leaves_no_dataset(prepare, metadata, aws, tmp_path,
+                                                                           monkeypatch):
+    answer = botocore.client.BaseClient._make_api_call
+
+    def failed_job(client, operation, params):
+        found = answer(client, operation, params)
+        if operation == "DescribeProcessingJob":  # what AWS answers for a job whose script raised
+            found = dict(found, ProcessingJobStatus="Failed", FailureReason="AlgorithmError: pack_shards.py exited 1")
+        return found
+
+    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", failed_job)
+    with pytest.raises(SystemExit) as stopped:
+        prepare.main(cloud_flags(metadata, tmp_path / "data"))
+    assert re.search(r"Processing job whereml-pack-\S+ is Failed: AlgorithmError: pack_shards\.py exited 1\. Its logs "
+                     r"are in CloudWatch", str(stopped.value)), f"say that the job failed, and why: {stopped.value}"
+    assert sorted(path.name for path in tmp_path.iterdir()) == [], "a failed job leaves no dataset folder here"
 
 
 def container_modules(sources, start):
