@@ -11,6 +11,7 @@ The zygote's protocol: a JSON line per run on its stdin ({"id", "args", "isolate
 "output"}); a JSON
 line per finished run on its stdout ({"id", "code"}); the child's output goes to the "output" file.
 """
+import contextlib
 import importlib
 import json
 import os
@@ -92,6 +93,17 @@ class Zygote:
             self.process.stdin.close()
             self.process.wait()
         self.scratch.cleanup()
+
+
+def for_root(root):
+    """A zygote for the runs of the repository at `root`: preloaded for this one (the tooling's small repos need
+    none of the heavy libraries)."""
+    return Zygote(preload=Path(root) == Path(__file__).parent.parent)
+
+
+def shared(zygote, root):
+    """`zygote` if one is given, else a new one (`for_root`) for the runs about to start."""
+    return contextlib.nullcontext(zygote) if zygote else for_root(root)
 
 
 def _child(request):

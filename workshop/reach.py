@@ -32,13 +32,13 @@ def key(step):
     return results.key(step, tooling=results.TOOLING + ("reach.py",))
 
 
-def record(step, echo=None):
-    """Run the step's tests on its solution, recording what each reaches; (exit code, output, the answer). The
-    answer is kept when every test passed (else it is None)."""
+def record(step, echo=None, zygote=None):
+    """Run the step's tests on its solution (in a fork of `zygote`, if given), recording what each reaches;
+    (exit code, output, the answer). The answer is kept when every test passed (else it is None)."""
     with tempfile.TemporaryDirectory(prefix="whereml-reach-") as scratch:
         out = Path(scratch) / "reach.json"
         code, output = step_tests.run(step, step.solution.parent, "-q", "-p", "workshop.reach", f"--reach={out}",
-                                      echo=echo)
+                                      echo=echo, zygote=zygote)
         answer = json.loads(out.read_text()) if code == 0 else None
     if answer is not None:
         results.keep(step, CHECK, key(step), answer)

@@ -81,8 +81,9 @@ def key(step):
     return results.key(step, tooling=TOOLING)
 
 
-def check(root=ROOT, workers=2, use_cache=True, step_numbers=None, say=print):
-    """Run the check for every step (or `step_numbers`); 0 when every TODO is caught and every starter fails."""
+def check(root=ROOT, workers=2, use_cache=True, step_numbers=None, say=print, zygote=None):
+    """Run the check for every step (or `step_numbers`), in forks of `zygote` (default: one of its own); 0 when
+    every TODO is caught and every starter fails."""
     steps = [step for step in manifest.steps(root) if step_numbers is None or step.number in step_numbers]
     fresh = []
     for step in steps:
@@ -95,7 +96,7 @@ def check(root=ROOT, workers=2, use_cache=True, step_numbers=None, say=print):
     jobs = [job for step in fresh for job in _jobs(step, say)]
     problems = {step.folder: [] for step in fresh}
     caught = {step.folder: {} for step in fresh}
-    with forked.Zygote(preload=Path(root) == ROOT) as zygote, ThreadPoolExecutor(workers) as pool:
+    with forked.shared(zygote, root) as zygote, ThreadPoolExecutor(workers) as pool:
         for job, (code, output) in zip(jobs, pool.map(lambda job: _run(job, zygote), jobs)):
             test, problem = _verdict(job, code, output)
             if problem:

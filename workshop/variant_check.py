@@ -10,10 +10,9 @@ results are kept in build/variant-check/).
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
 
 from workshop import ROOT, forked, generate, hints, manifest, reach, results, starter_check, step_tests, todo_marks
-from workshop.starter_check import FAILED, TIMEOUT, run_copy
+from workshop.starter_check import FAILED, run_copy
 
 MIN_VARIANTS = 3
 CHECK = "variant-check"
@@ -91,9 +90,9 @@ def _count_problems(step, todo_id=None):
             for todo in step.todos if todo_id in (None, todo.id) and len(todo.variants) < MIN_VARIANTS]
 
 
-def check(root=ROOT, workers=2, use_cache=True, step_numbers=None, todo_id=None, say=print):
-    """Run the check for every step (or `step_numbers`, or one TODO); 0 when every variant is caught by its TODO's
-    tests first and every TODO has enough variants."""
+def check(root=ROOT, workers=2, use_cache=True, step_numbers=None, todo_id=None, say=print, zygote=None):
+    """Run the check for every step (or `step_numbers`, or one TODO), in forks of `zygote` (default: one of its
+    own); 0 when every variant is caught by its TODO's tests first and every TODO has enough variants."""
     steps = [step for step in manifest.steps(root) if step_numbers is None or step.number in step_numbers]
     if todo_id:
         steps = [step for step in steps if step.todo(todo_id)]
@@ -117,7 +116,7 @@ def check(root=ROOT, workers=2, use_cache=True, step_numbers=None, todo_id=None,
     jobs = [job for step in fresh for job in _jobs(step, todo_id, say)]
     failed = {step.folder: False for step in fresh}
     caught = {step.folder: {} for step in fresh}
-    with forked.Zygote(preload=Path(root) == ROOT) as zygote, ThreadPoolExecutor(workers) as pool:
+    with forked.shared(zygote, root) as zygote, ThreadPoolExecutor(workers) as pool:
         for job, (code, output, seconds) in zip(jobs, pool.map(lambda job: _run(job, zygote), jobs)):
             test, problem = _verdict(job, code, output)
             if problem:
