@@ -1,7 +1,7 @@
 """Which TODOs a starter still has, and which TODO a test run stopped at."""
 import re
 
-from workshop import files
+from workshop import files, todo_marks
 
 STUB = 'raise NotImplementedError("TODO '
 RAISED = re.compile(r"NotImplementedError: TODO (\d\d\.\d+)")
@@ -27,12 +27,15 @@ def todos_left(step, folder=None):
 
 
 def named_todos(step, output):
-    """The TODOs a failed test run names: the first stub it raised, else the `todo` marker of its first failure."""
+    """The TODOs a failed test run names: the first stub it raised, else the `todo` markers of its failure (of the
+    failure of the earliest TODO, when tests ran in parallel and several failed)."""
     raised = [step.todo(todo_id) for todo_id in RAISED.findall(output) if step.todo(todo_id)]
     if raised:
         return raised[:1]
-    marked = MARKED.search(output)
-    return [step.todo(todo_id) for todo_id in MARKED_ID.findall(marked[0]) if step.todo(todo_id)] if marked else []
+    failures = [[step.todo(todo_id) for todo_id in MARKED_ID.findall(line) if step.todo(todo_id)]
+                for line in MARKED.findall(output)]
+    failures = [todos for todos in failures if todos]
+    return min(failures, key=lambda todos: todo_marks.rank(todos[0].id)) if failures else []
 
 
 def failing_todos(step, output, folder=None):

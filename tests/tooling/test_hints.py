@@ -72,3 +72,12 @@ def test_a_run_that_could_not_start_is_not_kept_for_hint_step(repo, edit, capsys
     assert capsys.readouterr().out.splitlines() == [
         "(Running the tests of step 1 to see where `make test-step 1` stops ...)",
         "The tests of step 1 could not run: `make test-step 1` shows why."]
+
+
+def test_of_several_failures_the_earliest_todo_is_named(repo):
+    output = ("TODO 01.2 (double a number): assert 12 == 8\n"
+              "No TODO: this test checks the plumbing outside the TODO regions: assert False\n"
+              "TODO 01.1 (add two numbers): assert -1 == 5\n")
+    assert [todo.id for todo in hints.named_todos(manifest.step(1, repo), output)] == ["01.1"], (
+        "tests that ran in parallel failed out of TODO order: name the earliest TODO"
+    )

@@ -40,3 +40,22 @@ def test_no_tests_is_a_failure(repo, capsys):
 def test_a_target_that_is_no_folder_says_what_to_use(repo):
     with pytest.raises(SystemExit, match="TARGET=solution is no folder: use steps"):
         step_tests.main(1, "solution", repo)
+
+
+def test_a_step_with_no_stub_left_runs_in_parallel_and_names_its_earliest_failing_todo(repo, edit, capsys,
+                                                                                     monkeypatch):
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    edit(repo / "tests/step01/test_calc.py", "def test_add", "import pytest\n\n\n@pytest.mark.todo('01.1')\ndef test_add")
+    edit(repo / "tests/step01/test_calc.py", "def test_double", "@pytest.mark.todo('01.2')\ndef test_double")
+    edit(repo / "steps/01_calc/calc.py", STUB_01_1, "return a - b")
+    edit(repo / "steps/01_calc/calc.py", 'raise NotImplementedError("TODO 01.2: double a number")', "return 3 * x")
+    assert step_tests.main(1, "steps", repo) == step_tests.FAILED
+    out = capsys.readouterr().out
+    assert "bringing up nodes" in out, "no stub is left: the tests run in a process per core"
+    assert out.strip().splitlines()[-2] == "Not there yet. Step 1, TODO 01.1: add two numbers"
+
+
+def test_parallel_runs_take_a_process_per_core_up_to_four():
+    assert step_tests.in_parallel(1) == []
+    assert step_tests.in_parallel(2)[2:4] == ["-n", "2"]
+    assert step_tests.in_parallel(16)[2:4] == ["-n", "4"]
