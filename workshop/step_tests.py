@@ -71,11 +71,11 @@ def run(step, tree, *options, echo=None, timeout=None, paths=None, zygote=None):
 
 
 def in_parallel(cores=None):
-    """pytest-xdist's options for a step with no stub left: its tests over a process per core (at most 4), handed
-    out one at a time in TODO order. They all run (xdist's -x ends a run as interrupted), and the answer names the
-    earliest TODO that fails."""
+    """pytest-xdist's options for a step with no stub left: its tests over a process per core (at most 4), a test
+    file to a process (its module fixtures are set up once, its tests run in their order), handed out in TODO order.
+    They all run (xdist's -x ends a run as interrupted), and the answer names the earliest TODO that fails."""
     workers = min(cores or os.cpu_count() or 1, 4)
-    return ["-p", "xdist.plugin", "-n", str(workers), "--maxschedchunk", "1"] if workers > 1 else []
+    return ["-p", "xdist.plugin", "-n", str(workers), "--dist", "loadscope"] if workers > 1 else []
 
 
 def _echo(line):

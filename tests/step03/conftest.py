@@ -88,12 +88,8 @@ def private_hosts_allowed(monkeypatch):
     monkeypatch.setenv("WHEREML_URL_HOSTS", PRIVATE_HOSTS_ALLOWED)
 
 
-@pytest.fixture(scope="session", autouse=True)
-def serve_py(tree, model_dir, tmp_path_factory):
-    """`python serve.py --model-dir <checkpoint> --port 0` in its own process, started with the session (it takes
-    seconds to import MXNet, which the other tests use) and killed at its end if a test did not stop it.
-    Its log (stderr) goes to the file `process.log`."""
-    log = tmp_path_factory.mktemp("serve") / "serve.log"
+def start_serve_py(tree, model_dir, log):
+    """`python serve.py --model-dir <model_dir> --port 0` in its own process, its log (stderr) in the file `log`."""
     with open(log, "w") as stderr:
         process = subprocess.Popen(
             [sys.executable, str(tree / "03_host" / "serve.py"), "--model-dir", model_dir, "--port", "0",
@@ -102,6 +98,26 @@ def serve_py(tree, model_dir, tmp_path_factory):
             env=dict(os.environ, WHEREML_URL_HOSTS=PRIVATE_HOSTS_ALLOWED, PYTHONUNBUFFERED="1"),
         )
     process.log = log
+    return process
+
+
+def served(process):
+    """{"url": the URL that serve.py prints once it is ready, "process": it}."""
+    ready, _, _ = select.select([process.stdout], [], [], 120)
+    line = process.stdout.readline() if ready else ""
+    match = re.search(r"http://127\.0\.0\.1:\d+", line)
+    if not match:
+        last = (process.log.read_text().strip().splitlines() or ["(nothing)"])[-1]
+        pytest.fail(f"serve.py must print the URL it serves on (http://127.0.0.1:PORT); it printed {line!r}, and "
+                    f"its log ends with: {last}")
+    return {"url": match.group(0), "process": process}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def serve_py(tree, model_dir, tmp_path_factory):
+    """serve.py on the checkpoint model, started with the session (it takes seconds to import MXNet, which the
+    other tests use) and killed at its end."""
+    process = start_serve_py(tree, model_dir, tmp_path_factory.mktemp("serve") / "serve.log")
     yield process
     if process.poll() is None:
         process.kill()
@@ -109,15 +125,17 @@ def serve_py(tree, model_dir, tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def server(serve_py):
-    """The URL that serve.py prints once it is ready, and its process."""
-    ready, _, _ = select.select([serve_py.stdout], [], [], 120)
-    line = serve_py.stdout.readline() if ready else ""
-    match = re.search(r"http://127\.0\.0\.1:\d+", line)
-    if not match:
-        last = (serve_py.log.read_text().strip().splitlines() or ["(nothing)"])[-1]
-        pytest.fail(f"serve.py must print the URL it serves on (http://127.0.0.1:PORT); it printed {line!r}, and "
-                    f"its log ends with: {last}")
-    return {"url": match.group(0), "process": serve_py}
+    """The session's serve.py: its URL and its process (no test stops it)."""
+    return served(serve_py)
+
+
+@pytest.fixture
+def own_server(tree, model_dir, tmp_path):
+    """A serve.py of the test's own, which it may stop: its URL and its process."""
+    process = start_serve_py(tree, model_dir, tmp_path / "serve.log")
+    yield served(process)
+    if process.poll() is None:
+        process.kill()
 
 
 @pytest.fixture(scope="session")

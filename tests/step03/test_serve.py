@@ -82,8 +82,8 @@ def test_concurrent_requests_are_all_answered(server, big_jpeg):
     assert len({body for _, _, body in results}) == 1, "the same photo gets the same answer under load"
 
 
-def test_sigterm_stops_the_server_cleanly(server):
-    process = server["process"]
+def test_sigterm_stops_the_server_cleanly(own_server):
+    process = own_server["process"]
     process.send_signal(signal.SIGTERM)
     try:
         process.wait(timeout=10)
