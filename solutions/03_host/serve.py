@@ -173,9 +173,9 @@ def main(argv=None):
     except (OSError, KeyError, ValueError) as error:
         sys.exit("Could not start on port {} with the model in {}: {}".format(args.port, args.model_dir, error))
     signal.signal(signal.SIGTERM, _stop)
-    print("Serving {} on {} (Ctrl-C stops). Try:".format(args.model_dir, endpoint.url))
-    print("  AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME={} python predict.py photo.jpg".format(endpoint.url), flush=True)
-    try:
+    try:  # a stop may come as soon as the URL is out
+        print("Serving {} on {} (Ctrl-C stops). Try:".format(args.model_dir, endpoint.url))
+        print("  AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME={} python predict.py photo.jpg".format(endpoint.url), flush=True)
         endpoint.serve_forever()
     except KeyboardInterrupt:
         pass
