@@ -153,10 +153,6 @@ def _error(sentence):
     return json.dumps({"error": sentence}).encode("utf-8")
 
 
-def _stop(signum, frame):
-    raise KeyboardInterrupt
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model-dir", type=Path, default=Path("build/model"), help="a model folder (make train)")
@@ -172,7 +168,7 @@ def main(argv=None):
         endpoint = Endpoint(args.model_dir, args.port, args.threads, args.read_timeout)
     except (OSError, KeyError, ValueError) as error:
         sys.exit("Could not start on port {} with the model in {}: {}".format(args.port, args.model_dir, error))
-    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # SIGTERM stops as Ctrl-C does
     try:  # a stop may come as soon as the URL is out
         print("Serving {} on {} (Ctrl-C stops). Try:".format(args.model_dir, endpoint.url))
         print("  AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME={} python predict.py photo.jpg".format(endpoint.url), flush=True)
