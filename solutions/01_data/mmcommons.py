@@ -14,11 +14,11 @@ import boto3
 from botocore import UNSIGNED
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
-from tqdm import tqdm
 
 import geotag
 import photos
 from errors import BadInput
+from parallel import progress
 
 BUCKET = "multimedia-commons"
 REGION = "us-west-2"
@@ -88,8 +88,7 @@ def download(rows, folder, threads, s3=None):
         return photo_id, None
 
     with ThreadPoolExecutor(threads) as pool:
-        results = tqdm(pool.map(fetch, rows), total=len(rows), desc="Downloading", unit=" photos", leave=False)
-        return dict(results)
+        return dict(progress(pool.map(fetch, rows), len(rows), "Downloading"))
 
 
 def from_s3(metadata, folder, limit, workers, s3=None):
