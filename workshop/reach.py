@@ -2,8 +2,10 @@
 {test id: {"tags": [its todo markers], "reaches": [the TODOs whose code it reaches]}}.
 
 A test reaches a TODO when the TODO's region runs during the test, during the set-up of a fixture it uses, or when
-the module is imported (a region outside any function). A test that starts another process (prepare.py's workers,
-a subprocess) reaches every TODO of its step: what runs there is not measured. A test that does not reach a TODO
+the module is imported (a region outside any function), in this process or in one it starts: a Python started with
+subprocess measures itself (tests/netguard/child_reach.py). A test whose processes cannot all report (one forked, as
+prepare.py's workers are, or killed, or not given the tests' PYTHONPATH) reaches every TODO of its step. A test
+that does not reach a TODO
 runs the same on a copy where only that region is changed, so the starter and variant checks run only the tests
 that reach the region they change (their answers stay those of running them all).
 
@@ -13,6 +15,7 @@ that reach the region they change (their answers stay those of running them all)
 """
 import ast
 import json
+import itertools
 import multiprocessing.process
 import os
 import subprocess
@@ -22,7 +25,7 @@ from pathlib import Path
 import coverage
 import pytest
 
-from workshop import files, generate, manifest, results, step_tests, todo_marks
+from workshop import checkpoint, files, generate, manifest, results, step_tests, todo_marks
 
 COLLECTION = ""  # the context of what runs before the first test: imports while collecting
 CHECK = "reach"
@@ -34,7 +37,12 @@ def key(step):
 
 def record(step, echo=None, zygote=None):
     """Run the step's tests on its solution (in a fork of `zygote`, if given), recording what each reaches;
-    (exit code, output, the answer). The answer is kept when every test passed (else it is None)."""
+    (exit code, output, the answer). The answer is kept when every test passed (else it is None).
+
+    The step's checkpoint is made first: made during a test, its processes would count as reached by the test,
+    though a copy of the step never changes what the checkpoint holds (it is made from solutions/)."""
+    for name in step.checkpoint:
+        checkpoint.ensure(name, root=step.root)
     with tempfile.TemporaryDirectory(prefix="whereml-reach-") as scratch:
         out = Path(scratch) / "reach.json"
         code, output = step_tests.run(step, step.solution.parent, "-q", "-p", "workshop.reach", f"--reach={out}",
@@ -87,7 +95,10 @@ class Recorder:
         self.tree, self.root, self.out = Path(tree), root, out
         self.coverage = coverage.Coverage(data_file=None, include=[f"{self.tree}/*"], config_file=False)
         self.context = COLLECTION
-        self.spawned = set()  # contexts in which a process was started
+        self.spawned = set()  # contexts in which a process was started that did not report what it ran
+        self.started = {}  # token -> the context in which a subprocess was started, which reports under it
+        self.reports = tempfile.TemporaryDirectory(prefix="whereml-reach-")
+        os.environ.update(WHEREML_REACH_DIR=self.reports.name, WHEREML_REACH_TREE=str(self.tree))
         self.fixtures = {}  # test id -> its fixtures' contexts
         self.tags = {}  # test id -> its todo markers
         self.steps = {}  # test id -> the number of its step (tests/stepNN)
@@ -96,15 +107,41 @@ class Recorder:
         os.register_at_fork(after_in_child=self.coverage.stop)  # a forked worker reaches everything anyway
 
     def _watch_processes(self):
-        recorder = self
-        for owner, name in ((subprocess.Popen, "__init__"), (multiprocessing.process.BaseProcess, "start")):
-            original = getattr(owner, name)
+        recorder, tokens = self, itertools.count(1)
+        start_process = multiprocessing.process.BaseProcess.start
+        popen_init = subprocess.Popen.__init__
 
-            def watched(*args, _original=original, **kwargs):
+        def started_process(*args, **kwargs):
+            recorder.spawned.add(recorder.context)
+            return start_process(*args, **kwargs)
+
+        def started_popen(popen, *args, **kwargs):
+            if len(args) > 10:  # env given by position: the process is not heard from
                 recorder.spawned.add(recorder.context)
-                return _original(*args, **kwargs)
+                return popen_init(popen, *args, **kwargs)
+            token = str(next(tokens))
+            Path(recorder.reports.name, token).mkdir()
+            recorder.started[token] = recorder.context
+            kwargs["env"] = dict(os.environ if kwargs.get("env") is None else kwargs["env"], WHEREML_REACH_ID=token,
+                                 WHEREML_REACH_DIR=recorder.reports.name, WHEREML_REACH_TREE=str(recorder.tree))
+            return popen_init(popen, *args, **kwargs)
 
-            setattr(owner, name, watched)
+        multiprocessing.process.BaseProcess.start = started_process
+        subprocess.Popen.__init__ = started_popen
+
+    def _child_lines(self):
+        """[(context, file, its lines that ran)] from the subprocesses whose processes all reported; the contexts of
+        the others go into self.spawned."""
+        found = []
+        for token, context in self.started.items():
+            reports = _reports(Path(self.reports.name, token), token)
+            if reports is None:
+                self.spawned.add(context)
+            for report in reports or ():
+                data = coverage.CoverageData(basename=str(report))
+                data.read()
+                found += [(context, path, set(data.lines(path) or ())) for path in data.measured_files()]
+        return found
 
     def switch(self, context):
         previous, self.context = self.context, context
@@ -131,9 +168,12 @@ class Recorder:
         finally:
             self.switch(previous)
 
+    @pytest.hookimpl(trylast=True)  # after the session's fixtures end, and the processes they started
     def pytest_sessionfinish(self, session):
         self.coverage.stop()
         data = self.coverage.get_data()
+        children = self._child_lines()
+        self.reports.cleanup()
         reached, everyone = {}, set()  # context -> TODO ids; TODOs every test reaches
         found = regions(self.tree, self.root)
         for path, todo_id, lines, module_level in found:
@@ -143,6 +183,9 @@ class Recorder:
                 if line in lines:
                     for context in contexts:
                         reached.setdefault(context, set()).add(todo_id)
+            for context, child_path, child_lines in children:
+                if child_path == path and child_lines.intersection(lines):
+                    reached.setdefault(context, set()).add(todo_id)
         every_todo = {todo_id for _, todo_id, _, _ in found}
         everyone |= reached.get(COLLECTION, set()) | (every_todo if COLLECTION in self.spawned else set())
         answer = {}
@@ -153,6 +196,21 @@ class Recorder:
             reaches = step_todos if contexts & self.spawned else todos
             answer[test] = {"tags": self.tags[test], "reaches": sorted(reaches, key=todo_marks.rank)}
         Path(self.out).write_text(json.dumps(answer, indent=1))
+
+
+def _reports(folder, token):
+    """The coverage data of every process started under `token` (tests/netguard/child_reach.py), or None when one
+    forked, or ended without its data, or never started measuring."""
+    names = [path.name for path in folder.iterdir()]
+
+    def ids(kind):
+        return {name[len(kind) + 1:] for name in names if name.startswith(kind + "-")}
+
+    started = ids("started")  # ID-PID of every process that measured itself
+    expected = {token} | ids("expected")
+    if ids("forked") or started - ids("data") or expected - {process.rsplit("-", 1)[0] for process in started}:
+        return None
+    return [folder / f"data-{process}" for process in started]
 
 
 def _fixture_context(definition):
