@@ -4,6 +4,7 @@ steps/ and solutions/ hold modules of the same names (prepare, train, app, chali
 own copies: while one folder's code is imported, only that folder's modules are visible under those names.
 Code in a step folder imports its siblings at module level, so nothing is looked up by name afterwards.
 """
+import contextlib
 import importlib
 import sys
 from pathlib import Path
@@ -23,6 +24,14 @@ def _take_local(names):
 
 def load(folder, name):
     """Return module `name` (e.g. "prepare" or "chalicelib.reply") imported from `folder`."""
+    with visible(folder):
+        return importlib.import_module(name)
+
+
+@contextlib.contextmanager
+def visible(folder):
+    """During the block, `folder`'s modules are the ones imported under their names (as when its script runs): a
+    worker process finds the functions it is sent by their module's name."""
     folder = Path(folder).resolve()
     if not folder.is_dir():
         raise FileNotFoundError(f"{folder} does not exist: run `make reset-step` for that step to restore it.")
@@ -32,7 +41,7 @@ def load(folder, name):
     sys.modules.update(own)
     sys.path.insert(0, str(folder))
     try:
-        return importlib.import_module(name)
+        yield
     finally:
         sys.path.remove(str(folder))
         own.update(_take_local(names))

@@ -11,3 +11,17 @@ def files_in_order(items, folder, order):
     ours = sorted((items[index] for index in slots), key=lambda item: rank.get(item.path.name, len(order)))
     for index, item in zip(slots, ours):
         items[index] = item
+
+
+def one_worker_for(files, config, log):
+    """pytest-xdist's scheduler for `make test-step`'s parallel run of a step whose test `files` (names) share a
+    slow session fixture: they go to one worker, which sets it up once; each other file is a unit of its own, as
+    with --dist loadscope."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class OneWorkerForShared(LoadScopeScheduling):
+        def _split_scope(self, nodeid):
+            path = nodeid.split("::", 1)[0]
+            return "shared" if path.rsplit("/", 1)[-1] in files else path
+
+    return OneWorkerForShared(config, log)

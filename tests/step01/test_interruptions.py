@@ -1,5 +1,6 @@
 """Stopping prepare.py (Ctrl-C, SIGTERM) at any moment: it stops, says so, exits non-zero, and leaves no temporary
 folder, no half-made --out and no worker process behind."""
+import multiprocessing.pool
 import os
 import signal
 import subprocess
@@ -8,6 +9,8 @@ import time
 
 import psutil
 import pytest
+
+from workshop import loader
 
 # Ctrl-C reaches the terminal's whole process group; SIGTERM (a CI runner, `kill`) reaches prepare.py alone.
 STOPS = [  # (how it was stopped, the signal, sent to the group?, seconds after the temporary folder appeared)
@@ -18,19 +21,6 @@ STOPS = [  # (how it was stopped, the signal, sent to the group?, seconds after 
 ]
 # Ctrl-C just as a pool of workers is shut down at the end of a phase: once lost in a generator's clean-up.
 PHASE_ENDS = [("as reading the photos ends", 1), ("as packing train ends", 2), ("as packing val ends", 3)]
-INTERRUPT_AT_POOL_EXIT = """
-import multiprocessing.pool, sys
-sys.path.insert(0, sys.argv[1])
-exits, original = [], multiprocessing.pool.Pool.__exit__
-def interrupted(self, *exc):
-    original(self, *exc)
-    exits.append(1)
-    if len(exits) == int(sys.argv[2]):
-        raise KeyboardInterrupt
-multiprocessing.pool.Pool.__exit__ = interrupted
-import prepare
-prepare.main(sys.argv[3:])
-"""
 
 
 def left_behind(tmp_path):
@@ -58,16 +48,31 @@ def test_a_stopped_run_leaves_nothing_behind(tree, tmp_path, row):
 
 
 @pytest.mark.parametrize("row", PHASE_ENDS, ids=[row[0] for row in PHASE_ENDS])
-def test_ctrl_c_as_a_phase_ends_stops_the_run(tree, tmp_path, photo_writer, row):
+def test_ctrl_c_as_a_phase_ends_stops_the_run(prepare, tree, tmp_path, photo_writer, monkeypatch, row):
     what, pool_exit = row
     for number in range(12):
         photo_writer(tmp_path / "photos" / f"p{number}.jpg", 48.85 + number / 1000, 2.35)
+    exits, pool_exit_of = [], multiprocessing.pool.Pool.__exit__
+
+    def interrupted(pool, *exc):
+        pool_exit_of(pool, *exc)
+        exits.append(pool)
+        if len(exits) == pool_exit:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(multiprocessing.pool.Pool, "__exit__", interrupted)
     flags = ["--source", f"photos:{tmp_path / 'photos'}", "--out", str(tmp_path / "data"), "--workers", "2",
              "--t-min", "1", "--image-size", "32", "--val-fraction", "0.3"]
-    run = subprocess.run([sys.executable, "-c", INTERRUPT_AT_POOL_EXIT, str(tree / "01_data"), str(pool_exit), *flags],
-                         capture_output=True, text=True, timeout=120)
-    assert run.returncode == 130, (
-        f"Ctrl-C {what} was swallowed (exit {run.returncode}): run each phase's workers to their end where their "
+    try:
+        with loader.visible(tree / "01_data"):  # for the workers, as when prepare.py runs
+            prepare.main(flags)
+        code = 0
+    except SystemExit as stop:
+        code = stop.code
+    except KeyboardInterrupt:
+        code = "a KeyboardInterrupt out of main()"
+    assert code == 130, (
+        f"Ctrl-C {what} was swallowed (exit {code}): run each phase's workers to their end where their "
         "results are used (zip(..., strict=True)), not in a generator's clean-up"
     )
     assert left_behind(tmp_path) == [], f"Ctrl-C {what}: left behind {left_behind(tmp_path)}"

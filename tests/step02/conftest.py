@@ -72,3 +72,13 @@ ORDER = [
 
 def pytest_collection_modifyitems(items):
     ordering.files_in_order(items, Path(__file__).parent, ORDER)
+
+
+# The files whose tests use the local training run (`trained`): `make test-step 2` runs them in one process, so it
+# trains once.
+TRAINED_BY = {"test_train.py", "test_model_folder.py", "test_launch.py"}
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    return ordering.one_worker_for(TRAINED_BY, config, log)

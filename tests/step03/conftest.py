@@ -113,14 +113,22 @@ def served(process):
     return {"url": match.group(0), "process": process}
 
 
-@pytest.fixture(scope="session", autouse=True)
+@pytest.fixture(scope="session")
 def serve_py(tree, model_dir, tmp_path_factory):
-    """serve.py on the checkpoint model, started with the session (it takes seconds to import MXNet, which the
-    other tests use) and killed at its end."""
+    """serve.py on the checkpoint model, killed at the session's end."""
     process = start_serve_py(tree, model_dir, tmp_path_factory.mktemp("serve") / "serve.log")
     yield process
     if process.poll() is None:
         process.kill()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def serve_py_early(request):
+    """A run of every test starts serve.py with the session: it takes seconds to import MXNet, while the other tests
+    run. A run that ends at its first failure (-x, as `make test-step` on a step with stubs left) starts it when a
+    test needs it, which may be never."""
+    if request.config.option.maxfail != 1:
+        request.getfixturevalue("serve_py")
 
 
 @pytest.fixture(scope="session")

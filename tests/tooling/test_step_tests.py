@@ -55,6 +55,38 @@ def test_a_step_with_no_stub_left_runs_in_parallel_and_names_its_earliest_failin
     assert out.strip().splitlines()[-2] == "Not there yet. Step 1, TODO 01.1: add two numbers"
 
 
+SHARING_CONFTEST = """
+import pytest
+
+from workshop import ordering
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    return ordering.one_worker_for({"test_a.py", "test_b.py"}, config, log)
+"""
+NOTING_ITS_WORKER = """
+import os
+from pathlib import Path
+
+
+def test_it():
+    with open(Path(__file__).parent / "workers.txt", "a") as noted:
+        noted.write(f"{Path(__file__).name} {os.environ['PYTEST_XDIST_WORKER']}\\n")
+"""
+
+
+def test_the_files_that_share_a_session_fixture_run_in_one_worker(repo, write, monkeypatch):
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    write(repo / "tests/step01/conftest.py", SHARING_CONFTEST)
+    for name in ("test_a.py", "test_b.py", "test_c.py", "test_d.py"):
+        write(repo / "tests/step01" / name, NOTING_ITS_WORKER)
+    assert step_tests.main(1, "solutions", repo) == 0
+    workers = dict(line.split() for line in (repo / "tests/step01/workers.txt").read_text().splitlines())
+    assert len(set(workers.values())) == 2, "the run is parallel"
+    assert workers["test_a.py"] == workers["test_b.py"], workers
+
+
 def test_parallel_runs_take_a_process_per_core_up_to_four():
     assert step_tests.in_parallel(1) == []
     assert step_tests.in_parallel(2)[2:4] == ["-n", "2"]
