@@ -2,6 +2,7 @@
 
 Pick the tree with `--tree steps|solutions|DIR` or the TARGET environment variable (default: steps).
 """
+import gc
 import json
 import os
 import runpy
@@ -48,6 +49,12 @@ def _validate_once(validate):
 
 
 jsonschema.validate = _validate_once(jsonschema.validate)
+
+
+def pytest_collection_finish(session):
+    """What the tests' modules imported (MXNet, the SDK, moto, ...) lives as long as the run: the garbage collector
+    need not look at it again (each full collection over it takes half a second)."""
+    gc.freeze()
 
 
 def pytest_addoption(parser):
