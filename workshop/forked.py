@@ -47,6 +47,12 @@ class Zygote:
         self.lock = threading.Lock()
         self.waiting = {}  # run id -> [threading.Event, exit code]
 
+    def start(self):
+        """Start the zygote now, if it is not running: it imports while other work goes on."""
+        with self.lock:
+            if self.process is None:
+                self._start()
+
     def _start(self):
         """The zygote, importing as the tests' conftest would have them import (the SDK reads its config then)."""
         root = Path(__file__).parent.parent
@@ -64,9 +70,8 @@ class Zygote:
         request = {"id": output.name, "args": command[position + 1:], "isolated": "-P" in command[:position],
                    "cwd": str(cwd), "env": dict(env), "timeout": timeout, "output": str(output)}
         done = [threading.Event(), None]
+        self.start()
         with self.lock:
-            if self.process is None:
-                self._start()
             self.waiting[output.name] = done
             self.process.stdin.write(json.dumps(request) + "\n")
             self.process.stdin.flush()

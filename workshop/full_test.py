@@ -32,12 +32,14 @@ def _solution(step, zygote):
 
 
 def _suites(root, zygote, workers, say):
-    """The tooling tests, every step's tests against solutions/ (noting which tests reach each TODO), the demo and
-    the slides, `workers` at a time; 0 when all pass."""
-    suites = [("tooling tests", lambda: _pytest(["tests/tooling"], root))]
+    """The tooling tests, the demo, every step's tests against solutions/ (noting which tests reach each TODO) and
+    the slides, `workers` at a time, the longest first (the zygote loads meanwhile); 0 when all pass."""
+    suites = [("tooling tests", lambda: _pytest(["tests/tooling"], root)),
+              ("the offline demo", lambda: _pytest(["tests/demo"], root))]
     suites += [(f"step {step.number} ({step.folder}) against solutions/, noting which tests reach each TODO",
                 lambda step=step: _solution(step, zygote)) for step in manifest.steps(root)]
-    suites.append(("the offline demo and the slides", lambda: _pytest(["tests/demo", "tests/slides"], root)))
+    suites.append(("the slides", lambda: _pytest(["tests/slides"], root)))
+    zygote.start()
 
     def timed(suite):
         started = time.monotonic()

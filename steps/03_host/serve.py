@@ -10,10 +10,13 @@ model, answering one request at a time as one model-server worker does. A body m
 arrive within --read-timeout seconds (411, 400 and 408 otherwise). Ctrl-C stops it.
 """
 import argparse
+import contextlib
 import json
 import re
 import signal
+import socket
 import sys
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
@@ -36,6 +39,8 @@ class Endpoint(HTTPServer):
         self.service = handler.start(self.model_dir)
         self.read_timeout = read_timeout
         self.connections = ThreadPoolExecutor(threads, thread_name_prefix="connection")
+        self.open_connections = set()  # their sockets: a stop closes them, keep-alive ones waiting for a request too
+        self.open_connections_lock = threading.Lock()
         # MXNet keeps memory for every thread that ever ran a network: one thread runs it, for good.
         self.model = ThreadPoolExecutor(1, thread_name_prefix="model")
         super(Endpoint, self).__init__(("127.0.0.1", port), Requests)
@@ -52,15 +57,23 @@ class Endpoint(HTTPServer):
         self.connections.submit(self._serve_connection, request, client_address)
 
     def _serve_connection(self, request, client_address):
+        with self.open_connections_lock:
+            self.open_connections.add(request)
         try:
             self.finish_request(request, client_address)
         except Exception:
             self.handle_error(request, client_address)
         finally:
+            with self.open_connections_lock:
+                self.open_connections.discard(request)
             self.shutdown_request(request)
 
     def server_close(self):
         super(Endpoint, self).server_close()
+        with self.open_connections_lock:  # else the process waits until each idle client's read timeout
+            for request in self.open_connections:
+                with contextlib.suppress(OSError):  # closed by its client meanwhile
+                    request.shutdown(socket.SHUT_RDWR)
         self.connections.shutdown(wait=False, cancel_futures=True)
         self.model.shutdown(wait=False, cancel_futures=True)
 

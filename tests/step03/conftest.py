@@ -88,12 +88,12 @@ def private_hosts_allowed(monkeypatch):
     monkeypatch.setenv("WHEREML_URL_HOSTS", PRIVATE_HOSTS_ALLOWED)
 
 
-def start_serve_py(tree, model_dir, log):
+def start_serve_py(tree, model_dir, log, read_timeout=READ_TIMEOUT):
     """`python serve.py --model-dir <model_dir> --port 0` in its own process, its log (stderr) in the file `log`."""
     with open(log, "w") as stderr:
         process = subprocess.Popen(
             [sys.executable, str(tree / "03_host" / "serve.py"), "--model-dir", model_dir, "--port", "0",
-             "--read-timeout", READ_TIMEOUT],
+             "--read-timeout", read_timeout],
             stdout=subprocess.PIPE, stderr=stderr, text=True,
             env=dict(os.environ, WHEREML_URL_HOSTS=PRIVATE_HOSTS_ALLOWED, PYTHONUNBUFFERED="1"),
         )
@@ -139,8 +139,9 @@ def server(serve_py):
 
 @pytest.fixture
 def own_server(tree, model_dir, tmp_path):
-    """A serve.py of the test's own, which it may stop: its URL and its process."""
-    process = start_serve_py(tree, model_dir, tmp_path / "serve.log")
+    """A serve.py of the test's own, which it may stop, that waits a minute for a slow client: its URL and its
+    process."""
+    process = start_serve_py(tree, model_dir, tmp_path / "serve.log", read_timeout="60")
     yield served(process)
     if process.poll() is None:
         process.kill()

@@ -1,4 +1,5 @@
 """serve.py: the real handler service behind GET /ping, POST /invocations and the runtime path, on 127.0.0.1."""
+import http.client
 import json
 import signal
 import subprocess
@@ -82,12 +83,18 @@ def test_concurrent_requests_are_all_answered(server, big_jpeg):
     assert len({body for _, _, body in results}) == 1, "the same photo gets the same answer under load"
 
 
-def test_sigterm_stops_the_server_cleanly(own_server):
+def test_sigterm_stops_the_server_cleanly_and_at_once(own_server):
     process = own_server["process"]
+    idle = http.client.HTTPConnection(own_server["url"][len("http://"):], timeout=10)
+    idle.request("GET", "/ping")
+    assert idle.getresponse().read(), "a keep-alive client, now waiting to send its next request"
     process.send_signal(signal.SIGTERM)
     try:
         process.wait(timeout=10)
     except subprocess.TimeoutExpired:
-        pytest.fail("serve.py must stop on SIGTERM / Ctrl-C")
+        pytest.fail("serve.py must stop on SIGTERM / Ctrl-C at once, not when an idle client's read timeout ends: "
+                    "close the open connections as it stops")
+    finally:
+        idle.close()
     assert process.returncode == 0, "a clean stop exits 0"
     assert "Stopped" in process.stdout.read()
