@@ -5,17 +5,16 @@ A test reaches a TODO when the TODO's region runs during the test, during the se
 the module is imported (a region outside any function), in this process or in one it starts: a Python started with
 subprocess measures itself (tests/netguard/child_reach.py). A test whose processes cannot all report (one forked, as
 prepare.py's workers are, or killed, or not given the tests' PYTHONPATH) reaches every TODO of its step. A test
-that does not reach a TODO
-runs the same on a copy where only that region is changed, so the starter and variant checks run only the tests
-that reach the region they change (their answers stay those of running them all).
+that does not reach a TODO runs the same on a copy where only that region is changed, so the starter and variant
+checks run only the tests that reach the region they change (their answers stay those of running them all).
 
     pytest tests/step03 --tree=solutions -p workshop.reach --reach=build/reach.json
 
 `tests(step)` gives that answer for a step's solution: kept in build/reach/, or recorded now.
 """
 import ast
-import json
 import itertools
+import json
 import multiprocessing.process
 import os
 import subprocess
