@@ -13,6 +13,7 @@ beside the in-process handler service (serve.py's path) in the same run.
 import contextlib
 import io
 import json
+import logging
 import os
 import random
 import shutil
@@ -38,6 +39,7 @@ from sagemaker_mxnet_serving_container import handler_service, serving  # noqa: 
 import step03_latency  # noqa: E402  (the LocationNet-size model files, the loader of the step's modules)
 
 STEP = step03_latency.STEP
+logging.getLogger("sagemaker.config").setLevel(logging.WARNING)  # its INFO lines would land among the figures
 deploy = step03_latency.loader.load(STEP, "deploy")
 handler = step03_latency.loader.load(STEP, "handler")
 ROUNDS = 20
