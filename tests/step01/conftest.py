@@ -6,7 +6,7 @@ import pytest
 from PIL import ExifTags, Image
 from PIL.TiffImagePlugin import IFDRational
 
-from workshop import ordering
+from workshop import loader, ordering
 
 # The order of the story, so that `-x` stops at the earliest TODO: 01.1 geotag, 01.2/01.3 partition, 01.4 pack.
 ORDER = [
@@ -54,6 +54,18 @@ def recordio():
 @pytest.fixture(scope="session")
 def prepare(load):
     return load("01_data", "prepare")
+
+
+@pytest.fixture(scope="session")
+def run_prepare(prepare, tree):
+    """run_prepare(argv): prepare.main(argv) in this process, its worker processes finding the step's modules by
+    name as when prepare.py runs."""
+
+    def run(argv):
+        with loader.visible(tree / "01_data"):
+            return prepare.main(argv)
+
+    return run
 
 
 # Small enough to render and pack in a second or two, big enough for several cells.

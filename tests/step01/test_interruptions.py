@@ -10,8 +10,6 @@ import time
 import psutil
 import pytest
 
-from workshop import loader
-
 # Ctrl-C reaches the terminal's whole process group; SIGTERM (a CI runner, `kill`) reaches prepare.py alone.
 STOPS = [  # (how it was stopped, the signal, sent to the group?, seconds after the temporary folder appeared)
     ("Ctrl-C as the run starts its work", signal.SIGINT, True, 0.0),
@@ -48,7 +46,7 @@ def test_a_stopped_run_leaves_nothing_behind(tree, tmp_path, row):
 
 
 @pytest.mark.parametrize("row", PHASE_ENDS, ids=[row[0] for row in PHASE_ENDS])
-def test_ctrl_c_as_a_phase_ends_stops_the_run(prepare, tree, tmp_path, photo_writer, monkeypatch, row):
+def test_ctrl_c_as_a_phase_ends_stops_the_run(run_prepare, tmp_path, photo_writer, monkeypatch, row):
     what, pool_exit = row
     for number in range(12):
         photo_writer(tmp_path / "photos" / f"p{number}.jpg", 48.85 + number / 1000, 2.35)
@@ -64,8 +62,7 @@ def test_ctrl_c_as_a_phase_ends_stops_the_run(prepare, tree, tmp_path, photo_wri
     flags = ["--source", f"photos:{tmp_path / 'photos'}", "--out", str(tmp_path / "data"), "--workers", "2",
              "--t-min", "1", "--image-size", "32", "--val-fraction", "0.3"]
     try:
-        with loader.visible(tree / "01_data"):  # for the workers, as when prepare.py runs
-            prepare.main(flags)
+        run_prepare(flags)
         code = 0
     except SystemExit as stop:
         code = stop.code

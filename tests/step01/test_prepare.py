@@ -10,8 +10,6 @@ from moto import mock_aws
 from PIL import ExifTags, Image
 from PIL.TiffImagePlugin import IFDRational
 
-from workshop import loader
-
 DATASET_FILES = ["cells.png", "cells.tsv", "dataset.json", "photos.tsv", "train.idx", "train.rec", "val.idx", "val.rec"]
 
 
@@ -28,11 +26,10 @@ def test_the_dataset_folder_holds_the_agreed_files(sample_dataset, sample_about)
     assert not [p for p in sample_dataset.parent.iterdir() if p.name.startswith(".")], "no temporary folder left"
 
 
-def test_the_same_seed_gives_identical_files_with_any_number_of_workers(prepare, sample_dataset, sample_flags, tree,
+def test_the_same_seed_gives_identical_files_with_any_number_of_workers(run_prepare, sample_dataset, sample_flags,
                                                                         tmp_path, capsys):
     out = tmp_path / "data"
-    with loader.visible(tree / "01_data"):  # for the workers, as when prepare.py runs
-        prepare.main(sample_flags + ["--out", str(out), "--workers", "2"])
+    run_prepare(sample_flags + ["--out", str(out), "--workers", "2"])
     assert f"Dataset in {out}" in capsys.readouterr().out
     different = [name for name, data in files(out).items() if files(sample_dataset).get(name) != data]
     assert not different, f"{different} differ between 1 worker (in-process) and 2 workers: order the records by photo"
