@@ -6,6 +6,7 @@ import gc
 import json
 import os
 import runpy
+import signal
 from pathlib import Path
 
 import jsonschema
@@ -33,6 +34,10 @@ for variable in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_SAGEMAKER_
     os.environ.pop(variable, None)
 # The same guard that every child Python gets through PYTHONPATH, in this process too.
 runpy.run_path(str(NETGUARD / "sitecustomize.py"))
+# Tests send Ctrl-C to the processes they start. A shell's background job (`make test &`) ignores SIGINT, and so
+# would they: with a handler here, they start with the default one instead (a handler is reset when a program starts).
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def _validate_once(validate):
