@@ -62,6 +62,12 @@ def pytest_collection_finish(session):
     gc.freeze()
 
 
+def pytest_unconfigure(config):
+    """The run is over: pytest's collection at its cleanup (for warnings of objects freed late) and the process's at
+    exit need not walk what the tests made either (1-2 s a process, which xdist and a test run's caller waited for)."""
+    gc.freeze()
+
+
 def pytest_addoption(parser):
     parser.addoption(
         "--tree",

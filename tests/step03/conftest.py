@@ -122,12 +122,23 @@ def serve_py(tree, model_dir, tmp_path_factory):
         process.kill()
 
 
-@pytest.fixture(scope="session", autouse=True)
+# The files whose tests use the session's serve.py (`server`): `make test-step 3` runs them in one process, so one
+# serve.py serves them all.
+SERVED_BY = {"test_serve.py", "test_framing.py", "test_load.py"}
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    return ordering.one_worker_for(SERVED_BY, config, log)
+
+
+@pytest.fixture(autouse=True)
 def serve_py_early(request):
-    """A run of every test starts serve.py with the session: it takes seconds to import MXNet, while the other tests
-    run. A run that ends at its first failure (-x, as `make test-step` on a step with stubs left) starts it when a
-    test needs it, which may be never."""
-    if request.config.option.maxfail != 1:
+    """A run of every test starts serve.py with its first test (under xdist, the process that runs SERVED_BY does,
+    with its first test of them): it takes seconds to import MXNet, while other tests run. A run that ends at its
+    first failure (-x, as `make test-step` on a step with stubs left) starts it when a test needs it, maybe never."""
+    shared = "PYTEST_XDIST_WORKER" not in os.environ or request.path.name in SERVED_BY
+    if request.config.option.maxfail != 1 and shared:
         request.getfixturevalue("serve_py")
 
 
