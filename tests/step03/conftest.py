@@ -132,13 +132,12 @@ def pytest_xdist_make_scheduler(config, log):
     return ordering.one_worker_for(SERVED_BY, config, log)
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture(scope="session", autouse=True)
 def serve_py_early(request):
-    """A run of every test starts serve.py with its first test (under xdist, the process that runs SERVED_BY does,
-    with its first test of them): it takes seconds to import MXNet, while other tests run. A run that ends at its
-    first failure (-x, as `make test-step` on a step with stubs left) starts it when a test needs it, maybe never."""
-    shared = "PYTEST_XDIST_WORKER" not in os.environ or request.path.name in SERVED_BY
-    if request.config.option.maxfail != 1 and shared:
+    """A run of every test in one process starts serve.py with the session: it takes seconds to import MXNet, while
+    the other tests run. Under xdist, or in a run that ends at its first failure (-x, as `make test-step` on a step
+    with stubs left), it starts when a test needs it: in one worker only, maybe never."""
+    if request.config.option.maxfail != 1 and "PYTEST_XDIST_WORKER" not in os.environ:
         request.getfixturevalue("serve_py")
 
 
