@@ -26,13 +26,14 @@ MAKE_ARTIFACTS = "from workshop import checkpoint; checkpoint.ensure('model')"
 
 
 def timed(command, root):
-    """(wall seconds, CPU seconds of the command and its children, exit code) of `command` run in `root`."""
+    """(wall seconds, CPU seconds of the command and its children, exit code, output) of `command` run in `root`."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    code = subprocess.run(command, cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
+    run = subprocess.run(command, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                         errors="replace")
     wall = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), code
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), run.returncode, run.stdout
 
 
 def measurements(root):
@@ -65,9 +66,10 @@ def main(argv=None):
         for root in roots:
             if prepare:
                 prepare(root)
-            wall, cpu, code = timed(command, root)
+            wall, cpu, code, output = timed(command, root)
             if code != 0:
                 failed.append(f"{what} in {root}")
+                print(f"{what} failed in {root} after {wall:.1f} s; its output:\n{output}", file=sys.stderr)
             cells.append((wall, cpu))
         row = f"| {what} | {cells[0][0]:.1f} | {cells[0][1]:.1f} |"
         if args.against:
@@ -76,7 +78,7 @@ def main(argv=None):
         print(row, file=sys.stderr)
     print("\n".join(lines))
     if failed:
-        print(f"These commands failed (run them yourself to see why): {'; '.join(failed)}", file=sys.stderr)
+        print(f"These commands failed (their output is above): {'; '.join(failed)}", file=sys.stderr)
         return 1
     return 0
 

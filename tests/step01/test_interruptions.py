@@ -21,6 +21,10 @@ STOPS = [  # (how it was stopped, the signal, sent to the group?, seconds after 
 PHASE_ENDS = [("as reading the photos ends", 1), ("as packing train ends", 2), ("as packing val ends", 3)]
 
 
+def started_its_work(tmp_path):
+    return any(path.name.endswith(".partial") for path in tmp_path.iterdir())
+
+
 def left_behind(tmp_path):
     return sorted(path.name for path in tmp_path.iterdir() if path.name != "photos")
 
@@ -32,8 +36,12 @@ def test_a_stopped_run_leaves_nothing_behind(tree, tmp_path, row):
                "--workers", "2", "--out", str(tmp_path / "data")]
     run = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
     deadline = time.monotonic() + 60
-    while not any(path.name.endswith(".partial") for path in tmp_path.iterdir()) and time.monotonic() < deadline:
+    while not started_its_work(tmp_path) and run.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)
+    if not started_its_work(tmp_path):
+        run.kill()
+        _, err = run.communicate()
+        pytest.fail(f"prepare.py made no temporary folder (*.partial) in 60 s: exit {run.returncode}: {err[-2000:]}")
     time.sleep(delay)
     workers = psutil.Process(run.pid).children(recursive=True)
     os.killpg(run.pid, signum) if to_group else run.send_signal(signum)
