@@ -41,7 +41,8 @@ def test_a_stopped_run_leaves_nothing_behind(tree, tmp_path, row):
     if not started_its_work(tmp_path):
         run.kill()
         _, err = run.communicate()
-        pytest.fail(f"prepare.py made no temporary folder (*.partial) in 60 s: exit {run.returncode}: {err[-2000:]}")
+        pytest.fail(f"prepare.py ended or took 60 s before it made its *.partial folder (exit {run.returncode}): "
+                    f"{err[-2000:]}")
     time.sleep(delay)
     workers = psutil.Process(run.pid).children(recursive=True)
     os.killpg(run.pid, signum) if to_group else run.send_signal(signum)

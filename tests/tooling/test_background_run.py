@@ -3,17 +3,17 @@ start and interrupt still get SIGINT (tests/conftest.py). This one runs a real s
 import os
 import signal
 import subprocess
-import sys
 
-from workshop import ROOT
+from workshop import manifest, step_tests
 
 CTRL_C_TEST = ("tests/step01/test_interruptions.py::"
                "test_a_stopped_run_leaves_nothing_behind[Ctrl-C as the run starts its work]")
 
 
 def test_a_ctrl_c_test_passes_in_a_run_that_ignores_sigint():
-    command = [sys.executable, "-m", "pytest", CTRL_C_TEST, "--tree=solutions", "-p", "no:cacheprovider", "-q"]
-    run = subprocess.run(command, cwd=ROOT, capture_output=True, text=True,
+    step = manifest.step(1)
+    command = step_tests.pytest_command(step, "solutions", "-q", paths=[CTRL_C_TEST])
+    run = subprocess.run(command, cwd=step.root, capture_output=True, text=True,
                          env=dict(os.environ, PYTEST_DISABLE_PLUGIN_AUTOLOAD="1"),
                          preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
     assert run.returncode == 0 and "1 passed" in run.stdout, f"exit {run.returncode}: {run.stdout[-3000:]}{run.stderr}"
