@@ -357,7 +357,8 @@ def mention_the_bot(bot, out, endpoint):
         if answer.status_code != 200 or answer.json_body != {"queued": 1}:
             raise DemoError(f"The webhook answered {answer.status_code} {answer.body!r}, not one queued mention: "
                             f"check {shown(bot.folder)} with `{bot.test_command}`.")
-        print(f"      POST /twitter/webhook (signed as X signs) -> {answer.json_body}; the SQS worker takes it")
+        print(f"      POST /twitter/webhook: an X Activity API post.mention.create delivery, signed as X signs "
+              f"-> {answer.json_body}; the SQS worker takes it")
         sqs = boto3.client("sqs")
         queue_url = sqs.get_queue_url(QueueName=settings["QUEUE_NAME"])["QueueUrl"]
         printed = io.StringIO()
@@ -536,16 +537,23 @@ def stage_settings(bot_folder):
 
 
 def mention(settings):
-    """An Account Activity event: someone mentions the bot in a tweet with a photo."""
+    """An X Activity API delivery: someone mentions the bot in a post with a photo (a v2 Post, its media in
+    includes.media, named by the post's attachments.media_keys)."""
     bot_id, bot_name = settings["BOT_USER_ID"], settings["BOT_SCREEN_NAME"]
-    tweet = {
-        "id_str": "1",
+    post = {
+        "id": "1",
         "text": f"@{bot_name} where was this taken?",
-        "user": {"id_str": "2", "screen_name": "demo_attendee"},
-        "entities": {"user_mentions": [{"id_str": bot_id, "screen_name": bot_name}]},
-        "extended_entities": {"media": [{"type": "photo", "media_url_https": PHOTO_URL}]},
+        "author_id": "2",
+        "edit_history_tweet_ids": ["1"],
+        "entities": {"mentions": [{"start": 0, "end": len(bot_name) + 1, "username": bot_name, "id": bot_id}]},
+        "attachments": {"media_keys": ["3_1"]},
     }
-    return {"for_user_id": bot_id, "tweet_create_events": [tweet]}
+    includes = {
+        "media": [{"media_key": "3_1", "type": "photo", "url": PHOTO_URL}],
+        "users": [{"id": "2", "name": "Demo Attendee", "username": "demo_attendee"}],
+    }
+    return {"data": {"filter": {"user_id": bot_id}, "event_type": "post.mention.create", "payload": post,
+                     "includes": includes}}
 
 
 def x_signature(body):

@@ -1,4 +1,5 @@
 """chalicelib/mentions.py through the scheduled Lambda: mentions since the last one seen become work items."""
+import pytest
 import responses
 from bot_stand_ins import API, BOT_ID, problem
 from responses import matchers
@@ -33,6 +34,7 @@ def run_poller(client):
     client.lambda_.invoke("poll_mentions", client.events.generate_cw_event("aws.events", "Scheduled Event", {}, []))
 
 
+@pytest.mark.todo("04.3")
 def test_new_mentions_with_photos_are_queued_and_the_newest_id_kept(client, aws, x):
     x.add(responses.GET, MENTIONS, json=PAGE)
     run_poller(client)

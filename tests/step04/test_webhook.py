@@ -1,4 +1,4 @@
-"""chalicelib/webhook.py on its own: the CRC answer, the signature check and the photo picked out of a tweet."""
+"""chalicelib/webhook.py on its own: the CRC answer, the signature check and the first photo of a post."""
 import _operator
 import base64
 import hashlib
@@ -7,7 +7,7 @@ import json
 import sys
 
 import pytest
-from bot_stand_ins import BOT_ID, photo_of, signature, tweet
+from bot_stand_ins import BOT_ID, mention_delivery, photo_of, post_photo_of, signature, tweet
 from chalice import Response
 
 SECRET = "consumer-secret"
@@ -96,6 +96,84 @@ def test_signature_check_uses_a_constant_time_comparison(webhook, header):
     )
 
 
+def photo(key, url=None):
+    return {"media_key": key, "type": "photo", "url": url or f"https://pbs.twimg.com/media/{key}.jpg"}
+
+
+def video(key, kind="video"):
+    """A video or GIF as X includes it: no url, a preview_image_url."""
+    return {"media_key": key, "type": kind, "preview_image_url": f"https://pbs.twimg.com/media/{key}-preview.jpg"}
+
+
+def media_url(key):
+    return f"https://pbs.twimg.com/media/{key}.jpg"
+
+
+def post_with(keys):
+    return {"id": "5001", "text": "@whereml_bot where?", "attachments": {"media_keys": list(keys)}}
+
+
+def photo_url_of(webhook, post, media, case):
+    try:
+        return webhook.photo_url(post, media)
+    except Exception as error:
+        pytest.fail(f"photo_url raised {type(error).__name__} ({error}) on {case}: posts come from outside, read "
+                    "them with .get() and the _object() and _list() helpers, and return None when there is no photo")
+
+
+@pytest.mark.todo("04.3")
+@pytest.mark.parametrize(
+    "keys, media, expected",
+    [(["3_1"], [photo("3_1")], "3_1"),
+     (["3_1", "3_2", "3_3", "3_4"], [photo(f"3_{n}") for n in range(1, 5)], "3_1"),
+     (["7_1", "3_2"], [video("7_1"), photo("3_2")], "3_2"),
+     (["16_1", "3_2"], [video("16_1", "animated_gif"), photo("3_2")], "3_2"),
+     (["3_1", "3_2"], [photo("3_2"), photo("3_1")], "3_1"),
+     (["3_5"], [photo("3_9"), video("7_8"), photo("3_5")], "3_5"),
+     (["3_0", "3_1"], [photo("3_1")], "3_1"),
+     ([], [photo("3_1")], None), (["7_1"], [video("7_1")], None), (["16_1"], [video("16_1", "animated_gif")], None),
+     (["3_1"], [photo("3_9")], None)],
+    ids=["one photo", "four photos", "video then photo", "GIF then photo", "includes in another order",
+         "includes holding other posts' media first", "a key X sent no object for, then a photo", "no media",
+         "a video", "a GIF", "only another post's photo"],
+)
+def test_photo_url_follows_the_posts_media_keys_to_its_first_photo(webhook, request, keys, media, expected):
+    case = f"a post with {request.node.callspec.id} (media_keys {keys}, includes.media keys " \
+        f"{[item['media_key'] for item in media]})"
+    got = photo_url_of(webhook, post_with(keys), media, case)
+    expected = expected and media_url(expected)
+    assert got == expected, (
+        f"photo_url gave {got!r} for {case}, not {expected!r}: follow post['attachments']['media_keys'] in their "
+        "order, find each key's object in `media` by its media_key, and return the url of the first whose type is "
+        "'photo'"
+    )
+
+
+@pytest.mark.todo("04.3")
+@pytest.mark.parametrize(
+    "post, media",
+    [({}, [photo("3_1")]), ({"attachments": None}, []), ({"attachments": {"media_keys": "3_1"}}, [photo("3_1")]),
+     ({"attachments": {"media_keys": [None, ["3_1"], 7]}}, [photo("3_1")]), (post_with(["3_1"]), None),
+     (post_with(["3_1"]), "3_1"), (post_with(["3_1"]), [None, 3, "3_1", {"media_key": "3_1"}])],
+    ids=["no attachments", "attachments null", "media_keys a string", "keys that are not strings", "media null",
+         "media a string", "media that are not objects, or lack a type"],
+)
+def test_photo_url_survives_odd_posts(webhook, request, post, media):
+    case = f"a post with {request.node.callspec.id}"
+    assert photo_url_of(webhook, post, media, case) is None, f"photo_url must be None for {case}"
+
+
+@pytest.mark.todo("04.3")
+def test_an_activity_delivery_becomes_one_work_item_with_its_first_photo(webhook):
+    delivery = mention_delivery("5002", media=("video", "photo", "photo"))
+    assert webhook.work_items(delivery, BOT_ID) == [
+        {"tweet_id": "5002", "photo_url": post_photo_of("5002", 1), "author": "alice"}
+    ], "the work item of a post.mention.create delivery carries the url photo_url finds in its includes.media"
+
+
+# The Account Activity API's v1.1 tweets: deprecated by X, kept working as finished plumbing.
+
+
 def with_http_urls(tweet):
     """The tweet with each media item's plain-http media_url beside its media_url_https, as X sends both."""
     for holder in (tweet, tweet.get("extended_tweet", {})):
@@ -104,15 +182,6 @@ def with_http_urls(tweet):
     return tweet
 
 
-def photo_url_of(webhook, tweet, case):
-    try:
-        return webhook.photo_url(tweet)
-    except Exception as error:
-        pytest.fail(f"photo_url raised {type(error).__name__} ({error}) on {case}: tweets come from outside, read "
-                    "them with .get() and the _object() helper, and return None when there is no photo")
-
-
-@pytest.mark.todo("04.3")
 @pytest.mark.parametrize(
     "kwargs, expected",
     [({}, photo_of("5001")), ({"long": True}, photo_of("5001")), ({"media": ("photo",) * 4}, photo_of("5001")),
@@ -121,24 +190,17 @@ def photo_url_of(webhook, tweet, case):
     ids=["one photo", "long tweet", "four photos", "video then photo", "no media", "video", "GIF",
          "long tweet without media"],
 )
-def test_photo_url_takes_the_first_photo(webhook, request, kwargs, expected):
-    case = f"a tweet with {request.node.callspec.id}"
-    got = photo_url_of(webhook, with_http_urls(tweet("5001", **kwargs)), case)
-    assert got == expected, (
-        f"photo_url gave {got!r} for {case}, not {expected!r}: take the media_url_https of the first item whose "
-        "type is 'photo' in tweet['extended_entities']['media'] (in a long tweet, under tweet['extended_tweet'])"
-    )
+def test_a_v1_tweets_first_photo_is_its_media_url_https(webhook, kwargs, expected):
+    assert webhook.tweet_photo_url(with_http_urls(tweet("5001", **kwargs))) == expected
 
 
-@pytest.mark.todo("04.3")
 @pytest.mark.parametrize("odd", [{}, {"extended_entities": None}, {"extended_entities": {"media": "x"}},
                                  {"extended_entities": {"media": [None, 3]}}, {"extended_tweet": "x"}])
-def test_photo_url_survives_odd_tweets(webhook, odd):
-    assert photo_url_of(webhook, odd, f"the tweet {odd}") is None, f"photo_url({odd}) must be None"
+def test_odd_v1_tweets_have_no_photo(webhook, odd):
+    assert webhook.tweet_photo_url(odd) is None
 
 
-@pytest.mark.todo("04.3")
-def test_work_items_keep_the_tweet_id_photo_and_author(webhook):
+def test_v1_work_items_keep_the_tweet_id_photo_and_author(webhook):
     event = {"tweet_create_events": [tweet("5001"), tweet("5002", author=(BOT_ID, "bot"))]}
     assert webhook.work_items(event, BOT_ID) == [
         {"tweet_id": "5001", "photo_url": photo_of("5001"), "author": "alice"}

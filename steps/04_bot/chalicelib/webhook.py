@@ -25,22 +25,33 @@ def _object(value):
     return value if isinstance(value, dict) else {}
 
 
-def photo_url(tweet):
-    """The https URL of the first photo in a v1.1 tweet object, or None (no media, or only a video or GIF)."""
-    raise NotImplementedError("TODO 04.3: pick the first photo out of a tweet in webhook.photo_url")
-
-
 def _list(value):
+    """`value` if it is a JSON array, else an empty one."""
     return value if isinstance(value, list) else []
 
 
+def photo_url(post, media):
+    """The URL of the first photo attached to a v2 Post, or None (no media, or only videos and GIFs).
+
+    `post["attachments"]["media_keys"]` lists the post's media in order; `media` (the `includes.media` beside the
+    post) holds the media objects themselves: {"media_key": ..., "type": "photo", "url": ...}.
+    """
+    raise NotImplementedError("TODO 04.3: find the first photo of a v2 Post in webhook.photo_url")
+
+
 def post_photo_url(post, media):
-    """The checked URL of the first photo attached to a v2 Post, given the `media` objects of its includes."""
-    by_key = {str(_object(item).get("media_key")): _object(item) for item in _list(media)}
-    for key in _list(_object(post.get("attachments")).get("media_keys")):
-        item = by_key.get(key) if isinstance(key, str) else None
-        if item and item.get("type") == "photo":
-            return checked_photo_url(item.get("url"))
+    """The checked URL (on X's media host) of the first photo attached to a v2 Post, or None."""
+    return checked_photo_url(photo_url(post, media))
+
+
+def tweet_photo_url(tweet):
+    """Deprecated with the Account Activity API: the https URL of the first photo in a v1.1 tweet object, or None."""
+    # Long tweets (truncated to 140 characters in the event) keep their media under extended_tweet.
+    extended = _object(tweet.get("extended_tweet")).get("extended_entities")
+    media = _object(extended or tweet.get("extended_entities")).get("media")
+    for item in media if isinstance(media, list) else []:
+        if _object(item).get("type") == "photo":
+            return item.get("media_url_https")
     return None
 
 
@@ -80,10 +91,11 @@ def _mentions(tweet, user_id):
 
 
 def work_items(event, bot_user_id):
-    """One work item per new tweet in a webhook delivery that mentions the bot with a photo on X's media host.
+    """The work items of a webhook delivery: posts that mention the bot with a photo on X's media host.
 
-    Skipped: other kinds of events, the bot's own tweets, retweets, tweets without a photo, and (Account Activity)
-    mentions by an author the bot has blocked.
+    An X Activity delivery carries one post; a (deprecated) Account Activity delivery carries v1.1 tweets. Skipped:
+    other kinds of events, the bot's own posts, reposts, posts without a photo, and (Account Activity) mentions by an
+    author the bot has blocked.
     """
     if "data" in event:
         return activity_work_items(_object(event["data"]), bot_user_id)
@@ -92,7 +104,7 @@ def work_items(event, bot_user_id):
     items = []
     for tweet in map(_object, _list(event.get("tweet_create_events"))):
         author = _object(tweet.get("user"))
-        url = checked_photo_url(photo_url(tweet))
+        url = checked_photo_url(tweet_photo_url(tweet))
         if (
             _mentions(tweet, bot_user_id)
             and author.get("id_str") != bot_user_id
