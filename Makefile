@@ -100,7 +100,7 @@ cleanup: $(STAMP)
 	$(PY) solutions/03_host/deploy.py cleanup
 
 demo: $(STAMP)
-	$(PY) demo.py --tree $(DEMO_TREE) $(if $(OPEN_TODOS),--open-todos $(OPEN_TODOS))
+	$(PY) -m demo --tree $(DEMO_TREE) $(if $(OPEN_TODOS),--open-todos $(OPEN_TODOS))
 
 slides: $(STAMP)
 	$(PY) slides/build.py

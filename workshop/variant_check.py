@@ -44,9 +44,10 @@ def tests_for(todo, reached):
 
 
 def _jobs(step, todo_id=None, say=print):
-    reached = reach.tests(step, say) if any(todo.variants for todo in step.todos) else {}
+    listed = manifest.variants(step.root)
+    reached = reach.tests(step, say) if any(listed.get(todo.id) for todo in step.todos) else {}
     return [Job(step, todo, number, variant, tests_for(todo, reached)) for todo in step.todos
-            if todo_id in (None, todo.id) for number, variant in enumerate(todo.variants, start=1)]
+            if todo_id in (None, todo.id) for number, variant in enumerate(listed.get(todo.id, ()), start=1)]
 
 
 def _run(job, zygote):
@@ -85,9 +86,10 @@ def _verdict(job, code, output):
 
 
 def _count_problems(step, todo_id=None):
-    return [f"TODO {todo.id} ({todo.label}) has {len(todo.variants)} wrong variant(s) in workshop.toml: every TODO "
+    listed = manifest.variants(step.root)
+    return [f"TODO {todo.id} ({todo.label}) has {len(listed.get(todo.id, ()))} wrong variant(s) in variants.toml: every TODO "
             f"needs at least {MIN_VARIANTS} (MAINTAINING.md, \"Wrong variants\")."
-            for todo in step.todos if todo_id in (None, todo.id) and len(todo.variants) < MIN_VARIANTS]
+            for todo in step.todos if todo_id in (None, todo.id) and len(listed.get(todo.id, ())) < MIN_VARIANTS]
 
 
 def check(root=ROOT, workers=2, use_cache=True, step_numbers=None, todo_id=None, say=print, zygote=None):
@@ -98,7 +100,7 @@ def check(root=ROOT, workers=2, use_cache=True, step_numbers=None, todo_id=None,
         steps = [step for step in steps if step.todo(todo_id)]
         if not steps:
             raise SystemExit(f"workshop.toml has no TODO {todo_id} (in the steps asked for): the ids are listed there.")
-    problems = manifest.problems(root)
+    problems = manifest.problems(root) + manifest.variant_problems(root)
     problems += [line for step in steps for line in generate.variant_problems(step)]
     if problems:
         for line in problems:
@@ -108,7 +110,7 @@ def check(root=ROOT, workers=2, use_cache=True, step_numbers=None, todo_id=None,
     fresh = []
     for step in steps:
         if use_cache and not todo_id and results.kept(step, CHECK, key(step)) is not None:
-            count = sum(len(todo.variants) for todo in step.todos)
+            count = sum(len(manifest.variants(root).get(todo.id, ())) for todo in step.todos)
             say(f"step {step.number}: each of its {count} wrong variants makes a test of its TODO fail first "
                 "(unchanged since the last check).")
         else:

@@ -22,18 +22,19 @@ ADD_VARIANTS = [("subtracts", "return a - b"), ("multiplies", "return a * b"), (
 DOUBLE_VARIANTS = [("squares", "return x * x"), ("adds one", "return twice(x) + 1"), ("halves", "return x / 2")]
 
 
-def with_variants(repo, edit, todo_hint, variants):
-    """Put [[steps.todos.variants]] tables under the TODO whose hint line is `todo_hint`."""
-    tables = "".join(f"\n[[steps.todos.variants]]\nmistake = {mistake!r}\ncode = '''\n{code}\n'''\n"
+def with_variants(repo, todo_id, variants):
+    """Add [[variants]] tables for `todo_id` to the repository's variants.toml."""
+    tables = "".join(f"\n[[variants]]\ntodo = {todo_id!r}\nmistake = {mistake!r}\ncode = '''\n{code}\n'''\n"
                      for mistake, code in variants)
-    edit(repo / "workshop.toml", todo_hint, todo_hint + "\n" + tables)
+    with open(repo / "variants.toml", "a") as file:
+        file.write(tables)
 
 
 @pytest.fixture
 def tagged(repo, write, edit):
     write(repo / "tests/step01/test_calc.py", TAGGED)
-    with_variants(repo, edit, 'hint = "Python has an operator for it."', ADD_VARIANTS)
-    with_variants(repo, edit, 'hint = "helpers.py already knows how."', DOUBLE_VARIANTS)
+    with_variants(repo, "01.1", ADD_VARIANTS)
+    with_variants(repo, "01.2", DOUBLE_VARIANTS)
     return repo
 
 
@@ -51,8 +52,8 @@ def test_every_variant_caught_by_its_todo_passes_and_the_answer_is_kept(tagged, 
 
 
 def test_a_variant_no_test_notices_fails_naming_the_todo_and_the_mistake(tagged, edit, capsys):
-    edit(tagged / "workshop.toml", "return a * b", "return abs(a) + b")
-    edit(tagged / "workshop.toml", "mistake = 'multiplies'", "mistake = 'drops the sign of a'")
+    edit(tagged / "variants.toml", "return a * b", "return abs(a) + b")
+    edit(tagged / "variants.toml", "mistake = 'multiplies'", "mistake = 'drops the sign of a'")
     edit(tagged / "tests/step01/test_calc.py", " and calc.add(-2, 3) == 1", "")
     assert cli(["--root", str(tagged), "variant-check", "1", "--todo", "01.1"]) == 1
     assert ("TODO 01.1 (add two numbers), wrong variant 2 (drops the sign of a): no test notices it: with it in place, "
@@ -71,11 +72,11 @@ def test_a_variant_caught_first_by_a_test_of_another_todo_is_reported(tagged, wr
 
 
 def test_every_todo_needs_three_variants(repo, edit, capsys):
-    with_variants(repo, edit, 'hint = "An f-string."', [("no comma", 'return f"Hello {name}!"'),
+    with_variants(repo, "02.1", [("no comma", 'return f"Hello {name}!"'),
                                                        ("no name", 'return "Hello, !"')])
     assert variant_check.check(repo, step_numbers={2}) == 1
     assert capsys.readouterr().out.splitlines()[-1] == (
-        "TODO 02.1 (say hello to someone) has 2 wrong variant(s) in workshop.toml: every TODO needs at least 3 "
+        "TODO 02.1 (say hello to someone) has 2 wrong variant(s) in variants.toml: every TODO needs at least 3 "
         "(MAINTAINING.md, \"Wrong variants\").")
 
 
@@ -86,18 +87,18 @@ def test_every_todo_needs_three_variants(repo, edit, capsys):
         ("return a +", "is not valid Python in place of solutions/01_calc/calc.py:6 (invalid syntax"),
         ("total = a\n    return total + b", "is not valid Python in place of solutions/01_calc/calc.py:6 (unexpected "
          "indent"),
-        ("", "TODO 01.1 of step 1, wrong variant 1, has an empty code: write the wrong region."),
+        ("", "variants.toml: TODO 01.1, wrong variant 1, has an empty code: write the wrong region."),
     ],
     ids=["the solution itself", "broken syntax", "indented", "empty"],
 )
 def test_a_bad_variant_is_a_manifest_error_naming_its_todo(repo, edit, capsys, code, problem):
-    with_variants(repo, edit, 'hint = "Python has an operator for it."', [("a mistake", code)])
+    with_variants(repo, "01.1", [("a mistake", code)])
     assert variant_check.check(repo, step_numbers={1}) == 1
     assert problem in capsys.readouterr().out
 
 
 def test_variants_of_a_todo_no_test_is_tagged_with_say_so(repo, edit, capsys):
-    with_variants(repo, edit, 'hint = "Python has an operator for it."', ADD_VARIANTS)
+    with_variants(repo, "01.1", ADD_VARIANTS)
     assert variant_check.check(repo, step_numbers={1}, todo_id="01.1") == 1
     assert ("TODO 01.1 (add two numbers), wrong variant 1 (subtracts): no test in tests/step01 tagged with TODO "
             "01.1 or an earlier one runs its code: tag the tests that check it") in capsys.readouterr().out
