@@ -6,8 +6,12 @@ def main(number, root=ROOT, say=print):
     step = manifest.step(number, root)
     if not step.starter.is_dir():
         raise SystemExit(f"{step.starter.relative_to(root)} is missing: `make reset-step {step.number}` restores it.")
-    code, todos = step_tests.answer(step, step.starter, say)
-    if code == 0:
+    broken = step_tests.broken(step, step.starter)  # a syntax error, or what the last test-step met
+    code, todos = (step_tests.FAILED, []) if broken else step_tests.answer(step, step.starter, say)
+    broken = broken or step_tests.broken(step, step.starter)
+    if broken:
+        say(broken)
+    elif code == 0:
         say(f"Step {step.number} passes all its tests: no hint needed. On to the next step!")
     elif code == step_tests.NO_TESTS:
         say(f"No tests ran for step {step.number}, so there is no TODO to hint: `make test-step {step.number}`.")

@@ -6,7 +6,7 @@ import sys
 import threading
 from pathlib import Path
 
-from workshop import ROOT, hints, manifest, results
+from workshop import ROOT, broken_files, hints, manifest, results
 
 FAILED, NO_TESTS = 1, 5  # pytest's exit codes when a test failed, and when it collected nothing
 STOPPED = "(stopped: the tests ran longer than {timeout} s)\n"  # how a run that took too long ends
@@ -84,12 +84,24 @@ def _echo(line):
 
 
 def _answer(step, folder, code, output):
-    """What a run of `make test-step` says, kept for `make hint-step`: its exit code and the TODOs it names."""
-    todos = hints.failing_todos(step, output, folder) if code == FAILED else []
+    """What a run of `make test-step` says, kept for `make hint-step`: its exit code and the TODOs it names (none
+    when a file of the step does not import: `broken(step, folder)` names it)."""
+    broken = broken_files.from_output(output, step.root) if code == FAILED else None
+    todos = hints.failing_todos(step, output, folder) if code == FAILED and not broken else []
     if code in (0, FAILED):  # not a run that was interrupted or could not start
-        said = {"code": code, "todos": [todo.id for todo in todos]}
+        said = {"code": code, "todos": [todo.id for todo in todos], "broken": broken and broken.describe(step.number)}
         results.keep(step, KEPT, f"{folder}:{results.key(step, folder)}", said)
     return code, todos
+
+
+def broken(step, folder):
+    """What to say when a file of the step folder does not import: a syntax error found by compiling the files, or
+    the import error the last `make test-step` run met on these very files. None when every file imports."""
+    found = broken_files.syntax_error(folder, step.root)
+    if found:
+        return found.describe(step.number)
+    kept = results.kept(step, KEPT, f"{folder}:{results.key(step, folder)}")
+    return kept.get("broken") if kept else None
 
 
 def answer(step, folder, say=print):
@@ -111,6 +123,10 @@ def main(number, tree=None, root=ROOT, say=print):
         raise SystemExit(f"TARGET={tree} is no folder: use steps (your work), solutions, or a folder laid out like them.")
     if not folder.is_dir():
         raise SystemExit(f"{folder} is missing: `make reset-step {step.number}` restores the starter.")
+    syntax = broken_files.syntax_error(folder, root)
+    if syntax:  # every test that loads the file would fail, the first of them under some TODO: say what is wrong
+        say(syntax.describe(step.number))
+        return FAILED
     color = ["--color=yes"] if sys.stdout.isatty() else []
     how = (in_parallel() if not hints.todos_left(step, folder) else []) or ["-x"]
     code, todos = _answer(step, folder, *run(step, folder.parent, "-q", *color, *how, echo=_echo))
@@ -123,6 +139,8 @@ def main(number, tree=None, root=ROOT, say=print):
     say("")
     if code != FAILED:
         say(f"The tests of step {step.number} could not run (pytest exit {code}, above): its last lines say why.")
+    elif broken(step, folder):
+        say(broken(step, folder))
     elif todos:
         say("Not there yet. " + "\nOr: ".join(hints.describe(step, todo) for todo in todos))
     else:

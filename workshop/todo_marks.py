@@ -7,10 +7,11 @@ tagged with both). tests/conftest.py loads this plugin; the step commands pass i
 copy whose conftest predates it.
 """
 import re
+from pathlib import Path
 
 import pytest
 
-from workshop import manifest
+from workshop import broken_files, manifest
 
 PLUMBING = "No TODO: this test checks the plumbing outside the TODO regions"
 RAISED = re.compile(r"NotImplementedError: TODO (\d\d\.\d+)")
@@ -86,9 +87,21 @@ def failure_line(item, report, known):
     return " or ".join(f"TODO {todo_id} ({known[todo_id].label})" for todo_id in ids) + f": {message}"
 
 
+def tree_under_test(config):
+    """The folder the tests run against (tests/conftest.py's --tree), or None where no such option exists."""
+    try:
+        chosen = config.getoption("--tree")
+    except ValueError:
+        return None
+    return config.rootpath / chosen if chosen in ("steps", "solutions") else Path(chosen).resolve()
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
     report = yield
     if report.failed and (todo_ids(item) or step_number(item, item.config.rootpath) is not None):
-        report.sections.append(("TODO", failure_line(item, report, manifest.todos(item.config.rootpath))))
+        tree = tree_under_test(item.config)
+        broken = broken_files.mark(call.excinfo, tree) if call.excinfo and tree else None
+        line = broken or failure_line(item, report, manifest.todos(item.config.rootpath))
+        report.sections.append(("TODO", line))
     return report

@@ -34,7 +34,7 @@ def test_the_screen_counts_the_todos_passing_and_names_the_first_failures_todo(r
     result = watch.run_tests(step, repo / "steps/01_calc")
     shown = watch.screen(step, repo / "steps/01_calc", result)
     assert "TODOs passing: 0 of 2" in shown, "01.1 fails its test and 01.2 is still a stub: none passes"
-    assert "Tests passing: 0 of 2" in shown
+    assert "Tests passing: 0 of 1 run (the run stops at the first failure)" in shown
     assert "First failure: tests/step01/test_calc.py::test_add" in shown
     assert "Step 1, TODO 01.1: add two numbers\nHint: Python has an operator for it." in shown, shown
 
