@@ -10,12 +10,16 @@ import os
 import socket
 import subprocess
 import sys
+import time
 
 import mxnet as mx
 import numpy as np
 import pytest
 
 from sharded import make_sharded
+
+
+WAIT = 300  # seconds the workers may take on a busy machine; a worker that fails ends the wait at once
 
 
 def free_port():
@@ -60,20 +64,19 @@ def test_two_workers_train_together_and_only_the_first_host_saves(step_folder, d
         )
         flags = ["--epochs", "1", "--image-size", "32", "--batch-size", "32"]
         flags += ["--checkpoint-dir", str(tmp_path / host / "checkpoints")]
-        processes[host] = subprocess.Popen(
-            [sys.executable, "train.py"] + flags, cwd=step_folder, env=env,
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        )
+        with open(tmp_path / f"{host}.log", "w") as log:
+            processes[host] = subprocess.Popen(
+                [sys.executable, "train.py"] + flags, cwd=step_folder, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
-        logs = {host: processes[host].communicate(timeout=300)[0] for host in hosts}
-        for host in hosts:  # a failed worker leaves the scheduler and the server waiting for it: no use waiting too
-            assert processes[host].returncode == 0, f"worker {host} failed:\n{logs[host]}"
+        wait_for_workers(processes, hosts, tmp_path)
         for role in ("scheduler", "server"):
             processes[role].wait(timeout=60)
     finally:
         for process in processes.values():
             if process.poll() is None:
                 process.kill()
+                process.wait()
+    logs = {host: (tmp_path / f"{host}.log").read_text(errors="replace") for host in hosts}
     for host in hosts:
         assert "epoch=1 " in logs[host], f"worker {host} did not train an epoch:\n{logs[host]}"
         assert "kvstore=dist_sync workers=2" in logs[host], f"{host} should train with kvstore dist_sync:\n{logs[host]}"
@@ -88,3 +91,22 @@ def test_two_workers_train_together_and_only_the_first_host_saves(step_folder, d
         assert same, f"{name} differs between the workers: they should pull the same weights from the servers"
     assert (tmp_path / "algo-1" / "model" / "model-symbol.json").is_file(), "the first host should save the model"
     assert not (tmp_path / "algo-2" / "model").exists(), "only the first host should save the model"
+
+
+def wait_for_workers(processes, hosts, logs):
+    """Until every worker has ended well; the first that fails ends the wait at once, for its peer would wait for
+    it in dist_sync forever (a wrong solution must fail fast)."""
+    deadline = time.monotonic() + WAIT
+    while True:
+        codes = {host: processes[host].poll() for host in hosts}
+        # A worker whose Python failed may still hang at exit, in the kvstore's goodbye to the scheduler.
+        failed = [host for host, code in codes.items() if code not in (None, 0)
+                  or "Traceback (most recent call last)" in (logs / f"{host}.log").read_text(errors="replace")]
+        if failed:
+            pytest.fail(f"worker {failed[0]} failed:\n{(logs / f'{failed[0]}.log').read_text(errors='replace')}")
+        if all(code == 0 for code in codes.values()):
+            return
+        if time.monotonic() > deadline:
+            pytest.fail(f"the workers ran longer than {WAIT} s: " + "; ".join(
+                f"{host}: {(logs / f'{host}.log').read_text(errors='replace')[-600:]}" for host in hosts))
+        time.sleep(0.1)

@@ -45,13 +45,17 @@ def one_step(train, images_per_step):
     batches = mx.io.NDArrayIter(mx.nd.array(photos), mx.nd.array(labels.astype(np.float32)), batch_size=8)
     try:
         loss = train.train_epoch(net, trainer, batches, 1, [mx.cpu()], images_per_step)
-    except (UserWarning, mx.MXNetError) as error:  # a gradient backward never computed, or no graph to go back on
-        loss = error
-    if isinstance(loss, Exception):
-        pytest.fail(
-            f"no gradient reached the weights ({type(loss).__name__}): run the network and the loss inside "
-            "`with autograd.record():`, then call backward on those losses before trainer.step"
-        )
+    except UserWarning:  # trainer.step found a gradient that backward never wrote
+        pytest.fail("no gradient reached the weights: call backward on the losses recorded under "
+                    "`with autograd.record():` before trainer.step")
+    except mx.MXNetError as error:
+        said = next((line for line in str(error).splitlines() if "MXNetError" in line), str(error))
+        if "computational graph" in said or "is_recording" in said:
+            pytest.fail("no gradient reached the weights (backward found no recorded graph): run the network and "
+                        "the loss inside `with autograd.record():`, then call backward on those losses")
+        shapes = " The loss takes the network's scores first, then the labels: loss_fn(net(x), y)." if (
+            "shape" in said.lower()) else ""
+        pytest.fail(f"MXNet refused the training step: {said.strip()}.{shapes}")
     after = [net.weight.data().asnumpy(), net.bias.data().asnumpy()]
     return loss, before, after, photos, labels[:, 0].astype(int)
 

@@ -50,5 +50,6 @@ def test_the_network_sees_a_photo_as_training_did(host, tmp_path, width, height)
         f"for {width} x {height} pixels the network sees something else than in training: on average {apart:.1f} "
         f"of 255 levels apart (under {MOST:g} is JPEG noise). Resize as step 01's thumbnail.py packed the photos "
         "(both sides times resize / short side, rounded, never below resize; BOX to shrink, BICUBIC to enlarge), "
-        "then crop the centre as training's reader does: left = (width - size) // 2, top = (height - size) // 2"
+        "then crop the centre of the resized image as training's reader does, from its new size, not the photo's "
+        "original one: left = (image.width - size) // 2, top = (image.height - size) // 2 after the resize"
     )
