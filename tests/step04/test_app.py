@@ -173,3 +173,12 @@ def test_the_poller_does_nothing_unless_configured(client, aws, x, monkeypatch):
     monkeypatch.setenv("POLL_MENTIONS", "0")
     client.lambda_.invoke("poll_mentions", client.events.generate_cw_event("aws.events", "Scheduled Event", {}, []))
     assert len(x.calls) == 0, "with POLL_MENTIONS=0 the scheduled poller must not call X"
+
+
+def test_a_stub_reached_through_a_route_is_raised_in_the_test_not_answered_500(client, aws, chalicelib, monkeypatch):
+    def stub(*args):
+        raise NotImplementedError("TODO 04.1: answer X's CRC challenge in webhook.crc_response")
+
+    monkeypatch.setattr(chalicelib("webhook"), "crc_response", stub)
+    with pytest.raises(NotImplementedError, match="TODO 04.1"):
+        client.http.get(f"{WEBHOOK}?crc_token=abc")  # test-step then says the stub is still there
