@@ -3,13 +3,11 @@
 Pick the tree with `--tree steps|solutions|DIR` or the TARGET environment variable (default: steps).
 """
 import gc
-import json
 import os
 import runpy
 import signal
 from pathlib import Path
 
-import jsonschema
 import pytest
 
 from workshop import ROOT, checkpoint, loader
@@ -38,22 +36,6 @@ runpy.run_path(str(NETGUARD / "sitecustomize.py"))
 # would they: with a handler here, they start with the default one instead (a handler is reset when a program starts).
 if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
     signal.signal(signal.SIGINT, signal.default_int_handler)
-
-
-def _validate_once(validate):
-    """jsonschema.validate, run once per schema and document that pass: the SageMaker SDK checks its config against
-    its schema at every value it looks up (some 30 times a deploy, 5 s of CPU), always the same document."""
-    passed = {}
-
-    def validate_once(instance, schema, *args, **kwargs):
-        seen = (id(schema), json.dumps(instance, sort_keys=True, default=repr), repr(args), repr(kwargs))
-        if passed.get(seen) is not schema:
-            validate(instance, schema, *args, **kwargs)
-            passed[seen] = schema
-    return validate_once
-
-
-jsonschema.validate = _validate_once(jsonschema.validate)
 
 
 def pytest_collection_finish(session):

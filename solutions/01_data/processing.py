@@ -74,20 +74,9 @@ def make_processor(args, session, bucket):
 
 
 def sagemaker_session(bucket):
-    """The SDK's Session with our config. The SDK checks its config against its JSON schema at each of its ~40
-    lookups a job (a second of CPU each); the Session checks ours once, so the lookups need not again."""
+    """The SDK's Session with our config (no usage reports) and the bucket (else the SDK asks STS for the account)."""
     import sagemaker
-    import sagemaker.utils
 
-    check = sagemaker.utils.validate_sagemaker_config
-    if not getattr(check, "skips_ours", False):
-
-        def validate(config=None):
-            if config is not SDK_CONFIG:
-                check(config)
-
-        validate.skips_ours = True
-        sagemaker.utils.validate_sagemaker_config = validate
     return sagemaker.Session(boto_session=boto3.Session(), default_bucket=bucket, sagemaker_config=SDK_CONFIG)
 
 

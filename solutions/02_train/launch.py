@@ -227,19 +227,9 @@ def train_channel(args):
 
 
 def sagemaker_session(boto_session, bucket):
-    """The SDK's Session with our config. The SDK checks its config against its JSON schema at every lookup (a
-    second or more of CPU each, some 20 per job); the Session checks ours once, so the lookups need not again."""
+    """The SDK's Session with our config (no usage reports) and the bucket (else the SDK asks STS for the account)."""
     import sagemaker
-    import sagemaker.utils
 
-    check = sagemaker.utils.validate_sagemaker_config
-    if check.__name__ != "validate_all_but_ours":
-
-        def validate_all_but_ours(config=None):
-            if config is not SDK_CONFIG:
-                check(config)
-
-        sagemaker.utils.validate_sagemaker_config = validate_all_but_ours
     return sagemaker.Session(boto_session=boto_session, default_bucket=bucket, sagemaker_config=SDK_CONFIG)
 
 
