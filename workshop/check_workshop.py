@@ -18,7 +18,7 @@ from pathlib import Path
 
 from workshop import ROOT, check_generated, generate, hints, manifest, step_tests
 
-MIN_VARIANTS = 3  # wrong variants each TODO needs in variants.toml
+MIN_VARIANTS = 5  # wrong variants each TODO needs in variants.toml, each a different kind of mistake
 TIMEOUT = 900  # seconds for one copy's tests
 FAILED = re.compile(r"^(?:FAILED|ERROR) (\S+\.py(?:::.+?)?)(?: - .*)?$", re.M)  # pytest's short summary lines
 
@@ -43,16 +43,16 @@ class Copy:
         return generate.starter_files(self.step, {self.todo.id})
 
 
-def run_copy(step, made, *options):
-    """(pytest exit code, output) for the step's tests on a scratch tree: the other steps' solutions, and `made` as
-    this step's folder."""
+def run_copy(step, made, *options, paths=None):
+    """(pytest exit code, output) for the step's tests (or `paths` among them) on a scratch tree: the other steps'
+    solutions, and `made` as this step's folder."""
     with tempfile.TemporaryDirectory(prefix="whereml-check-") as scratch:
         tree = Path(scratch)
         for other in manifest.steps(step.root):
             if other.folder != step.folder and other.solution.is_dir():
                 (tree / other.folder).symlink_to(other.solution, target_is_directory=True)
         generate.sync(made, tree / step.folder)
-        return step_tests.run(step, tree, *options, timeout=TIMEOUT)
+        return step_tests.run(step, tree, *options, timeout=TIMEOUT, paths=paths)
 
 
 def run(copy):

@@ -40,14 +40,15 @@ def test_gps_to_degrees_adds_minutes_and_seconds(geotag):
 
 
 @pytest.mark.todo("01.1")
-@pytest.mark.parametrize("ref, sign", [("N", 1), ("E", 1), ("S", -1), ("W", -1)])
+@pytest.mark.parametrize("ref, sign", [("N", 1), ("E", 1), ("S", -1), ("W", -1), ("s", -1), ("w ", -1)],
+                         ids=["N", "E", "S", "W", "s, as some cameras write it", "w with a space"])
 def test_south_and_west_are_negative(geotag, ref, sign):
     value = (IFDRational(33, 1), IFDRational(52, 1), IFDRational(1234, 100))
     expected = sign * (33 + 52 / 60 + 12.34 / 3600)
     read = geotag.gps_to_degrees(value, ref)
     assert read == pytest.approx(expected), (
         f"33° 52' 12.34\" {ref} read as {read}, expected {expected}: the whole value (degrees, minutes and seconds) "
-        "is negative when the reference is S or W, positive for N and E"
+        "is negative when the reference is S or W (whatever its case, around spaces), positive for N and E"
     )
 
 

@@ -83,6 +83,7 @@ def test_cloud_run_on_two_spot_hosts(launch, aws, step_folder, monkeypatch, tmp_
     launch.main(
         ["--data", DATA, "--role", ROLE, "--instance-count", "2", "--spot", "--max-wait", "7200", "--no-wait"]
         + ["--max-run", "5400", "--epochs", "8", "--network", "resnet101_v1", "--pretrained", "1"]
+        + ["--instance-type", "ml.c5.2xlarge"]
     )
     (job,) = requests(aws, "CreateTrainingJob")
     image = job["AlgorithmSpecification"]["TrainingImage"]
@@ -103,7 +104,10 @@ def test_cloud_run_on_two_spot_hosts(launch, aws, step_folder, monkeypatch, tmp_
     assert {"epochs": 8, "network": "resnet101_v1", "pretrained": 1}.items() <= hyperparameters.items()
     assert hyperparameters["sagemaker_parameter_server_enabled"] is True, "2 hosts need the parameter server"
     assert hyperparameters["sagemaker_program"] == "train.py"
-    assert job["ResourceConfig"]["InstanceCount"] == 2
+    assert job["ResourceConfig"]["InstanceCount"] == 2, "--instance-count 2: pass instance_count=args.instance_count"
+    assert job["ResourceConfig"]["InstanceType"] == "ml.c5.2xlarge", (
+        f"--instance-type ml.c5.2xlarge became {job['ResourceConfig']['InstanceType']}: pass "
+        "instance_type=args.instance_type")
     assert job["EnableManagedSpotTraining"] is True and job["StoppingCondition"]["MaxWaitTimeInSeconds"] == 7200
     assert job["CheckpointConfig"]["S3Uri"].startswith(f"s3://{BUCKET}/")
     assert {"Key": "project", "Value": "whereml-workshop"} in job["Tags"]
@@ -143,8 +147,9 @@ def test_tune_searches_learning_rate_and_batch_size_on_one_host(launch, aws):
     assert definition["AlgorithmSpecification"]["TrainingImage"].endswith("/mxnet-training:1.9.0-cpu-py38")
     assert json.loads(definition["StaticHyperParameters"]["epochs"]) == 3
     static = definition["StaticHyperParameters"]
-    assert "sagemaker_parameter_server_enabled" not in static, (
-        "one host needs no parameter server: pass the distribution only when instance_count > 1"
+    # No distribution, or the parameter server written out as disabled: the same job on one host.
+    assert json.loads(static.get("sagemaker_parameter_server_enabled", "false")) is False, (
+        "one host needs no parameter server: enable it only when instance_count > 1"
     )
     assert not definition.get("EnableManagedSpotTraining") and "CheckpointConfig" not in definition
     assert {"Key": "project", "Value": "whereml-workshop"} in tuning["Tags"]

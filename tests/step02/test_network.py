@@ -32,6 +32,19 @@ def test_output_layer_has_one_score_per_cell(network, name):
 
 
 @pytest.mark.todo("02.1")
+def test_the_new_layer_lives_on_the_contexts_it_was_given(network):
+    # A second CPU context tells contexts apart on a machine without GPUs: cpu(1) is not cpu(0), MXNet's default.
+    net = network.build_network(network.DEFAULT_NETWORK, 7, 0, [mx.cpu(1)])
+    elsewhere = {name: param.list_ctx() for name, param in net.collect_params().items()
+                 if param.list_ctx() != [mx.cpu(1)]}
+    assert not elsewhere, (
+        f"{', '.join(elsewhere)} live on {list(elsewhere.values())[0]}, not on the contexts build_network was given "
+        "([cpu(1)] here; GPUs on SageMaker): initialize the new output layer with ctx=ctx"
+    )
+    assert scores_of(net, mx.nd.zeros((1, 3, 32, 32), ctx=mx.cpu(1))).shape == (1, 7)
+
+
+@pytest.mark.todo("02.1")
 def test_output_layer_gives_raw_scores(network):
     mx.random.seed(0)
     net = network.build_network(network.DEFAULT_NETWORK, 7, 0, [mx.cpu()])

@@ -14,7 +14,7 @@ def served(inference, prediction, accept="application/json"):
     """output_fn's answer as the SageMaker toolkit sends it: a (body, content type) pair, or a bare body sent as
     `accept`."""
     result = inference.output_fn(prediction, accept)
-    body, content_type = result if isinstance(result, tuple) else (result, accept)
+    body, content_type = result if isinstance(result, tuple) else (result, str(accept))
     assert isinstance(body, (str, bytes)), (
         f"output_fn returned a {type(body).__name__}: return the JSON text, json.dumps(answer), with its content type"
     )
@@ -171,6 +171,13 @@ def test_each_guess_carries_its_cell_and_probability(host, locator, big_jpeg):
             f"guess {got} must carry its cell's lat, lng, place, admin1 and country_code, its S2 token as 'cell', "
             "and its probability, in the prediction's order"
         )
+
+
+@pytest.mark.todo("03.4")
+@pytest.mark.parametrize("accept", ["*/*", "application/json, text/plain;q=0.5", None])
+def test_the_answer_says_it_is_json_whatever_the_request_accepts(host, locator, big_jpeg, accept):
+    # The content type is the answer's own, never an echo of the Accept header (which may be */* or a list).
+    answer(host("inference"), locator, big_jpeg, accept=accept)
 
 
 @pytest.mark.todo("03.4")

@@ -44,14 +44,15 @@ def test_known_flags(reply, code, flag):
 
 
 @pytest.mark.todo("04.4")
-@pytest.mark.parametrize("code", ["", "F", "FRA", "12", "F1", "ÉS", "ﬀ", " F", None, 33, "🇫🇷"])
+@pytest.mark.parametrize("code", ["", "F", "FRA", "12", "F1", "ÉS", "ﬀ", " F", "FR\n", "F\n", "\nFR", None, 33, "🇫🇷"])
 def test_no_flag_for_anything_but_two_ascii_letters(reply, code):
     try:
         flag = reply.flag(code)
     except Exception as error:
         pytest.fail(f"flag({code!r}) raised {type(error).__name__} ({error}): anything but a string of two ASCII "
                     "letters gives ''")
-    assert flag == "", f"flag({code!r}) must be '', not {flag!r}: only two ASCII letters make a flag"
+    assert flag == "", (f"flag({code!r}) must be '', not {flag!r}: only two ASCII letters make a flag (a regular "
+                        "expression's $ also matches before a final newline: use re.fullmatch, or \\Z)")
 
 
 @pytest.mark.todo("04.5")
@@ -65,9 +66,19 @@ def test_reply_text_has_one_line_per_guess_best_first(reply):
 
 @pytest.mark.todo("04.5")
 def test_reply_text_without_place_region_or_country(reply):
-    guesses = [{"lat": -12.5, "lng": 130.84, "probability": 0.004, "place": "", "admin1": None, "country_code": ""},
-               {"lat": 1, "lng": 2, "probability": 0.3, "place": "Somewhere"}]
-    assert reply.reply_text(guesses).splitlines() == ["📍 1. -12.50, 130.84 <1%", "📍 2. Somewhere 30%"]
+    guesses = [{"lat": 1, "lng": 2, "probability": 0.3, "place": "Somewhere"},
+               {"lat": -12.5, "lng": 130.84, "probability": 0.004, "place": "", "admin1": None, "country_code": ""}]
+    assert reply.reply_text(guesses).splitlines() == ["📍 1. Somewhere 30%", "📍 2. -12.50, 130.84 <1%"]
+
+
+@pytest.mark.todo("04.5")
+def test_reply_text_lists_the_top_three_of_a_longer_answer(reply):
+    guesses = [guess(name, probability) for name, probability in
+               [("Tokyo", 0.4), ("Osaka", 0.2), ("Kyoto", 0.1), ("Nagoya", 0.05), ("Sapporo", 0.01)]]
+    lines = reply.reply_text(guesses).splitlines()
+    assert [line.split()[2] for line in lines] == ["Tokyo", "Osaka", "Kyoto"], (
+        f"the reply to an answer of 5 guesses reads {lines}: list the TOP (3) best, predictions[:TOP], no more"
+    )
 
 
 @pytest.mark.todo("04.5")
@@ -112,3 +123,4 @@ def test_weighted_length_counts_emoji_and_cjk_double(reply):
     assert reply.weighted_length("abc") == 3
     assert reply.weighted_length("東京") == 4
     assert reply.weighted_length("📍") == 2
+

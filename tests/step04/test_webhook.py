@@ -58,10 +58,10 @@ VALID = signature(b"body", SECRET)
     [(VALID, True), (signature(b"body", "other"), False), (signature(b"other", SECRET), False),
      (None, False), ("", False), ("sha256=", False), (VALID[7:], False), ("sha256=%%%", False), ("sha256=é", False),
      (VALID.replace("sha256", "sha1"), False), (VALID + "x", False), (VALID + ",sha256=AAAA", False),
-     ("x" + VALID, False)],
+     ("x" + VALID, False), ("sha256=" + VALID[7:].swapcase(), False), (VALID.upper(), False)],
     ids=["valid", "wrong secret", "other body", "missing", "empty", "prefix only", "no prefix", "not base64",
          "not ascii", "wrong scheme", "valid then a character", "valid then another signature",
-         "a character then valid"],
+         "a character then valid", "the base64's case swapped", "all upper case"],
 )
 def test_signature_is_valid_only_for_the_hmac_of_the_raw_body(webhook, header, valid):
     try:
@@ -71,7 +71,8 @@ def test_signature_is_valid_only_for_the_hmac_of_the_raw_body(webhook, header, v
                     "or malformed header is simply invalid (False); compare bytes, header.encode()")
     assert answer is valid, (
         f"signature_is_valid said {answer} for the header {header!r}: only the whole header 'sha256=' + base64 of "
-        "the HMAC-SHA256 of these body bytes, and nothing before or after it, is valid"
+        "the HMAC-SHA256 of these body bytes, and nothing before or after it, is valid (base64 is case-sensitive: "
+        "compare exactly)"
     )
 
 

@@ -1,0 +1,56 @@
+"""Other spellings of a TODO's answer pass its tests: each is put alone into a copy of the solution, as `make
+check-workshop` puts a wrong variant, and the TODO's test file runs on it."""
+import pytest
+
+from workshop import ROOT, check_workshop, generate, manifest
+
+ALTERNATIVES = [
+    pytest.param("02.5", "tests/step02/test_launch.py", '''
+return MXNet(
+    entry_point="train.py",
+    source_dir=str(HERE),
+    framework_version="1.9.0",
+    py_version="py38",
+    role=args.role,
+    instance_type=args.instance_type,
+    instance_count=args.instance_count,
+    hyperparameters=args.hyperparameters,
+    distribution={"parameter_server": {"enabled": args.instance_count > 1}},
+    metric_definitions=METRIC_DEFINITIONS,
+    max_run=args.max_run,
+    output_path=output_path,
+    code_location=output_path,
+    tags=TAGS,
+    sagemaker_session=session,
+    **spot_settings(args, bucket, job_name),
+)
+''', id="the parameter server written out as disabled on one host"),
+    pytest.param("04.5", "tests/step04/test_reply.py", '''
+best_first = sorted(predictions, key=lambda guess: guess["probability"], reverse=True)
+lines = []
+for rank, guess in enumerate(best_first[:TOP], start=1):
+    percent = round(100 * guess["probability"])
+    chance = f"{percent}%" if percent else "<1%"
+    line = " ".join(filter(None, [f"{PIN} {rank}. {place_name(guess)}", flag(guess.get("country_code")), chance]))
+    if weighted_length("\\n".join(lines + [line])) > MAX_WEIGHT:
+        break
+    lines.append(line)
+return "\\n".join(lines)
+''', id="the guesses re-sorted best first before the top ones are taken"),
+    pytest.param("04.4", "tests/step04/test_reply.py", '''
+import re
+
+if not (isinstance(country_code, str) and re.fullmatch(r"[A-Za-z]{2}", country_code)):
+    return ""
+return "".join(chr(ord(letter) + 127397) for letter in country_code.upper())
+''', id="a regular expression matched in full"),
+]
+
+
+@pytest.mark.parametrize("todo_id, tests, code", ALTERNATIVES)
+def test_a_correct_alternative_passes_its_todos_tests(todo_id, tests, code):
+    step = manifest.step(int(todo_id[:2]), ROOT)
+    made = generate.variant_files(step, todo_id, code)
+    assert made != generate.starter_files(step, set()), "the alternative must differ from the solution"
+    exit_code, output = check_workshop.run_copy(step, made, "-q", "-x", "--todos-up-to", todo_id, paths=[tests])
+    assert exit_code == 0, f"a correct way to write TODO {todo_id} fails its tests:\n{output[-3000:]}"
