@@ -27,6 +27,8 @@ TREE ?= steps
 DEMO_TREE := $(if $(filter command line environment,$(origin TREE)),$(TREE),solutions)
 SOURCE ?= sample
 MODEL ?= build/model
+# The model `make serve` serves without MODEL=...: yours (make train), else the checkpoint's (make checkpoint-step 3).
+SERVE_MODEL := $(if $(filter command line environment,$(origin MODEL)),$(MODEL),$(or $(wildcard build/model),$(wildcard build/checkpoint/model),build/model))
 PORT ?= 8080
 
 .PHONY: setup test check-workshop $(STEP_TARGETS) status generate check-generated data train serve deploy cleanup bench demo \
@@ -95,7 +97,7 @@ endif
 
 serve: $(STAMP)
 	$(CHECK_TREE)
-	$(PY) $(TREE)/03_host/serve.py --model-dir $(MODEL) --port $(PORT)
+	$(PY) $(TREE)/03_host/serve.py --model-dir $(SERVE_MODEL) --port $(PORT)
 
 deploy: $(STAMP)
 	@test -n "$(MODEL_DATA)" -a -n "$(ROLE)" || { echo '$(DEPLOY_NEEDS)' >&2; exit 2; }

@@ -1,4 +1,4 @@
-"""`make check-generated`: steps/ (and the README's step table) must be exactly what the generator makes."""
+"""`make check-generated`: steps/ (and the READMEs' step and TODO tables) must be exactly what the generator makes."""
 from itertools import zip_longest
 from pathlib import Path
 
@@ -26,9 +26,9 @@ def differences(root=ROOT):
         for folder in sorted((root / "steps").iterdir()):
             if folder.name not in made:
                 found.append(f"steps/{folder.name}: extra (workshop.toml has no step in that folder)")
-    path = root / "README.md"
-    if path.exists() and readme.expected(path.read_text(), root) != path.read_text():
-        found.append("README.md: its step table does not match workshop.toml")
+    for path, _ in readme.stale(root):
+        what = "its step table does" if path == root / "README.md" else "its TODO table and hints do"
+        found.append(f"{path.relative_to(root).as_posix()}: {what} not match workshop.toml")
     return found
 
 

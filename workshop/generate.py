@@ -259,6 +259,8 @@ def generate(root=ROOT, out=None, only=None, step_numbers=None):
     """Write the starters of every step (or of `step_numbers`) into `out` (default: steps/); returns the folders."""
     root = Path(root)
     out = Path(out) if out else root / "steps"
+    if step_numbers is None and out == root / "steps":
+        readme.update(root)  # first: the step READMEs' TODO blocks are copied into steps/ below
     tree = starter_tree(root, only, step_numbers)
     chosen = [s for s in manifest.steps(root) if s.folder in tree]
     for step in chosen:
@@ -268,5 +270,4 @@ def generate(root=ROOT, out=None, only=None, step_numbers=None):
         for stale in sorted(out.iterdir()):
             if stale.name not in tree:
                 shutil.rmtree(stale) if stale.is_dir() else stale.unlink()
-        readme.update(root)
     return [out / step.folder for step in chosen]

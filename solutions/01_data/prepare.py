@@ -69,6 +69,8 @@ def parse_args(argv=None):
     kind = args.source.split(":", 1)[0]
     if kind not in DEFAULTS or (kind == "photos") != args.source.startswith("photos:"):
         raise BadInput(f"--source {args.source} is unknown: use sample, photos:DIR or mmcommons.")
+    if kind == "photos":  # the shell expands no ~ after "photos:": photos:~/Pictures means the home folder's
+        args.source = "photos:" + os.path.expanduser(args.source[len("photos:") :])
     for name, value in DEFAULTS[kind].items():
         if getattr(args, name) is None:
             setattr(args, name, value)

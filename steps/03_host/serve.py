@@ -175,8 +175,9 @@ def main(argv=None):
                         help="seconds a client may take to send a request (408 after that)")
     args = parser.parse_args(argv)
     if not args.model_dir.is_dir():
-        sys.exit("There is no model folder {}: `make train` or `make checkpoint-step 3` makes one.".format(
-            args.model_dir))
+        sys.exit("There is no model folder {}: `make train` makes build/model, `make checkpoint-step 3` makes "
+                 "build/checkpoint/model (`make serve` takes whichever exists; MODEL=... names another).".format(
+                     args.model_dir))
     try:
         endpoint = Endpoint(args.model_dir, args.port, args.threads, args.read_timeout)
     except (OSError, KeyError, ValueError) as error:

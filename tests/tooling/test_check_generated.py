@@ -49,3 +49,15 @@ def test_caches_and_local_deployments_in_steps_are_not_differences(repo, write):
     write(repo / "steps/01_calc/__pycache__/calc.cpython-311.pyc", "x")
     write(repo / "steps/01_calc/.chalice/deployments/dev.json", "{}")
     assert check_generated.differences(repo) == []
+
+
+def test_a_step_readmes_todo_table_and_hints_come_from_the_manifest(repo, write):
+    path = repo / "solutions/01_calc/README.md"
+    write(path, f"# Calc\n\n{readme.TODOS_BEGIN}\n| TODO | old |\n{readme.TODOS_END}\n\nMore.\n")
+    assert check_generated.differences(repo)[-1] == (
+        "solutions/01_calc/README.md: its TODO table and hints do not match workshop.toml")
+    generate.generate(repo)
+    text = path.read_text()
+    assert "| 01.1 | add two numbers | `calc.py` `add` |" in text and "- **01.2** helpers.py already knows how." in text
+    assert (repo / "steps/01_calc/README.md").read_text() == text, "steps/ gets the README as generated"
+    assert check_generated.differences(repo) == []
