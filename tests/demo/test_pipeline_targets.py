@@ -22,7 +22,7 @@ def commands(*goals, env=None):
     (["data"], "steps/01_data/prepare.py --source sample --out build/data"),
     (["train"], "steps/02_train/launch.py --local --data build/data --model-dir build/model"),
     (["train", "DATA=build/checkpoint/data"], "steps/02_train/launch.py --local --data build/checkpoint/data"),
-    (["serve"], "steps/03_host/serve.py --model-dir build/model --port 8080"),
+    (["serve", "MODEL=build/model"], "steps/03_host/serve.py --model-dir build/model --port 8080"),
     (["data", "TREE=solutions"], "solutions/01_data/prepare.py"),
     (["serve", "TREE=solutions"], "solutions/03_host/serve.py"),
     (["demo"], "-m demo --tree solutions\n"),
@@ -45,3 +45,16 @@ def test_a_tree_that_is_no_folder_is_one_sentence(target):
     assert result.returncode != 0
     assert result.stderr.splitlines()[0] == ("TREE=solution is no folder: use steps (your code), solutions, or a "
                                              "folder laid out like them.")
+
+
+@pytest.mark.parametrize("made, served", [(["build/model", "build/checkpoint/model"], "build/model"),
+                                          (["build/checkpoint/model"], "build/checkpoint/model"),
+                                          ([], "build/model")],
+                         ids=["yours and the checkpoint's", "only the checkpoint's", "none"])
+def test_make_serve_serves_your_model_else_the_checkpoints(tmp_path, made, served):
+    # After `make checkpoint-step 3` alone, `make serve` must find that model: its advice would loop otherwise.
+    for folder in made:
+        (tmp_path / folder).mkdir(parents=True)
+    result = subprocess.run(["make", "-s", "-n", "-f", str(ROOT / "Makefile"), "-C", str(tmp_path), "-o",
+                             ".venv/.installed", "serve"], capture_output=True, text=True, timeout=60)
+    assert f"--model-dir {served} --port 8080" in result.stdout, result.stdout + result.stderr
