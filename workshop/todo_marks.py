@@ -3,7 +3,8 @@
 Its ids must be TODOs of the test's step. A step's tests run in TODO order (quick files first within a TODO, tests
 without a marker last), and a failing test's report carries one line that names its TODO:
 `TODO 03.2 (<label>): <the first line of the failure>` (`TODO 01.2 (...) or TODO 01.3 (...): ...` for a test
-tagged with both). `--todos-up-to 03.2` runs only the tests of TODOs up to 03.2 (what `make check-workshop` runs on a
+tagged with both; a failure whose first line starts `TODO 02.3: ...`, from plumbing that could not use that TODO's
+answer, names that TODO whatever the test is tagged with). `--todos-up-to 03.2` runs only the tests of TODOs up to 03.2 (what `make check-workshop` runs on a
 copy whose TODO 03.2 is stubbed or wrong). tests/conftest.py loads this plugin; the step commands pass it with `-p` too, so they work on a
 copy whose conftest predates it.
 """
@@ -16,6 +17,7 @@ from workshop import broken_files, manifest
 
 PLUMBING = "No TODO: this test checks the plumbing outside the TODO regions"
 RAISED = re.compile(r"NotImplementedError: TODO (\d\d\.\d+)")
+NAMED = re.compile(r"(?:\w+: )?TODO (\d\d\.\d+): (.*)")  # "ValueError: TODO 02.3: geo_accuracy answered ..."
 STEP_FOLDER = re.compile(r"step(\d\d)")
 
 
@@ -89,9 +91,11 @@ def failure_line(item, report, known):
     crash = getattr(report.longrepr, "reprcrash", None)
     message = (crash.message if crash else str(report.longrepr)).strip().splitlines() or [""]
     message = message[0].removeprefix("AssertionError: ")
-    raised = RAISED.search(message)
+    raised, named = RAISED.search(message), NAMED.match(message.removeprefix("Failed: "))
     if raised and raised[1] in known:
         ids, message = [raised[1]], "its stub is still there (NotImplementedError): write the code of this TODO"
+    elif named and named[1] in known:  # the code under test said whose answer it could not use
+        ids, message = [named[1]], named[2]
     else:
         ids = todo_ids(item)
     if not ids:

@@ -10,6 +10,9 @@ def geo_metrics(prefix, predicted, labels, cells):
     cell_lat = np.array([cell["lat"] for cell in cells])
     cell_lng = np.array([cell["lng"] for cell in cells])
     within = geo.geo_accuracy(predicted, labels[:, 1], labels[:, 2], cell_lat, cell_lng)
+    if not isinstance(within, dict) or sorted(within, key=str) != sorted(geo.THRESHOLDS_KM, key=str):
+        raise ValueError("TODO 02.3: geo_accuracy answered {!r}, not a share for each distance: key them by the "
+                         "distances themselves, {}".format(within, {km: "share" for km in geo.THRESHOLDS_KM}))
     return {"%sgeo_%dkm" % (prefix, km): share for km, share in within.items()}
 
 

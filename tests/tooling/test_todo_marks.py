@@ -77,3 +77,13 @@ def test_a_failing_test_without_a_marker_says_it_checks_plumbing(repo, write, ed
     out = capsys.readouterr().out
     assert "No TODO: this test checks the plumbing outside the TODO regions: twice doubles" in out
     assert "fails a test (above) that checks the plumbing outside the TODOs, and no TODO stub is left" in out
+
+
+def test_a_failure_that_starts_with_a_todo_id_names_that_todo(repo, write):
+    # Plumbing that cannot use a TODO's answer (metrics.py given geo_accuracy's) says whose answer it was.
+    write(repo / "tests/step01/test_calc.py", TAGGED.replace(
+        'assert load("01_calc", "calc").add(2, 3) == 5, "add(2, 3) is 5: use +"',
+        'pytest.fail("TODO 01.2: double answered a string")'))
+    code, output = step_tests.run(manifest.step(1, repo), repo / "solutions", "-q", "-x")
+    assert code == step_tests.FAILED
+    assert "TODO 01.2 (double a number): double answered a string" in output, output
