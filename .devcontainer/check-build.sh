@@ -25,7 +25,7 @@ if [ ! -f "$ROOTFS.done" ]; then
   echo "Making a Debian bookworm root in $ROOTFS with debootstrap (a few minutes, once) ..."
   rm -rf "$ROOTFS" && mkdir -p "$(dirname "$ROOTFS")"
   debootstrap --variant=minbase --include=python3,python3-venv,make,git,ca-certificates \
-    bookworm "$ROOTFS" http://deb.debian.org/debian >"$ROOTFS.log"
+    bookworm "$ROOTFS" >"$ROOTFS.log"  # from debootstrap's default mirror
   touch "$ROOTFS.done"
 fi
 if ! podman image exists "$BASE"; then

@@ -165,7 +165,8 @@ def mention_the_bot(bot, out, endpoint):
     worker, the worker asks the endpoint and, in dry-run mode, writes the reply it would post into `out`."""
     photo, jpeg = held_out_photo(out / "data")
     print(f"      The photo: {photo.name}, a val photo the network never trained on")
-    settings = stage_settings(bot.folder)
+    stage_config = loader.load(bot.folder, "stage_config")
+    settings = stage_config.stage_settings(BOT_STAGE, bot.folder / ".chalice" / "config.json")
     os.environ.update(settings, DRY_RUN="1", DRY_RUN_DIR=str(out), AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME=endpoint)
     app = loader.load(bot.folder, "app").app
     setup_aws = loader.load(bot.folder, "setup_aws")
@@ -219,12 +220,6 @@ def show_result(out, endpoint, photo, jpeg, reply):
     (out / "photo.jpg").write_bytes(jpeg)
     return [dict(guess, km_from_photo=round(float(geo.haversine_km(photo.lat, photo.lng, guess["lat"],
                                                                     guess["lng"])), 1)) for guess in predictions]
-
-
-def stage_settings(bot_folder):
-    """The bot stage's environment variables, as `chalice deploy --stage dev` would give its Lambdas."""
-    config = json.loads((bot_folder / ".chalice" / "config.json").read_text())
-    return config["stages"][BOT_STAGE]["environment_variables"]
 
 
 def port_is_free(port):

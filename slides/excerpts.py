@@ -5,14 +5,16 @@ a method), `...#SOLUTION 04.4` the body of that TODO region, and a path alone th
 are left out of what the audience sees; the lines of a TODO region inside a larger excerpt are marked to highlight.
 """
 import ast
-import re
 import textwrap
 from dataclasses import dataclass
 
-BEGIN = re.compile(r"^\s*# BEGIN SOLUTION (\S+)\s*$")
-END = re.compile(r"^\s*# END SOLUTION\s*$")
-BEGIN_PROMPT = re.compile(r"^\s*# BEGIN PROMPT\s*$")
-END_PROMPT = re.compile(r"^\s*# END PROMPT\s*$")
+from workshop.generate import MARKER
+
+
+def marker(line):
+    """(edge, kind, TODO id) of a solution or prompt marker line, as the generator reads it, else None."""
+    found = MARKER.match(line)
+    return (found["edge"], found["kind"], found["rest"].strip()) if found else None
 
 
 class ExcerptError(Exception):
@@ -46,10 +48,9 @@ def cut(root, reference):
 
 def _region(lines, todo, path):
     for start, line in enumerate(lines):
-        found = BEGIN.match(line)
-        if found and found.group(1) == todo:
+        if marker(line) == ("BEGIN", "SOLUTION", todo):
             for end in range(start + 1, len(lines)):
-                if END.match(lines[end]):
+                if (marker(lines[end]) or ())[:2] == ("END", "SOLUTION"):
                     return lines[start : end + 1]
             raise ExcerptError(f"{path}: `# BEGIN SOLUTION {todo}` has no `# END SOLUTION`")
     raise ExcerptError(f"{path} has no `# BEGIN SOLUTION {todo}` region")
@@ -87,14 +88,13 @@ def _shown(path, selector, lines, whole_region=None):
     kept, todos = [], [whole_region] if whole_region else []
     in_region = in_prompt = False
     for line in lines:
-        if BEGIN_PROMPT.match(line) or END_PROMPT.match(line):
-            in_prompt = bool(BEGIN_PROMPT.match(line))
-        elif BEGIN.match(line):
-            in_region = True
-            if BEGIN.match(line).group(1) not in todos:
-                todos.append(BEGIN.match(line).group(1))
-        elif END.match(line):
-            in_region = False
+        edge, kind, todo = marker(line) or (None, None, None)
+        if kind == "PROMPT":
+            in_prompt = edge == "BEGIN"
+        elif kind == "SOLUTION":
+            in_region = edge == "BEGIN"
+            if in_region and todo not in todos:
+                todos.append(todo)
         elif not in_prompt:
             kept.append((line, in_region and not whole_region))
     while kept and not kept[0][0].strip():

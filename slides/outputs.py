@@ -7,12 +7,11 @@ writes the reply text and draws the map. They are remade when the model or that 
 """
 import base64
 import csv
-import hashlib
 import json
 import mimetypes
 import warnings
 
-from workshop import ROOT, checkpoint, loader, manifest
+from workshop import ROOT, checkpoint, files, loader, manifest
 
 REPLY_FOLDER = "build/slides/reply"
 REPLY = {name: f"{REPLY_FOLDER}/{name}" for name in ("photo.jpg", "map.png", "reply.txt")}
@@ -85,9 +84,4 @@ def _placed_photo(mx, records, inference, locator, tokens):
 
 
 def _fingerprint(model):
-    digest = hashlib.sha256((model.parent / f".{model.name}.fingerprint").read_bytes())
-    for folder in REPLY_MADE_FROM:
-        for path in sorted((ROOT / folder).rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts:
-                digest.update(str(path.relative_to(ROOT)).encode() + path.read_bytes())
-    return digest.hexdigest()
+    return files.fingerprint(model.parent / f".{model.name}.fingerprint", *(ROOT / folder for folder in REPLY_MADE_FROM))

@@ -73,7 +73,7 @@ def parser():
     for name in ("check-generated", "status", "bench"):
         commands.add_parser(name)
     platforms = commands.add_parser("check-platforms", help="has every pin a wheel for each platform we claim?")
-    platforms.add_argument("--index-url", default=check_platforms.PUBLIC_INDEX, help="the package index to ask")
+    platforms.add_argument("--index-url", help="the package index to ask (default: pip's, from `pip config list`)")
     testing = commands.add_parser("test", help="every test suite against the solutions, and check-generated")
     checking = commands.add_parser("check-workshop", help="stubs and wrong variants are caught by their TODO's tests")
     checking.add_argument("step", nargs="*", help="only these steps (default: all)")

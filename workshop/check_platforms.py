@@ -9,6 +9,7 @@ Without the index it says that it could not check, and exits 0: an offline run p
 import json
 import os
 import ssl
+import subprocess
 import sys
 import urllib.error
 import urllib.request
@@ -24,7 +25,6 @@ from packaging.version import InvalidVersion, Version
 from workshop import ROOT
 
 PYTHON = (3, 11)
-PUBLIC_INDEX = "https://pypi.org/simple"
 # README "Before the stream" claims these, as pip's --platform tags: Linux with glibc 2.28 or newer, and Intel Macs
 # from macOS 12 on (older macOS versions' and universal2 wheels run there too).
 LEGACY_MANYLINUX = {17: "manylinux2014", 12: "manylinux2010", 5: "manylinux1"}
@@ -42,6 +42,19 @@ def manylinux(glibc_minor):
 
 PLATFORMS = {"Linux x86_64": manylinux(28), "macOS Intel": list(mac_platforms((12, 0), "x86_64"))}
 JSON_SIMPLE_API = "application/vnd.pypi.simple.v1+json"
+
+
+def index_url():
+    """The package index pip would install from: its configuration's index-url (`pip config list`: the environment,
+    then the config files), else pip's own default."""
+    listed = subprocess.run([sys.executable, "-m", "pip", "config", "list"], capture_output=True, text=True).stdout
+    settings = dict(line.split("=", 1) for line in listed.splitlines() if "=" in line)
+    for key in (":env:.index-url", "install.index-url", "global.index-url"):
+        if key in settings:
+            return settings[key].strip().strip("'\"").split()[0]
+    from pip._internal.models.index import PyPI  # pip's default index: pip has no public API for it
+
+    return PyPI.simple_url
 
 
 class IndexUnreachable(Exception):
@@ -81,9 +94,9 @@ def tag_ranks(platform_tags):
     return {tag: place for place, tag in reversed(list(enumerate(tags)))}
 
 
-def files_of(name, index_url, trusted):
+def files_of(name, index, trusted):
     """The index's files of one project: [{"filename": ..., "yanked": ..., "requires-python": ...}, ...]."""
-    request = urllib.request.Request(f"{index_url}/{canonicalize_name(name)}/", headers={"Accept": JSON_SIMPLE_API})
+    request = urllib.request.Request(f"{index}/{canonicalize_name(name)}/", headers={"Accept": JSON_SIMPLE_API})
     try:
         with urllib.request.urlopen(request, timeout=30, context=trusted) as answer:
             return json.load(answer)["files"]
@@ -139,21 +152,22 @@ def table(results):
     return "\n".join(f"{a:<{widths[0]}}  {b:<{widths[1]}}  {c}".rstrip() for a, b, c in rows)
 
 
-def main(root=ROOT, index_url=PUBLIC_INDEX, platforms=PLATFORMS):
+def main(root=ROOT, index=None, platforms=PLATFORMS):
+    url = index or index_url()
     pinned = pins(root)
     trusted = ssl.create_default_context(cafile=os.environ.get("PIP_CERT"))  # what pip trusts, e.g. a proxy's CA
     try:
         with ThreadPoolExecutor(8) as pool:
-            files = pool.map(lambda pin: files_of(pin.split("==")[0], index_url, trusted), pinned)
+            files = pool.map(lambda pin: files_of(pin.split("==")[0], url, trusted), pinned)
             wheels = dict(zip(pinned, map(wheels_of, files)))
     except IndexUnreachable as error:
-        print(f"check-platforms: NOT CHECKED. The package index {index_url} could not be reached ({error}), so "
+        print(f"check-platforms: NOT CHECKED. The package index {url} could not be reached ({error}), so "
               f"nothing is known about the wheels of the {len(pinned)} pins. Run it again with the network.")
         return 0
     ranks = {name: tag_ranks(tags) for name, tags in platforms.items()}
     results = [check(pin, wheels[pin], name, ranks[name]) for name in platforms for pin in pinned]
     print(f"check-platforms: wheels for Python {PYTHON[0]}.{PYTHON[1]} of the {len(pinned)} pins in constraints.txt, "
-          f"from {index_url}")
+          f"from {url}")
     print(table(results))
     for name in platforms:
         on_it = [found for found in results if found.platform == name]

@@ -9,19 +9,14 @@ import subprocess
 import sys
 import time
 
-from workshop import ROOT, manifest
+from workshop import ROOT, files, manifest
 
 
 def _fingerprint(artifact, known, root):
-    digest = hashlib.sha256(" ".join(artifact.command).encode())
-    for folder in artifact.made_from:
-        for path in sorted((root / folder).rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts:
-                digest.update(str(path.relative_to(root)).encode())
-                digest.update(path.read_bytes())
-    for need in artifact.needs:
-        digest.update(_fingerprint(known[need], known, root).encode())
-    return digest.hexdigest()
+    """A hash of the artifact's command, the files it is made from and the fingerprints of what it needs."""
+    needs = " ".join(_fingerprint(known[need], known, root) for need in artifact.needs)
+    made_from = files.fingerprint(*(root / folder for folder in artifact.made_from))
+    return hashlib.sha256(f"{' '.join(artifact.command)} {made_from} {needs}".encode()).hexdigest()
 
 
 def _make(name, known, say, root):

@@ -13,6 +13,8 @@ from pathlib import Path
 
 from workshop import ROOT, files, manifest, readme
 
+# The one reading of the markers (slides/excerpts.py uses it too): `# BEGIN SOLUTION 01.1`, `# END SOLUTION`,
+# `# BEGIN PROMPT`, `# END PROMPT`, at any indentation, with or without a space after the `#`.
 MARKER = re.compile(r"^(?P<indent>[ \t]*)#\s*(?P<edge>BEGIN|END)\s+(?P<kind>SOLUTION|PROMPT)\b(?P<rest>.*?)\s*$")
 COMMENT = re.compile(r"^(?P<indent>[ \t]*)# ?(?P<code>.*)$")
 

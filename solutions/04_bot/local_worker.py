@@ -8,7 +8,6 @@ With step 03's local endpoint and moto's server standing in for AWS (see the ste
         python local_worker.py --stage dev
 """
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -16,6 +15,7 @@ import boto3
 from chalice.test import Client
 
 from app import app
+from stage_config import stage_settings
 
 HERE = Path(__file__).resolve().parent
 
@@ -42,12 +42,10 @@ def main(argv=None):
     parser.add_argument("--stage", default="dev")
     parser.add_argument("--once", action="store_true", help="handle what is queued now, then stop")
     args = parser.parse_args(argv)
-    stages = json.loads((HERE / ".chalice" / "config.json").read_text())["stages"]
-    if args.stage not in stages:
-        raise SystemExit(f"There is no stage {args.stage!r} in .chalice/config.json: pick one of {', '.join(stages)}.")
+    settings = stage_settings(args.stage)
     client = Client(app, stage_name=args.stage, project_dir=str(HERE))
     sqs = boto3.client("sqs")
-    queue_url = sqs.get_queue_url(QueueName=stages[args.stage]["environment_variables"]["QUEUE_NAME"])["QueueUrl"]
+    queue_url = sqs.get_queue_url(QueueName=settings["QUEUE_NAME"])["QueueUrl"]
     print(f"Handing the messages of {queue_url} to the worker (Ctrl-C to stop).")
     try:
         while True:

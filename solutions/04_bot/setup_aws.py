@@ -13,12 +13,12 @@ import getpass
 import json
 import os
 import sys
-from pathlib import Path
 
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
-CONFIG = Path(__file__).resolve().parent / ".chalice" / "config.json"
+from stage_config import CONFIG, stage_settings
+
 SECRET_KEYS = ("consumer_key", "consumer_secret", "access_token", "access_token_secret", "bearer_token")
 TAGS = {"project": "whereml-workshop"}
 VISIBILITY_TIMEOUT = "360"  # six times the worker's 60-s Lambda timeout, as AWS advises for an SQS trigger
@@ -29,10 +29,7 @@ AWS = boto3.session.Session()  # one session for every client this script makes
 
 def stage_names(stage, config_path=CONFIG):
     """The stage's QUEUE_NAME, TABLE_NAME and X_SECRETS_PARAM from .chalice/config.json."""
-    stages = json.loads(config_path.read_text())["stages"]
-    if stage not in stages:
-        raise SystemExit(f"There is no stage {stage!r} in {config_path}: pick one of {', '.join(stages)}.")
-    variables = stages[stage]["environment_variables"]
+    variables = stage_settings(stage, config_path)
     return variables["QUEUE_NAME"], variables["TABLE_NAME"], variables["X_SECRETS_PARAM"]
 
 

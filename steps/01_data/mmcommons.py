@@ -11,6 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import boto3
+from boto3.exceptions import Boto3Error
 from botocore import UNSIGNED
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
@@ -74,17 +75,14 @@ def download(rows, folder, threads, s3=None):
         target = folder / f"{photo_id}.jpg"
         if target.exists():
             return photo_id, None
-        try:
-            body = s3.get_object(Bucket=BUCKET, Key=image_key(photo_hash))["Body"].read()
+        try:  # boto3 writes a temporary file and renames it: a photo appears under its name only once complete
+            s3.download_file(BUCKET, image_key(photo_hash), str(target))
         except ClientError as error:
             if error.response["Error"]["Code"] in ("404", "NoSuchKey"):
                 return photo_id, MISSING
             raise BadInput(f"S3 answered {error} for {image_key(photo_hash)}: try again later; fetched photos stay.")
-        except BotoCoreError as error:
+        except (BotoCoreError, Boto3Error) as error:
             raise BadInput(f"could not reach S3 ({error}): check your network and try again; fetched photos stay.")
-        partial = target.with_suffix(".part")  # a photo appears under its name only once it is complete
-        partial.write_bytes(body)
-        partial.rename(target)
         return photo_id, None
 
     with ThreadPoolExecutor(threads) as pool:

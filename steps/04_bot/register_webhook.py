@@ -16,7 +16,6 @@ left as it is: a second run changes nothing.
 import argparse
 import json
 import sys
-from pathlib import Path
 from urllib.parse import urlparse
 
 import boto3
@@ -24,9 +23,10 @@ import requests
 from botocore.exceptions import BotoCoreError, ClientError
 from requests_oauthlib import OAuth1
 
+from stage_config import CONFIG, stage_settings
+
 API = "https://api.twitter.com"  # the host tweepy uses; X's docs also name it api.x.com
 TIMEOUT = (3.05, 30)  # registering waits for X's CRC request to our webhook
-CONFIG = Path(__file__).resolve().parent / ".chalice" / "config.json"
 AWS = boto3.session.Session()
 SECRET_KEYS = ("consumer_key", "consumer_secret", "access_token", "access_token_secret", "bearer_token")
 MENTIONS = "post.mention.create"
@@ -143,14 +143,6 @@ def delete_subscription(subscription_id, secrets):
     url = f"{API}/2/activity/subscriptions/{subscription_id}"
     answer = _checked(requests.delete(url, headers=_bearer(secrets), timeout=TIMEOUT), "delete the subscription")
     return bool((answer.get("data") or {}).get("deleted"))
-
-
-def stage_settings(stage):
-    """The environment variables of the stage in .chalice/config.json."""
-    stages = json.loads(CONFIG.read_text())["stages"]
-    if stage not in stages:
-        raise SystemExit(f"There is no stage {stage!r} in {CONFIG}: pick one of {', '.join(stages)}.")
-    return stages[stage]["environment_variables"]
 
 
 def load_secrets(stage):

@@ -91,3 +91,10 @@ def test_a_path_alone_is_the_whole_file(root):
 def test_a_reference_to_missing_code_says_what_is_missing(root, reference, problem):
     with pytest.raises(excerpts.ExcerptError, match=re.escape(problem)):
         excerpts.cut(root, reference)
+
+
+@pytest.mark.parametrize("line", ["    # BEGIN SOLUTION 01.1", "    #BEGIN SOLUTION 01.1", "\t#  BEGIN SOLUTION 01.1  "])
+def test_the_markers_are_read_as_the_generator_reads_them(line):
+    from workshop.generate import MARKER
+
+    assert excerpts.marker(line) == ("BEGIN", "SOLUTION", "01.1") and MARKER.match(line)

@@ -1,13 +1,16 @@
 """check-platforms against a small package index on 127.0.0.1: the table it prints, and offline vs online."""
 import json
+import os
+import re
 import socket
+import subprocess
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import metadata
 
 import pytest
 
-from workshop import check_platforms
+from workshop import ROOT, check_platforms
 
 PURE_SDIST = f"six=={metadata.version('six')}"  # installed here as py2.py3-none-any; the index below has only its sdist
 INDEX = {
@@ -132,3 +135,31 @@ def test_the_claimed_platforms_accept_what_their_machines_run_and_nothing_else()
     names = {str(tag) for tag in mac}
     assert {"cp311-cp311-macosx_12_0_x86_64", "cp311-cp311-macosx_10_9_universal2", "py3-none-any"} <= names
     assert "cp311-cp311-macosx_13_0_x86_64" not in names and "cp311-cp311-macosx_12_0_arm64" not in names
+
+
+def test_the_index_is_pips_own(tmp_path, index_url, monkeypatch, capsys):
+    monkeypatch.setenv("PIP_INDEX_URL", index_url)
+    assert check_platforms.index_url() == index_url, "PIP_INDEX_URL (as `pip config list` shows it) is the index"
+    (tmp_path / "constraints.txt").write_text("alpha==1.0\n")
+    assert check_platforms.main(tmp_path) == 0
+    assert f"from {index_url}" in capsys.readouterr().out
+
+
+def test_without_configuration_the_index_is_pips_default(monkeypatch):
+    from pip._internal.models.index import PyPI
+
+    monkeypatch.setenv("PIP_CONFIG_FILE", os.devnull)  # no config file, no environment setting
+    monkeypatch.delenv("PIP_INDEX_URL", raising=False)
+    assert check_platforms.index_url() == PyPI.simple_url
+
+
+HOSTS = re.compile(r"pypi\.org|pythonhosted\.org|debian\.org|ubuntu\.com|npmjs\.(?:org|com)", re.I)
+
+
+def test_the_repository_names_no_package_host():
+    listed = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    named = [f"{path}:{number}" for path in listed.splitlines() if (ROOT / path).is_file()
+             and not path.endswith((".png", ".jpg", ".params", ".gz"))
+             for number, line in enumerate((ROOT / path).read_text(errors="replace").splitlines(), start=1)
+             if HOSTS.search(line)]
+    assert named == [], f"these lines name a package host: take it from the tool's own configuration ({named})"

@@ -26,6 +26,12 @@ DOUBLE_VARIANTS = [("squares", "return x * x"), ("adds one", "return twice(x) + 
                    ("adds two", "return x + 2"), ("takes one", "return twice(x) - 1")][:MIN_VARIANTS]
 
 
+def a_test(todo_id, name, check):
+    """A test file holding one test of `todo_id` that asserts `check` on the calc module."""
+    return (f'import pytest\n\n\n@pytest.mark.todo("{todo_id}")\ndef {name}(load):\n'
+            f'    calc = load("01_calc", "calc")\n    assert {check}\n')
+
+
 def with_variants(repo, todo_id, variants):
     """Add [[variants]] tables for `todo_id` to the repository's variants.toml."""
     tables = "".join(f"\n[[variants]]\ntodo = {todo_id!r}\nmistake = {mistake!r}\ncode = '''\n{code}\n'''\n"
@@ -70,9 +76,7 @@ def test_a_variant_no_test_notices_fails_naming_the_todo_and_the_mistake(tagged,
 
 
 def test_a_variant_caught_first_by_a_test_of_another_todo_is_reported(tagged, write, capsys):
-    write(tagged / "tests/step01/test_sums.py", 'import pytest\n\n\n@pytest.mark.todo("01.1")\n'
-          'def test_add_doubles(load):\n    calc = load("01_calc", "calc")\n'
-          '    assert calc.add(calc.double(1), 1) == 3\n')
+    write(tagged / "tests/step01/test_sums.py", a_test("01.1", "test_add_doubles", "calc.add(calc.double(1), 1) == 3"))
     assert check_workshop.check(tagged, step_numbers={1}, todo_id="01.2") == 1
     assert ("TODO 01.2 (double a number), wrong variant 2 (adds one): the first test to fail, "
             "tests/step01/test_sums.py::test_add_doubles, names TODO 01.1 (add two numbers), so `make test-step 1` "
@@ -81,11 +85,9 @@ def test_a_variant_caught_first_by_a_test_of_another_todo_is_reported(tagged, wr
 
 def test_only_the_tests_of_todos_up_to_the_copys_run(tagged, write, capsys):
     """A test of a later TODO that would fail on the copy must not run: the copy's own TODO is what must fail."""
-    write(tagged / "tests/step01/test_later.py", 'import pytest\n\n\n@pytest.mark.todo("01.2")\n'
-          'def test_double_after_add(load):\n    calc = load("01_calc", "calc")\n'
-          '    assert calc.double(calc.add(-1, 3)) == 4\n')
-    edit_out = " and calc.add(-2, 3) == 1"
-    (tagged / "tests/step01/test_calc.py").write_text(TAGGED.replace(edit_out, ""))
+    write(tagged / "tests/step01/test_later.py", a_test("01.2", "test_double_after_add",
+                                                        "calc.double(calc.add(-1, 3)) == 4"))
+    (tagged / "tests/step01/test_calc.py").write_text(TAGGED.replace(" and calc.add(-2, 3) == 1", ""))
     with_variants(tagged, "01.1", [("drops the sign of a", "return abs(a) + b")])
     assert check_workshop.check(tagged, step_numbers={1}, todo_id="01.1") == 1
     assert "wrong variant 4 (drops the sign of a): no test notices it" in capsys.readouterr().out
