@@ -56,3 +56,45 @@ def test_every_aws_call_of_the_bot_is_granted_by_its_policy(client, aws, x, aws_
                for action in ([statement["Action"]] if isinstance(statement["Action"], str) else statement["Action"])}
     assert {"dynamodb:PutItem", "sqs:SendMessage", "sagemaker:InvokeEndpoint"} <= aws_calls
     assert aws_calls <= granted, f"grant {sorted(aws_calls - granted)} in .chalice/policy-*.json, or do not call it"
+
+
+def wildcards(resource):
+    """What in an ARN reaches past the stage's own resources: `*` as the whole resource, or in its partition,
+    service, region or account (a `*` is fine only after the resource's own name, as in a log group's streams)."""
+    fields = resource.split(":", 5)
+    if resource == "*" or len(fields) < 6:
+        return ["the resource is not one ARN"]
+    problems = [f"{name} is {value!r}" for name, value in zip(("partition", "service", "region", "account"), fields[1:5])
+                if not value or "*" in value]
+    if fields[5] == "*" or fields[5].startswith("*"):
+        problems.append("the resource name is a wildcard")
+    return problems
+
+
+def resources_of(policy):
+    return [resource for statement in policy["Statement"]
+            for resource in ([statement["Resource"]] if isinstance(statement["Resource"], str) else statement["Resource"])]
+
+
+@pytest.mark.parametrize("resource", ["*", "arn:aws:logs:*:*:*", "arn:aws:sqs:*:123456789012:whereml-dev-work",
+                                      "arn:aws:sqs:us-west-2:*:whereml-dev-work", "arn:aws:dynamodb:us-west-2::table/x",
+                                      "arn:aws:logs:us-west-2:123456789012:*"])
+def test_the_wildcard_check_catches_each_form(resource):
+    assert wildcards(resource)
+
+
+@pytest.mark.parametrize("stage", ["dev", "prod"])
+def test_each_stage_policy_names_only_its_own_resources(load, tree, stage):
+    chalice_dir = tree / "04_bot" / ".chalice"
+    settings = json.loads((chalice_dir / "config.json").read_text())["stages"][stage]
+    policy = json.loads((chalice_dir / settings["iam_policy_file"]).read_text())
+    for resource in resources_of(policy):
+        assert not wildcards(resource), f"{resource} in {settings['iam_policy_file']}: {wildcards(resource)}"
+    names = settings["environment_variables"]
+    for resource in resources_of(policy):
+        assert any(name in resource for name in (names["QUEUE_NAME"], names["TABLE_NAME"], names["X_SECRETS_PARAM"],
+                                                 f"endpoint/{names['ENDPOINT_NAME']}", f"/aws/lambda/whereml-bot-{stage}")), (
+            f"{resource} is not a resource of stage {stage}"
+        )
+    written = load("04_bot", "setup_aws").stage_policy(stage, "ACCOUNT", "REGION", chalice_dir / "config.json")
+    assert policy == written, "the policy file is what setup_aws.py writes (REGION and ACCOUNT filled in at setup)"
