@@ -29,6 +29,13 @@ BAD_FILES = [  # (what is in the folder, how to write it, the reason it is skipp
      "not a regular file"),
     ("a GPS reference stored as numbers", lambda folder, writer: write_with_exif(
         folder / "numbers.jpg", exif_block(gps=gps(shorts(87, 0)))), "GPS position in EXIF that cannot be read"),
+    ("a longitude reference X", lambda folder, writer: write_with_exif(
+        folder / "ref-x.jpg", exif_block(gps=gps(text("X")))), "GPS position in EXIF that cannot be read"),
+    ("an empty longitude reference", lambda folder, writer: write_with_exif(
+        folder / "ref-empty.jpg", exif_block(gps=gps(text("")))), "GPS position in EXIF that cannot be read"),
+    ("a latitude reference E", lambda folder, writer: write_with_exif(
+        folder / "ref-e.jpg", exif_block(gps=gps(text("E")) | {GPS_LATITUDE_REF: text("E")})),
+     "GPS position in EXIF that cannot be read"),
     ("a sideways photo with a mistyped EXIF tag", lambda folder, writer: write_with_exif(
         folder / "sideways.jpg", exif_block({ORIENTATION: shorts(6)}, gps=gps(text("E")) | {9: shorts(65, 0)})),
      "EXIF data that cannot be read"),
