@@ -57,7 +57,8 @@ def read_manifest(path):
 def pack_shard(manifest, output, downloads, image_size, workers, s3=None):
     """Download, check and pack the photos of one manifest shard; returns its report."""
     number = manifest.stem.split("-")[-1]
-    rows = read_manifest(manifest)
+    checked, dropped = mmcommons.checked_rows([(row["photo"], row["hash"], row) for row in read_manifest(manifest)])
+    rows = [row for _, _, row in checked]
     problems = mmcommons.download([(row["photo"], row["hash"]) for row in rows], downloads, max(8, 4 * workers), s3)
     fetched = [row for row in rows if problems[row["photo"]] is None]
     found, unreadable = photos.check(
@@ -75,6 +76,7 @@ def pack_shard(manifest, output, downloads, image_size, workers, s3=None):
             pack.write_records(output / ("%s-%s" % (split, number)), items, image_size, workers)
         report[split] = len(items)
     skipped = [reason for reason in problems.values() if reason] + [photo.reason for photo in unreadable]
+    skipped += [photo.reason for photo in dropped]
     report["skipped"] = dict(sorted(Counter(skipped).items()))
     return report
 
