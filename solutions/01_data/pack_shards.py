@@ -69,13 +69,15 @@ def pack_shard(manifest, output, downloads, image_size, workers, s3=None):
     )
     classes = {row["photo"]: (int(row["class"]), row["split"]) for row in rows}
     report = {"shard": number, "train": 0, "val": 0}
+    left_out = 0  # photos deleted or damaged since they were checked
     for split in ("train", "val"):
         items = [(photo.path, [classes[photo.name][0], photo.lat, photo.lng]) for photo in found
                  if classes[photo.name][1] == split]
-        if items:
-            pack.write_records(output / ("%s-%s" % (split, number)), items, image_size, workers)
-        report[split] = len(items)
+        lost = pack.write_records(output / ("%s-%s" % (split, number)), items, image_size, workers) if items else []
+        report[split] = len(items) - len(lost)
+        left_out += len(lost)
     skipped = [reason for reason in problems.values() if reason] + [photo.reason for photo in unreadable]
+    skipped += [photos.GONE] * left_out
     skipped += [photo.reason for photo in dropped]
     report["skipped"] = dict(sorted(Counter(skipped).items()))
     return report

@@ -2,8 +2,10 @@
 import functools
 
 import numpy as np
+from PIL import Image
 
 import parallel
+import photos
 import thumbnail
 
 
@@ -14,15 +16,32 @@ def pack_record(index, label, jpeg):
     raise NotImplementedError("TODO 01.4: pack one record: an IRHeader whose label is float32 [class, lat, lng], then the JPEG")
 
 
+def shrink_or_none(path, size):
+    """thumbnail.shrink, or None for a photo deleted or damaged since it was checked."""
+    try:
+        return thumbnail.shrink(path, size)
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        return None
+
+
 def write_records(prefix, items, size, workers):
-    """Write prefix.rec and prefix.idx from (path, [class, lat, lng]) items, shrunk in worker processes."""
+    """Write prefix.rec and prefix.idx from (path, [class, lat, lng]) items, shrunk in worker processes.
+
+    Returns the positions in `items` of the photos left out: deleted or damaged since they were checked
+    (photos.GONE). The records are numbered 0, 1, 2, ... all the same."""
     from mxnet import recordio
 
-    shrink = functools.partial(thumbnail.shrink, size=size)
+    shrink = functools.partial(shrink_or_none, size=size)
     jpegs = parallel.ordered_map(shrink, [path for path, _ in items], workers, f"Packing {prefix.name}")
     writer = recordio.MXIndexedRecordIO(f"{prefix}.idx", f"{prefix}.rec", "w")
+    left_out, index = [], 0
     try:
-        for index, ((_, label), jpeg) in enumerate(zip(items, jpegs, strict=True)):  # strict: ends the workers here
+        for position, ((_, label), jpeg) in enumerate(zip(items, jpegs, strict=True)):  # strict: ends the workers
+            if jpeg is None:
+                left_out.append(position)
+                continue
             writer.write_idx(index, pack_record(index, label, jpeg))
+            index += 1
     finally:
         writer.close()
+    return left_out
