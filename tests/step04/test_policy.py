@@ -64,16 +64,16 @@ def wildcards(resource):
     fields = resource.split(":", 5)
     if resource == "*" or len(fields) < 6:
         return ["the resource is not one ARN"]
-    problems = [f"{name} is {value!r}" for name, value in zip(("partition", "service", "region", "account"), fields[1:5])
-                if not value or "*" in value]
+    named = zip(("partition", "service", "region", "account"), fields[1:5])
+    problems = [f"{name} is {value!r}" for name, value in named if not value or "*" in value]
     if fields[5] == "*" or fields[5].startswith("*"):
         problems.append("the resource name is a wildcard")
     return problems
 
 
 def resources_of(policy):
-    return [resource for statement in policy["Statement"]
-            for resource in ([statement["Resource"]] if isinstance(statement["Resource"], str) else statement["Resource"])]
+    listed = [statement["Resource"] for statement in policy["Statement"]]
+    return [resource for entry in listed for resource in ([entry] if isinstance(entry, str) else entry)]
 
 
 @pytest.mark.parametrize("resource", ["*", "arn:aws:logs:*:*:*", "arn:aws:sqs:*:123456789012:whereml-dev-work",
@@ -91,10 +91,9 @@ def test_each_stage_policy_names_only_its_own_resources(load, tree, stage):
     for resource in resources_of(policy):
         assert not wildcards(resource), f"{resource} in {settings['iam_policy_file']}: {wildcards(resource)}"
     names = settings["environment_variables"]
+    own = (names["QUEUE_NAME"], names["TABLE_NAME"], names["X_SECRETS_PARAM"], f"endpoint/{names['ENDPOINT_NAME']}",
+           f"/aws/lambda/whereml-bot-{stage}")
     for resource in resources_of(policy):
-        assert any(name in resource for name in (names["QUEUE_NAME"], names["TABLE_NAME"], names["X_SECRETS_PARAM"],
-                                                 f"endpoint/{names['ENDPOINT_NAME']}", f"/aws/lambda/whereml-bot-{stage}")), (
-            f"{resource} is not a resource of stage {stage}"
-        )
+        assert any(name in resource for name in own), f"{resource} is not a resource of stage {stage}"
     written = load("04_bot", "setup_aws").stage_policy(stage, "ACCOUNT", "REGION", chalice_dir / "config.json")
     assert policy == written, "the policy file is what setup_aws.py writes (REGION and ACCOUNT filled in at setup)"

@@ -362,7 +362,8 @@ def test_a_place_name_never_mentions_tags_or_links(client, aws, x, endpoint_serv
     assert deliver(client, aws) == []
     (reply,) = replies(x)
     text = reply["text"]
-    assert not any(mark in text for mark in ("@", "＠", "#", "$", "://", "evil.example", "evil.com", "\x00", "\u202e")), (
+    marks = ("@", "＠", "#", "$", "://", "evil.example", "evil.com", "\x00", "\u202e")
+    assert not any(mark in text for mark in marks), (
         f"the reply {text!r} could mention, tag or link: keep only the plain words of a place name"
     )
     assert len(text.splitlines()) == 1 and text.startswith("📍 1. ")
