@@ -114,7 +114,8 @@ def handle(body, receipt_handle):
     except (BadWorkItem, photos.PhotoUnavailable, endpoint.PhotoRejected, Refused, dedupe.AlreadyAnswered) as reason:
         log.warning("Dropped a work item for good: %s", reason)
     except endpoint.EndpointError as error:  # nothing of a bad answer is posted: retried, then kept in the DLQ
-        log.error("The endpoint's answer is not posted; the work item is retried: %s", error)
+        log.error("The endpoint failed or answered outside its contract, so nothing is posted; the work item is "
+                  "retried: %s", error)
         raise
     except NotPermitted as setup:  # our app's fault, not the tweet's: retried, then kept in the dead-letter queue
         log.error("Fix the X app's permissions or enrollment (step README), then redrive the dead-letter queue: %s",
