@@ -12,6 +12,7 @@ and what requirements.txt adds.
 """
 import argparse
 import csv
+import errno
 import json
 import os
 import shutil
@@ -117,6 +118,12 @@ def main(argv=None):
         pack_shards(args)
     except BadInput as error:
         sys.exit("pack_shards.py: %s" % error)
+    except OSError as error:
+        if error.errno not in (errno.ENOSPC, errno.EDQUOT):
+            raise
+        sys.exit("pack_shards.py: the disk is full (%s): free some space or give the instances more (prepare.py "
+                 "--volume-size); the finished shards keep their reports, so a rerun packs only the others."
+                 % error.strerror)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,7 @@
 """MXNet indexed RecordIO: every record a header whose label is [class, lat, lng] and the photo as a JPEG."""
+import errno
 import functools
+import os
 
 import numpy as np
 from PIL import Image
@@ -30,6 +32,7 @@ def write_records(prefix, items, size, workers):
     Returns the positions in `items` of the photos left out: deleted or damaged since they were checked
     (photos.GONE). The records are numbered 0, 1, 2, ... all the same."""
     from mxnet import recordio
+    from mxnet.base import MXNetError
 
     shrink = functools.partial(shrink_or_none, size=size)
     jpegs = parallel.ordered_map(shrink, [path for path, _ in items], workers, f"Packing {prefix.name}")
@@ -42,6 +45,17 @@ def write_records(prefix, items, size, workers):
                 continue
             writer.write_idx(index, pack_record(index, label, jpeg))
             index += 1
+        written = writer.tell()
+    except MXNetError as error:  # MXNet's own file writer says only "FileStream.Write incomplete"
+        if "Write incomplete" not in str(error):
+            raise
+        raise _disk_full(prefix) from None
     finally:
         writer.close()
+    if os.path.getsize(f"{prefix}.rec") != written:  # MXNet's close() loses a failed last write without a word
+        raise _disk_full(prefix)
     return left_out
+
+
+def _disk_full(prefix):
+    return OSError(errno.ENOSPC, f"{prefix.name}.rec could not be written whole (is the disk full?)")

@@ -73,3 +73,16 @@ def test_a_full_disk_is_one_sentence_and_out_is_left_as_it_was(prepare, photo_wr
     )
     assert {path.name: path.read_bytes() for path in out.iterdir()} == before, "--out is left as it was"
     assert sorted(path.name for path in tmp_path.iterdir()) == ["data", "photos"], "no temporary folder is left"
+
+
+@pytest.mark.parametrize("photos", [1, 40], ids=["the disk is full at the end", "the disk fills up while packing"])
+def test_a_full_disk_while_packing_is_an_oserror_enospc(load, photo_writer, tmp_path, photos):
+    pack = load("01_data", "pack")
+    paths = [photo_writer(tmp_path / f"p{n}.jpg", 48.85, 2.35 + n / 100, size=(400, 300), colour=(n * 6, 90, 90))
+             for n in range(photos)]
+    (tmp_path / "train.rec").symlink_to("/dev/full")  # every write to it fails with ENOSPC, as on a full disk
+    with pytest.raises(OSError) as error:
+        pack.write_records(tmp_path / "train", [(str(path), [0, 48.85, 2.35]) for path in paths], 256, 1)
+    assert error.value.errno == errno.ENOSPC, (
+        f"MXNet's writer says {error.value}: make it the OSError (ENOSPC) that prepare.py turns into one sentence"
+    )

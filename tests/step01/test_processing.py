@@ -139,6 +139,17 @@ def test_a_manifest_row_that_is_no_yfcc_id_is_counted_and_nothing_is_written_out
     assert outside == [], "a photo id names a file in --downloads: never one outside it"
 
 
+def test_a_full_disk_in_the_packer_is_one_sentence(pack_shards, commons, tmp_path):
+    write_manifest(tmp_path / "in" / "manifest-00004.tsv", scale_world.rows()[:8])
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "train-00004.rec").symlink_to("/dev/full")  # every write fails with ENOSPC, as on a full disk
+    with pytest.raises(SystemExit) as stop:
+        pack_shards.main(["--input", str(tmp_path / "in"), "--output", str(tmp_path / "out"), "--image-size", "32"]
+                         + ["--downloads", str(tmp_path / "photos"), "--workers", "1"])
+    assert "the disk is full" in str(stop.value.code) and "\n" not in str(stop.value.code)
+    assert not (tmp_path / "out" / "reports").exists(), "a shard that could not be written has no report: not done"
+
+
 def test_every_photo_missing_is_one_sentence(load, prepare, metadata):
     processing = load("01_data", "processing")
     args = prepare.parse_args(["--source", "mmcommons", "--metadata", str(metadata), "--out", "unused"])
