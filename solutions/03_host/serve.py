@@ -13,6 +13,7 @@ the requests that come while it still runs). Ctrl-C or SIGTERM stops it.
 """
 import argparse
 import json
+import logging
 import queue
 import re
 import signal
@@ -230,7 +231,7 @@ def create(app, port=8080, threads=THREADS, read_timeout=READ_TIMEOUT_SECONDS, c
     adjustments = Adjustments(
         host="127.0.0.1", port=port, threads=threads, channel_timeout=read_timeout, cleanup_interval=1,
         connection_limit=connection_limit, asyncore_use_poll=True,  # select() stops at 1,024 connections
-        max_request_body_size=READ_BODY_LIMIT, ident="whereml", clear_untrusted_proxy_headers=True,
+        max_request_body_size=READ_BODY_LIMIT, ident="whereml",
     )
     dispatcher = ThreadedTaskDispatcher()
     dispatcher.set_thread_count(threads)
@@ -259,6 +260,7 @@ def main(argv=None):
     parser.add_argument("--model-timeout", type=int, default=MODEL_TIMEOUT_SECONDS,
                         help="seconds a request may wait for the model (504 after that)")
     args = parser.parse_args(argv)
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # else a line for each request a burst queues
     if not args.model_dir.is_dir():
         sys.exit("There is no model folder {}: `make train` or `make checkpoint-step 3` makes one.".format(
             args.model_dir))
