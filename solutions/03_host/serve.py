@@ -103,6 +103,12 @@ class Endpoint(object):
     def __init__(self, invoke, model_timeout=MODEL_TIMEOUT_SECONDS):
         self.model = Model(invoke, model_timeout)
 
+    @classmethod
+    def for_model(cls, model_dir, model_timeout=MODEL_TIMEOUT_SECONDS):
+        """The endpoint of inference.py and the model in `model_dir`, through the real handler service."""
+        service = handler.start(model_dir)
+        return cls(lambda *request: handler.invoke(service, model_dir, *request), model_timeout)
+
     def __call__(self, environ, start_response):
         status, content_type, body, headers = self.answer(environ)
         start_response("{} {}".format(status, HTTPStatus(status).phrase),
@@ -264,11 +270,9 @@ def main(argv=None):
     if not args.model_dir.is_dir():
         sys.exit("There is no model folder {}: `make train` or `make checkpoint-step 3` makes one.".format(
             args.model_dir))
-    model_dir = str(args.model_dir)
     try:
-        service = handler.start(model_dir)
-        app = Endpoint(lambda *request: handler.invoke(service, model_dir, *request), args.model_timeout)
-        server = create(app, args.port, args.threads, args.read_timeout)
+        server = create(Endpoint.for_model(str(args.model_dir), args.model_timeout), args.port, args.threads,
+                        args.read_timeout)
     except (OSError, KeyError, ValueError) as error:
         sys.exit("Could not start on port {} with the model in {}: {}".format(args.port, args.model_dir, error))
     signal.signal(signal.SIGTERM, signal.default_int_handler)  # SIGTERM stops as Ctrl-C does
