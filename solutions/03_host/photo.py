@@ -1,8 +1,8 @@
 """Photos from request bodies: refuse what is not a photo before decoding a pixel, decode big JPEGs at a reduced scale.
 
 A PNG can declare 100,000 x 100,000 pixels in a 100-byte header, and a 600-byte progressive JPEG 13,300 x 13,300
-(libjpeg keeps a progressive photo's coefficients at full size, whatever the scale it is decoded at: 1 GB for that
-one). So the size the header declares is checked before anything is decoded: over 50 megapixels is refused. A JPEG
+(libjpeg keeps a progressive photo's coefficients at full size, whatever the scale it is decoded at: half a GB or
+more for that one). So the size the header declares is checked before anything is decoded: over 50 megapixels is refused. A JPEG
 under it decodes at a reduced scale (a 48-megapixel phone photo at 1/8), and a photo far longer than it is wide is
 cut to its centre before it is resized, so a 1 x 100,000 PNG costs what a small photo costs.
 """
