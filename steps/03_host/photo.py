@@ -2,9 +2,10 @@
 
 A PNG can declare 100,000 x 100,000 pixels in a 100-byte header, and a 600-byte progressive JPEG 13,300 x 13,300
 (libjpeg keeps a progressive photo's coefficients at full size, whatever the scale it is decoded at: half a GB or
-more for that one). So the size the header declares is checked before anything is decoded: over 50 megapixels is refused. A JPEG
-under it decodes at a reduced scale (a 48-megapixel phone photo at 1/8), and a photo far longer than it is wide is
-cut to its centre before it is resized, so a 1 x 100,000 PNG costs what a small photo costs.
+more for that one). So the size the header declares is checked before anything is decoded: over 50 megapixels is
+refused, and so is a JPEG too small to hold the pixels it declares (a damaged one). A JPEG under the limit decodes at
+a reduced scale (a 48-megapixel phone photo at 1/8), and a photo far longer than it is wide is cut to its centre
+before it is resized, so a 1 x 100,000 PNG costs what a small photo costs.
 """
 import io
 import warnings
@@ -37,6 +38,9 @@ def open_photo(body):
     if image.format not in FORMATS:
         raise Refused(400, "The body is a {} image: send a JPEG or PNG photo.".format(image.format))
     _check_pixels(image.size)  # what the header declares, before any scale or decoding
+    if image.format != "PNG" and len(body) * 8 < _blocks(image.size):
+        raise Refused(400, "The photo is damaged: its header declares {} x {} pixels, more than its {} bytes can hold. "
+                           "Send the whole file again.".format(image.size[0], image.size[1], len(body)))
     return image
 
 
@@ -62,6 +66,14 @@ def centre(image):
         return image
     left, top = max(0, (width - long_side) // 2), max(0, (height - long_side) // 2)
     return image.crop((left, top, left + min(width, long_side), top + min(height, long_side)))
+
+
+def _blocks(size):
+    """The 8 x 8 blocks of a JPEG's brightness: even a flat photo spends at least one bit on each (three, as Pillow
+    saves a black one); a file with fewer bits lies about its size or lost its data. (Arithmetic-coded JPEGs could be
+    smaller, but neither phones nor X write them.)"""
+    width, height = size
+    return ((width + 7) // 8) * ((height + 7) // 8)
 
 
 def _check_pixels(size):

@@ -48,7 +48,8 @@ CONNECTION_LIMIT = 1000  # open connections; past it, new ones wait until idle o
 READ_BODY_LIMIT = 64 * 1024 * 1024
 # What waitress answers a request it could not read, as one JSON sentence: {status: sentence}.
 UNREADABLE = {
-    400: "The request is not valid HTTP ({}): send one Content-Length, a whole number of bytes.",
+    400: "The request is not valid HTTP ({}): check its request line and headers; a body needs one Content-Length, "
+         "a whole number of bytes.",
     408: "The request did not arrive within {} seconds of its first byte: send it again.",
     411: "Send the body with a Content-Length header.",
     413: "The body is over {} MB: send a smaller photo.".format(MAX_BYTES >> 20),

@@ -14,6 +14,7 @@ import pytest
 HEAD = "POST /invocations HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: image/jpeg\r\n"
 PING = "GET /ping HTTP/1.1\r\nHost: 127.0.0.1\r\n"
 FRAMING = [  # (what the client did, the bytes it sent, the status, a word of the answer)
+    ("a request line that is not HTTP", "WHERE IS THIS?\r\n\r\n", 400, "request line"),
     ("no Content-Length", HEAD + "\r\nhello", 411, "Content-Length"),
     ("Content-Length: abc", HEAD + "Content-Length: abc\r\n\r\nhello", 400, "whole number"),
     ("Content-Length: -1", HEAD + "Content-Length: -1\r\n\r\nhello", 400, "whole number"),
