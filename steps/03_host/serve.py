@@ -65,16 +65,16 @@ class Model(object):
     def __init__(self, invoke, timeout):
         self.invoke, self.timeout = invoke, timeout
         self.waiting = queue.Queue()
-        self.started = None  # when the call now running started
+        self.running_until = None  # the deadline of the call now running
         threading.Thread(target=self._run, name="model", daemon=True).start()  # a hung call cannot block a stop
 
     def answer(self, *request):
         """(status, content type, body) for one request, within the deadline."""
-        if self.started is not None and time.monotonic() - self.started > self.timeout:
+        if self.running_until is not None and time.monotonic() > self.running_until:
             return 503, JSON, _error("The model is still busy with a request that took over {} seconds: try again "
                                      "in a minute.".format(self.timeout))
         answer = Future()
-        self.waiting.put((answer, request))
+        self.waiting.put((answer, time.monotonic() + self.timeout, request))
         try:
             return answer.result(timeout=self.timeout)
         except TimeoutError:
@@ -84,11 +84,11 @@ class Model(object):
 
     def _run(self):
         while True:
-            answer, request = self.waiting.get()
+            answer, deadline, request = self.waiting.get()
             if answer.set_running_or_notify_cancel():
-                self.started = time.monotonic()
+                self.running_until = deadline
                 answer.set_result(self._call(*request))
-                self.started = None
+                self.running_until = None
 
     def _call(self, *request):
         try:
@@ -231,6 +231,11 @@ class Server(TcpWSGIServer):
             if not connection.requests and connection.request_began is not None and connection.request_began < late:
                 connection.answer_late_request(self.adj.channel_timeout)
         super(Server, self).maintenance(now)  # skips the connections answered above
+
+    def close(self):
+        """Stop listening, and end the threads that answer requests (at most 5 s for one that waits for the model)."""
+        super(Server, self).close()
+        self.task_dispatcher.shutdown()
 
 
 def create(app, port=8080, threads=THREADS, read_timeout=READ_TIMEOUT_SECONDS, connection_limit=CONNECTION_LIMIT):

@@ -11,7 +11,7 @@ import urllib.request
 
 import pytest
 
-MODEL_TIMEOUT = 1
+MODEL_TIMEOUT = 2
 
 
 class Model(object):
@@ -77,7 +77,7 @@ def test_ping_answers_at_once_while_the_model_is_busy(endpoint):
     model.released.set()
     for thread, _ in waiting:
         thread.join(10)
-    assert took < 0.5, f"/ping took {took:.1f} s while the model was busy: SageMaker's health check does not wait"
+    assert took < 1, f"/ping took {took:.1f} s while the model was busy: SageMaker's health check does not wait"
 
 
 def test_a_model_call_past_its_deadline_gets_504_and_the_endpoint_lives_on(endpoint):
@@ -89,7 +89,7 @@ def test_a_model_call_past_its_deadline_gets_504_and_the_endpoint_lives_on(endpo
     )
     assert "seconds" in answer["error"]
     status, answer, took = post(url, b"photo")
-    assert status == 503 and took < 0.5, "while the late call still runs, the next request hears 503 at once"
+    assert status == 503 and took < 1, "while the late call still runs, the next request hears 503 at once"
     model.released.set()
     time.sleep(0.2)
     assert post(url, b"photo")[:2] == (200, {"body": 5}), "once the late call ends, requests are answered again"
