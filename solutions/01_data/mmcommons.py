@@ -27,7 +27,7 @@ COLUMNS = ("photo_id", "hash", "lat", "lng")
 MISSING = "missing on S3"
 # A photo_id names a file (<photo_id>.jpg): only YFCC100M's own ids, Flickr's ASCII digits, so "../../x" or "/x" never
 # writes outside the folder. A hash names the object in the bucket: lower-case hex (YFCC100M's are 32 digits).
-PHOTO_ID = re.compile(r"[0-9]{1,20}")
+PHOTO_ID = re.compile(r"[0-9]{1,19}")
 PHOTO_HASH = re.compile(r"[0-9a-f]{6,64}")
 BAD_ID = "a photo_id that is not a YFCC100M id (ASCII digits), or a hash that is not hex"
 DUPLICATE = "a photo_id listed before (the first row is kept)"
