@@ -175,8 +175,10 @@ def write_atomically(out, build):
     except OSError as error:
         raise BadInput(f"cannot write to --out {out} ({error.strerror}): choose a folder you can write to.")
     try:
-        with tempfile.TemporaryDirectory(dir=temporary.parent, prefix=f".{out.name}.", suffix=".scratch") as scratch:
-            result = build(temporary, Path(scratch))
+        scratch = temporary / ".scratch"  # inside it: whenever a stop comes, the `finally` below removes both
+        scratch.mkdir()
+        result = build(temporary, scratch)
+        shutil.rmtree(scratch)
         if out.exists():
             previous = out.with_name(f".{out.name}.previous")
             shutil.rmtree(previous, ignore_errors=True)
