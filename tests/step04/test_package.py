@@ -43,7 +43,7 @@ def test_the_template_serves_both_webhook_routes(package):
     assert {"get", "post"} <= set(routes)
 
 
-def test_the_worker_is_triggered_by_the_stage_queue_one_message_at_a_time(package):
+def test_the_worker_is_triggered_by_the_stage_queue_one_message_at_a_time(package, load):
     functions = resources(package[0], "AWS::Serverless::Function")
     events = [e for f in functions.values() for e in (f["Properties"].get("Events") or {}).values()]
     (sqs,) = [e["Properties"] for e in events if e["Type"] == "SQS"]
@@ -51,7 +51,9 @@ def test_the_worker_is_triggered_by_the_stage_queue_one_message_at_a_time(packag
     (schedule,) = [e["Properties"] for e in events if e["Type"] == "Schedule"]
     assert schedule["Schedule"].startswith("rate(")
     worker = next(f for f in functions.values() if f["Properties"]["Handler"] == "app.answer_mention")
-    assert worker["Properties"]["Timeout"] * 6 <= 360, "the queue's visibility (360 s) must cover 6 worker timeouts"
+    visibility = int(load("04_bot", "setup_aws").VISIBILITY_TIMEOUT)
+    assert worker["Properties"]["Timeout"] * 6 <= visibility, (
+        f"the queue's visibility ({visibility} s, setup_aws.py) must cover 6 worker timeouts")
 
 
 def test_every_role_has_exactly_the_custom_policy(package, tree):
