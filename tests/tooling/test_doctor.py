@@ -146,6 +146,14 @@ def test_a_ready_account_passes_every_check_and_exits_0(ready, capsys, monkeypat
     assert "FIX" not in out and out.count("\nok ") >= len(CHECKS) - 1 and "Ready for the stream." in out
 
 
+def test_a_bare_account_exits_1_with_a_fix_line_for_each_missing_piece(bare, capsys, monkeypatch):
+    monkeypatch.setattr(preflight, "Host", lambda session, *args: bare.host())
+    assert preflight.main(["--bucket", BUCKET, "--role", ROLE_ARN]) == 1
+    out = capsys.readouterr().out
+    # bucket, trust, permissions, 4 quotas, X credentials, webhook secret, BOT_USER_ID, budget
+    assert out.count("FIX  ") == 11 and "11 to fix before the stream" in out, out
+
+
 @pytest.mark.parametrize("check, words", [
     ("S3 bucket", f"aws s3 mb s3://{BUCKET}"),
     ("execution role trust", f"role {ROLE} does not exist"),
