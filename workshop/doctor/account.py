@@ -35,6 +35,8 @@ def region(host):
 def bucket(host):
     if not host.bucket:
         return [fix("no bucket given: `make doctor BUCKET=name` (the bucket of s3://BUCKET/whereml/...)")]
+    if not host.session.region_name:
+        return [fix(f"bucket {host.bucket} cannot be checked without a region (above)")]
     s3 = host.client("s3")
     try:
         s3.head_bucket(Bucket=host.bucket)
