@@ -79,6 +79,8 @@ class StandIn:
 
     def quotas_stub(self, host):
         """Service Quotas' answer to ListServiceQuotas for SageMaker, stubbed on the host's client."""
+        if not host.session.region_name:
+            return  # no client without a region: the check says so
         quotas = [service_quota(name, code, value, self.region) for name, (code, value) in self.quotas.items()]
         stubber = Stubber(host.client("service-quotas"))
         stubber.add_response("list_service_quotas", {"Quotas": quotas}, {"ServiceCode": "sagemaker"})
@@ -176,6 +178,12 @@ def no_credentials(stand_in, monkeypatch):
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
 
 
+def no_region(stand_in, monkeypatch):
+    monkeypatch.delenv("AWS_DEFAULT_REGION")
+    monkeypatch.delenv("AWS_REGION")
+    stand_in.region = None
+
+
 def bucket_elsewhere(stand_in, monkeypatch):
     stand_in.region = "eu-central-1"
 
@@ -228,10 +236,13 @@ def no_budget(stand_in, monkeypatch):
 
 AFTER_X = {"X credentials", "BOT_USER_ID"}  # checks that need a working token
 AFTER_CREDENTIALS = set(CHECKS) - {"region"}  # checks that need credentials
+# Checks of regional things (SSM, which holds the X credentials, is one).
+AFTER_REGION = {"S3 bucket", "execution role permissions", "SageMaker quotas", "X webhook secret"} | AFTER_X
 
 
 @pytest.mark.parametrize("breaks, check, words, follow", [
     (no_credentials, "AWS credentials", "aws configure", AFTER_CREDENTIALS),
+    (no_region, "region", "export AWS_DEFAULT_REGION=us-west-2", AFTER_REGION),
     (bucket_elsewhere, "S3 bucket", "export AWS_DEFAULT_REGION=us-west-2", ()),
     (trusts_lambda_only, "execution role trust", "does not trust sagemaker.amazonaws.com", ()),
     (no_bucket_policy, "execution role permissions", f"lacks s3:GetObject on arn:aws:s3:::{BUCKET}/", ()),
