@@ -7,8 +7,10 @@ Each model is loaded in a fresh Python, as a serverless container's model-server
 inference.py, model_fn(model_dir), then one 640 x 480 JPEG through input_fn -> predict_fn -> output_fn. The peak
 resident memory of that process and model_fn's wall time are measured, with one OpenMP thread (the container's
 default for a worker). The models: the step-02 checkpoint (the toy world), and LocationNet's shape (ResNet-101 over
-15,527 cells, random weights in its own file format) in fp32 and with quantize.py's int8 copy. Not counted: the
-container's own start (pulling the image, the model server's Java front end), which AWS does not let us measure here.
+15,527 cells, random weights in its own file format) in fp32 and with quantize.py's int8 copy. Then the int8 copy is
+served as the container serves it, by multi-model-server (its Java front end and one worker, deploy.py's serverless
+environment; bench/step03_serving.py's set-up), and the peak memory of all its processes is added up. Not measured:
+the container's own start (pulling the image), which only AWS can show.
 """
 import json
 import os
@@ -63,6 +65,36 @@ def fresh_runs(model_dir, jpeg_path):
     return {key: statistics.median(run[key] for run in runs) for key in runs[0]}
 
 
+def model_server_peak_mb(model_files, jpeg, scratch):
+    """Peak memory (VmHWM summed over its processes) of multi-model-server serving model_files after one request."""
+    import psutil
+    import step03_serving
+
+    model = step03_serving.container_layout(model_files, scratch / "ml")
+    variables = step03_serving.deploy.serving_environment(None)  # what a serverless endpoint's container gets
+    with step03_serving.model_server_on(model, variables, scratch / "mms") as url:
+        step03_serving.post(url, jpeg)
+        config = str(scratch / "mms" / "mms.properties")
+        [launcher] = [p for p in psutil.process_iter(["cmdline"]) if config in (p.info["cmdline"] or [])]
+        session = os.getsid(launcher.pid)
+        processes = [p for p in psutil.process_iter() if _session(p.pid) == session]
+        return sum(_peak_kb(p.pid) for p in processes) / 1024, len(processes)
+
+
+def _session(pid):
+    try:
+        return os.getsid(pid)
+    except OSError:
+        return None
+
+
+def _peak_kb(pid):
+    try:
+        return int(re.search(r"VmHWM:\s+(\d+) kB", Path(f"/proc/{pid}/status").read_text()).group(1))
+    except (OSError, AttributeError):  # gone, or a kernel thread
+        return 0
+
+
 def locationnet_folders(folder, jpegs):
     """LocationNet-shaped files in folder/fp32, and the same plus quantize.py's int8 copy in folder/int8."""
     import step03_latency  # its LocationNet-shaped files and photo-like JPEGs
@@ -100,6 +132,7 @@ def main():
             ("LocationNet-size, fp32 (MKLDNN fused)", fresh_runs(fp32, jpeg_path)),
             ("LocationNet-size, int8 copy", fresh_runs(int8_dir, jpeg_path)),
         ]
+        served_mb, processes = model_server_peak_mb(int8_dir, jpegs[0], folder)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     print("### Step 03 on Serverless Inference: memory and start-up\n")
@@ -111,8 +144,12 @@ def main():
         print("| {} | {:.0f} | {:.0f} | {:.2f} | {} |".format(
             name, figures["imports_mb"], figures["peak_mb"], figures["model_fn_s"],
             f"{size} MB" if size else "more than 6144 MB"))
+    size = smallest_size(served_mb)
+    print("| LocationNet-size, int8 copy, in multi-model-server (Java front end and 1 worker: {} processes) | | {:.0f} "
+          "| | {} |".format(processes, served_mb, f"{size} MB" if size else "more than 6144 MB"))
     print(f"\nMedians of {RUNS} fresh Pythons per model, one OpenMP thread, a 640 x 480 JPEG. model_fn is the part of "
-          "a cold start that is ours; the container's start (image, model server) comes on top of it.")
+          "a cold start that is ours; the container's start (image, model server) comes on top of it. The model "
+          "server's row sums each process's peak, an upper bound of what it holds at once.")
 
 
 if __name__ == "__main__":
