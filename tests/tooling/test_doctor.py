@@ -59,6 +59,7 @@ class StandIn:
 
     def __init__(self, tmp_path, monkeypatch, x):
         self.quotas = dict(READY_QUOTAS)
+        self.default_quotas = {}  # what ListAWSDefaultServiceQuotas answers, when doctor asks
         self.region = "us-west-2"
         self.bucket, self.role_arn, self.processing = BUCKET, ROLE_ARN, 1
         self.x = x
@@ -81,9 +82,11 @@ class StandIn:
         """Service Quotas' answer to ListServiceQuotas for SageMaker, stubbed on the host's client."""
         if not host.session.region_name:
             return  # no client without a region: the check says so
-        quotas = [service_quota(name, code, value, self.region) for name, (code, value) in self.quotas.items()]
         stubber = Stubber(host.client("service-quotas"))
-        stubber.add_response("list_service_quotas", {"Quotas": quotas}, {"ServiceCode": "sagemaker"})
+        for operation, listed in (("list_service_quotas", self.quotas),
+                                  ("list_aws_default_service_quotas", self.default_quotas)):
+            quotas = [service_quota(name, code, value, self.region) for name, (code, value) in listed.items()]
+            stubber.add_response(operation, {"Quotas": quotas}, {"ServiceCode": "sagemaker"})
         stubber.activate()
 
     def lines(self, check, host=None):
@@ -215,6 +218,12 @@ def quota_not_listed(stand_in, monkeypatch):
     del stand_in.quotas["ml.m5.xlarge for training job usage"]
 
 
+def default_quota_0(stand_in, monkeypatch):
+    """Service Quotas lists no applied value for it: AWS's default (0 on a new account) is what counts."""
+    name = "ml.m5.xlarge for training job usage"
+    stand_in.default_quotas[name] = stand_in.quotas.pop(name)[0], 0.0
+
+
 def token_refused(stand_in, monkeypatch):
     stand_in.x.replace(responses.GET, ME, status=401, json={
         "title": "Unauthorized", "type": "about:blank", "status": 401, "detail": "Unauthorized"})
@@ -251,6 +260,7 @@ AFTER_REGION = {"S3 bucket", "execution role permissions", "SageMaker quotas", "
     (sixteen_packers, "SageMaker quotas", "'ml.c5.2xlarge for processing job usage' is 1, make data PROCESSING=16 "
                                           "needs 16", ()),
     (quota_not_listed, "SageMaker quotas", "'ml.m5.xlarge for training job usage' is not listed", ()),
+    (default_quota_0, "SageMaker quotas", "'ml.m5.xlarge for training job usage' is 0, make train needs 1", ()),
     (token_refused, "X credentials", "X answered 401", AFTER_X),
     (placeholder_user_id, "BOT_USER_ID", f'set "BOT_USER_ID": "{BOT_ID}"', ()),
     (no_consumer_secret, "X webhook secret", "lacks consumer_secret", AFTER_X),

@@ -26,19 +26,23 @@ def needs(processing=1):
     ]
 
 
-def applied(host):
-    """{quota name: its ServiceQuota} of SageMaker in the host's region."""
-    client = host.client("service-quotas")
-    pages = client.get_paginator("list_service_quotas").paginate(ServiceCode="sagemaker")
+def listed(host, operation):
+    """{quota name: its ServiceQuota} of SageMaker in the host's region, from list_service_quotas (the account's
+    values) or list_aws_default_service_quotas (AWS's defaults)."""
+    pages = host.client("service-quotas").get_paginator(operation).paginate(ServiceCode="sagemaker")
     return {quota["QuotaName"]: quota for page in pages for quota in page["Quotas"]}
 
 
 def quotas(host):
     """One Line per quota the defaults need."""
     region = host.session.region_name
-    found = applied(host)
+    wanted = needs(host.processing)
+    found = listed(host, "list_service_quotas")
+    if any(name not in found for name, _, _ in wanted):
+        # Service Quotas leaves out a quota whose applied value it does not have: then the default applies.
+        found = {**listed(host, "list_aws_default_service_quotas"), **found}
     lines = []
-    for name, count, command in needs(host.processing):
+    for name, count, command in wanted:
         quota = found.get(name)
         if quota is None:
             lines.append(fix(f"quota '{name}' is not listed in {region}: find it at "
