@@ -75,8 +75,8 @@ def model_server_peak_mb(model_files, jpeg, scratch):
     with step03_serving.model_server_on(model, variables, scratch / "mms") as url:
         step03_serving.post(url, jpeg)
         config = str(scratch / "mms" / "mms.properties")
-        [launcher] = [p for p in psutil.process_iter(["cmdline"]) if config in (p.info["cmdline"] or [])]
-        session = os.getsid(launcher.pid)
+        # The launcher and the Java front end name the config; the server started a session of its own.
+        session = next(_session(p.pid) for p in psutil.process_iter(["cmdline"]) if config in (p.info["cmdline"] or []))
         processes = [p for p in psutil.process_iter() if _session(p.pid) == session]
         return sum(_peak_kb(p.pid) for p in processes) / 1024, len(processes)
 

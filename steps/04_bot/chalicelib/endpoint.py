@@ -13,7 +13,7 @@ from chalicelib.aws_clients import SESSION
 # (and at most 2 s of botocore's backoff), so with the photo and X's calls the worker stays within its 120 s.
 CONNECT_TIMEOUT = 2  # seconds
 # A warm endpoint answers in well under a second. A serverless one that was idle starts first (a cold start: the
-# container, the model's download, then model_fn, which takes 2-5 s for a LocationNet-size model on 2 cores:
+# container, the model's download, then model_fn, which takes 2-7 s for a LocationNet-size model on 2 cores:
 # bench/step03_serverless.py): 30 s lets most of them finish within the request. A longer one fails this try, and
 # SQS hands the message back after its visibility timeout, when the endpoint is warm.
 READ_TIMEOUT = 30  # seconds
