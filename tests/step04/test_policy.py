@@ -95,6 +95,6 @@ def test_each_stage_policy_names_only_its_own_resources(load, tree, stage):
            f"/aws/lambda/whereml-bot-{stage}")
     for resource in resources_of(policy):
         assert any(name in resource for name in own), f"{resource} is not a resource of stage {stage}"
-    region, account = resources_of(policy)[0].split(":")[3:5]  # REGION and ACCOUNT until setup_aws.py writes them
+    region, account = resources_of(policy)[0].split(":")[3:5]  # REGION, 000000000000 until setup_aws.py writes them
     written = load("04_bot", "setup_aws").stage_policy(stage, account, region, chalice_dir / "config.json")
     assert policy == written, "the policy file is what setup_aws.py writes, with one account and region throughout"

@@ -62,3 +62,11 @@ def test_a_delivery_sqs_cannot_take_is_a_500_so_that_x_sends_it_again(client, aw
             sqs.add_response("send_message_batch", answer([], ["0"]))
         answer_ = post_event(client, {"tweet_create_events": [tweet()]})
     assert answer_.status_code == 500 and b"Could not queue" in answer_.body
+
+
+@pytest.mark.parametrize("stage", ["dev", "prod"])
+def test_the_longest_delay_leaves_room_for_the_worker_s_own_time(chalicelib, tree, stage):
+    config = json.loads((tree / "04_bot" / ".chalice" / "config.json").read_text())["stages"][stage]
+    work_queue = chalicelib("work_queue")
+    assert work_queue.WORKER_TIMEOUT == config["lambda_functions"]["answer_mention"]["lambda_timeout"]
+    assert work_queue.MAX_DELAY + work_queue.WORKER_TIMEOUT <= 12 * 3600, "SQS's 12 hours count from the receipt"

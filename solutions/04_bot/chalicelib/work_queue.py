@@ -6,7 +6,7 @@ from chalicelib.aws_clients import client
 # SQS's longest visibility timeout is 12 hours counted from when the worker received the message, and the worker
 # may have run for up to its Lambda timeout since: ask for no more than what is left.
 SQS_LONGEST_VISIBILITY = 12 * 3600  # seconds
-WORKER_TIMEOUT = 60  # seconds, the answer_mention Lambda's timeout in .chalice/config.json
+WORKER_TIMEOUT = 120  # seconds, the answer_mention Lambda's timeout in .chalice/config.json
 MAX_DELAY = SQS_LONGEST_VISIBILITY - 2 * WORKER_TIMEOUT
 BATCH = 10  # messages in one SendMessageBatch, SQS's most
 
