@@ -5,6 +5,7 @@ import contextlib
 import hashlib
 import hmac
 import os
+import time
 
 import responses
 from moto import mock_aws
@@ -60,11 +61,12 @@ def mention(settings):
     """An X Activity API delivery: someone mentions the bot in a post with a photo (a v2 Post, its media in
     includes.media, named by the post's attachments.media_keys)."""
     bot_id, bot_name = settings["BOT_USER_ID"], settings["BOT_SCREEN_NAME"]
-    post = {
-        "id": "1",
+    post_id = str((int(time.time() * 1000) - 1288834974657) << 22)  # X's post ids carry their time: the bot
+    post = {                                                           # answers only recent posts
+        "id": post_id,
         "text": f"@{bot_name} where was this taken?",
         "author_id": "2",
-        "edit_history_tweet_ids": ["1"],
+        "edit_history_tweet_ids": [post_id],
         "entities": {"mentions": [{"start": 0, "end": len(bot_name) + 1, "username": bot_name, "id": bot_id}]},
         "attachments": {"media_keys": ["3_1"]},
     }

@@ -8,6 +8,9 @@ import pytest
 from bot_stand_ins import (
     BOT_ID,
     HIDDEN,
+    P1,
+    P2,
+    P3,
     SECRETS,
     aws_client,
     mention_delivery,
@@ -39,17 +42,17 @@ NOT_QUEUED = ("a signed post.mention.create delivery with a photo was not queued
 
 @pytest.mark.todo("04.3")
 def test_a_signed_mention_with_a_photo_is_queued_and_answered_at_once(client, aws):
-    answer = post_event(client, mention_delivery("5001"))
+    answer = post_event(client, mention_delivery(P1))
     assert answer.status_code == 200, f"POST /twitter/webhook failed ({answer.status_code}): see the log above"
     assert answer.json_body == {"queued": 1}, NOT_QUEUED
-    assert aws.queued() == [{"tweet_id": "5001", "photo_url": post_photo_of("5001"), "author": "alice"}]
+    assert aws.queued() == [{"tweet_id": P1, "photo_url": post_photo_of(P1), "author": "alice"}]
 
 
 @pytest.mark.todo("04.3")
 def test_the_first_photo_after_a_video_is_queued(client, aws):
-    answer = post_event(client, mention_delivery("5001", media=("video", "animated_gif", "photo", "photo")))
+    answer = post_event(client, mention_delivery(P1, media=("video", "animated_gif", "photo", "photo")))
     assert answer.json_body == {"queued": 1}, NOT_QUEUED
-    assert [item["photo_url"] for item in aws.queued()] == [post_photo_of("5001", 2)], (
+    assert [item["photo_url"] for item in aws.queued()] == [post_photo_of(P1, 2)], (
         "queue the first photo: skip the media whose type is 'video' or 'animated_gif'")
 
 
@@ -58,7 +61,7 @@ def test_the_first_photo_after_a_video_is_queued(client, aws):
     [
         pytest.param(mention_delivery(media=("video",)), id="post with a video"),
         pytest.param(mention_delivery(media=("animated_gif",)), id="post with a GIF"),
-        pytest.param({"data": {**mention_delivery()["data"], "payload": {"id": "5001", "author_id": "2002",
+        pytest.param({"data": {**mention_delivery()["data"], "payload": {"id": P1, "author_id": "2002",
                                                                         "attachments": "x"}}}, id="odd attachments"),
     ],
 )
@@ -74,11 +77,11 @@ def test_activity_deliveries_without_a_photo_are_acknowledged_and_skipped(client
 
 
 def test_each_v1_tweet_of_an_event_becomes_one_work_item(client, aws):
-    event = {"for_user_id": BOT_ID, "tweet_create_events": [tweet("5001"), tweet("5002"), tweet("5003", media=())]}
+    event = {"for_user_id": BOT_ID, "tweet_create_events": [tweet(P1), tweet(P2), tweet(P3, media=())]}
     answer = post_event(client, event)
     assert answer.status_code == 200
     assert answer.json_body == {"queued": 2}
-    assert sorted(item["tweet_id"] for item in aws.queued()) == ["5001", "5002"]
+    assert sorted(item["tweet_id"] for item in aws.queued()) == [P1, P2]
 
 
 @pytest.mark.parametrize(
@@ -104,14 +107,14 @@ def test_v1_events_that_are_not_photo_mentions_are_acknowledged_and_skipped(clie
 
 
 def test_a_photo_on_another_host_is_not_queued(client, aws):
-    bad = tweet("5001")
+    bad = tweet(P1)
     bad["extended_entities"]["media"][0]["media_url_https"] = "https://evil.example.com/x.jpg"
-    plain = tweet("5002")
+    plain = tweet(P2)
     plain["extended_entities"]["media"][0]["media_url_https"] = "http://pbs.twimg.com/media/F.jpg"
     assert post_event(client, {"tweet_create_events": [bad, plain]}).json_body == {"queued": 0}
 
 
-BODY = json.dumps({"tweet_create_events": [tweet("5001")]}).encode()
+BODY = json.dumps({"tweet_create_events": [tweet(P1)]}).encode()
 
 
 @pytest.mark.parametrize(
@@ -161,7 +164,7 @@ def test_a_missing_or_broken_secret_is_a_500_that_says_what_to_set_up(client, aw
 
 def test_the_webhook_answers_without_any_secret_in_its_logs(client, aws, caplog, capsys):
     caplog.set_level("DEBUG")
-    post_event(client, {"tweet_create_events": [tweet("5001")]})
+    post_event(client, {"tweet_create_events": [tweet(P1)]})
     client.http.get(f"{WEBHOOK}?crc_token=abc")
     client.http.post(WEBHOOK, headers={"x-twitter-webhooks-signature": "sha256=x"}, body=b"{}")
     printed = capsys.readouterr()

@@ -7,7 +7,7 @@ import json
 import sys
 
 import pytest
-from bot_stand_ins import BOT_ID, mention_delivery, photo_of, post_photo_of, signature, tweet
+from bot_stand_ins import BOT_ID, P1, P2, mention_delivery, photo_of, post_photo_of, signature, tweet
 from chalice import Response
 
 SECRET = "consumer-secret"
@@ -111,7 +111,7 @@ def media_url(key):
 
 
 def post_with(keys):
-    return {"id": "5001", "text": "@whereml_bot where?", "attachments": {"media_keys": list(keys)}}
+    return {"id": P1, "text": "@whereml_bot where?", "attachments": {"media_keys": list(keys)}}
 
 
 def photo_url_of(webhook, post, media, case):
@@ -166,9 +166,9 @@ def test_photo_url_survives_odd_posts(webhook, request, post, media):
 
 @pytest.mark.todo("04.3")
 def test_an_activity_delivery_becomes_one_work_item_with_its_first_photo(webhook):
-    delivery = mention_delivery("5002", media=("video", "photo", "photo"))
+    delivery = mention_delivery(P2, media=("video", "photo", "photo"))
     assert webhook.work_items(delivery, BOT_ID) == [
-        {"tweet_id": "5002", "photo_url": post_photo_of("5002", 1), "author": "alice"}
+        {"tweet_id": P2, "photo_url": post_photo_of(P2, 1), "author": "alice"}
     ], "the work item of a post.mention.create delivery carries the url photo_url finds in its includes.media"
 
 
@@ -185,14 +185,14 @@ def with_http_urls(tweet):
 
 @pytest.mark.parametrize(
     "kwargs, expected",
-    [({}, photo_of("5001")), ({"long": True}, photo_of("5001")), ({"media": ("photo",) * 4}, photo_of("5001")),
-     ({"media": ("video", "photo")}, photo_of("5001", 1)), ({"media": ()}, None), ({"media": ("video",)}, None),
+    [({}, photo_of(P1)), ({"long": True}, photo_of(P1)), ({"media": ("photo",) * 4}, photo_of(P1)),
+     ({"media": ("video", "photo")}, photo_of(P1, 1)), ({"media": ()}, None), ({"media": ("video",)}, None),
      ({"media": ("animated_gif",)}, None), ({"long": True, "media": ()}, None)],
     ids=["one photo", "long tweet", "four photos", "video then photo", "no media", "video", "GIF",
          "long tweet without media"],
 )
 def test_a_v1_tweets_first_photo_is_its_media_url_https(webhook, kwargs, expected):
-    assert webhook.tweet_photo_url(with_http_urls(tweet("5001", **kwargs))) == expected
+    assert webhook.tweet_photo_url(with_http_urls(tweet(P1, **kwargs))) == expected
 
 
 @pytest.mark.parametrize("odd", [{}, {"extended_entities": None}, {"extended_entities": {"media": "x"}},
@@ -202,7 +202,7 @@ def test_odd_v1_tweets_have_no_photo(webhook, odd):
 
 
 def test_v1_work_items_keep_the_tweet_id_photo_and_author(webhook):
-    event = {"tweet_create_events": [tweet("5001"), tweet("5002", author=(BOT_ID, "bot"))]}
+    event = {"tweet_create_events": [tweet(P1), tweet(P2, author=(BOT_ID, "bot"))]}
     assert webhook.work_items(event, BOT_ID) == [
-        {"tweet_id": "5001", "photo_url": photo_of("5001"), "author": "alice"}
+        {"tweet_id": P1, "photo_url": photo_of(P1), "author": "alice"}
     ]

@@ -7,6 +7,7 @@ import base64
 import hashlib
 import hmac
 
+from chalicelib import post_ids
 from chalicelib.photos import checked_photo_url
 
 
@@ -55,6 +56,11 @@ def tweet_photo_url(tweet):
     return None
 
 
+def is_new_post_id(value):
+    """True for an id as X writes it, of a post made within the dedupe window (an old delivery replayed is not)."""
+    return post_ids.checked(value) is not None and post_ids.is_recent(value)
+
+
 def is_repost(post):
     return any(_object(ref).get("type") == "retweeted" for ref in _list(post.get("referenced_tweets")))
 
@@ -71,7 +77,7 @@ def activity_work_items(delivery, bot_user_id):
     if (
         delivery.get("event_type") != "post.mention.create"
         or _object(delivery.get("filter")).get("user_id") != bot_user_id
-        or not (isinstance(post_id, str) and post_id.isdigit())
+        or not is_new_post_id(post_id)
         or author_id == bot_user_id
         or is_repost(post)
     ):
@@ -94,8 +100,8 @@ def work_items(event, bot_user_id):
     """The work items of a webhook delivery: posts that mention the bot with a photo on X's media host.
 
     An X Activity delivery carries one post; a (deprecated) Account Activity delivery carries v1.1 tweets. Skipped:
-    other kinds of events, the bot's own posts, reposts, posts without a photo, and (Account Activity) mentions by an
-    author the bot has blocked.
+    other kinds of events, the bot's own posts, reposts, posts without a photo, ids X would not write or of posts older
+    than the dedupe window, and (Account Activity) mentions by an author the bot has blocked.
     """
     if "data" in event:
         return activity_work_items(_object(event["data"]), bot_user_id)
@@ -110,7 +116,7 @@ def work_items(event, bot_user_id):
             and author.get("id_str") != bot_user_id
             and "retweeted_status" not in tweet
             and url
-            and isinstance(tweet.get("id_str"), str)
+            and is_new_post_id(tweet.get("id_str"))
         ):
             items.append({"tweet_id": tweet["id_str"], "photo_url": url, "author": author.get("screen_name", "")})
     return items
