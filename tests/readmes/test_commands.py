@@ -91,7 +91,7 @@ def each_part(command, folder="solutions/04_bot"):
 RULES = [
     (r"make (demo|test|setup)", dry_make),
     (r"make (test-step|watch-step|hint-step|checkpoint-step|diff-step|reset-step) [1-4]", dry_make),
-    (r"make (data|train|serve|deploy|cleanup)( [A-Z_]+=\S+)*", dry_make),
+    (r"make (data|train|serve|deploy|cleanup|doctor)(\s+[A-Z_]+=\S+)*", dry_make),
     (r"make demo TREE=steps", dry_make),
     (r"export( [A-Z_]+=\S+)+", exports),
     (r"cd (steps|solutions)/04_bot && source \.\./\.\./\.venv/bin/activate", activates),
@@ -103,7 +103,7 @@ RULES = [
     (r"AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME=\S+ \.venv/bin/python steps/03_host/predict\.py PHOTO\.jpg",
      "test_the_client_asks_the_local_endpoint"),
     (r"\.venv/bin/moto_server -p 5000|chalice local .*|python local_worker\.py --stage dev|curl .*|body=.*|"
-     r"signature=.*", "test_the_bots_dry_run_by_hand"),
+     r"signature=.*|id=\$\(\(.*\)\)", "test_the_bots_dry_run_by_hand"),
 ]
 
 
@@ -231,7 +231,7 @@ def test_the_bots_dry_run_by_hand(tmp_path):
         bot_id = json.loads((bot / ".chalice/config.json").read_text())["stages"]["dev"]["environment_variables"][
             "BOT_USER_ID"]
         mention = [command.replace("<BOT_USER_ID>", bot_id) for command in block
-                   if command.startswith(("body=", "signature=", "curl -H"))]
+                   if command.startswith(("id=", "body=", "signature=", "curl -H"))]
         posted = subprocess.run(["bash", "-c", " && ".join(map(ported, mention))], capture_output=True, text=True)
         assert json.loads(posted.stdout) == {"queued": 1}, f"the signed mention was not queued: {posted.stdout}"
         worker = next(command for command in block if command.startswith("python local_worker.py"))
