@@ -5,6 +5,7 @@ import contextlib
 import hashlib
 import hmac
 import os
+import time
 
 import responses
 from moto import mock_aws
@@ -59,8 +60,9 @@ def aws_and_x(jpeg):
 def mention(settings):
     """An Account Activity event: someone mentions the bot in a tweet with a photo."""
     bot_id, bot_name = settings["BOT_USER_ID"], settings["BOT_SCREEN_NAME"]
-    tweet = {
-        "id_str": "1",
+    posted_now = (int(time.time() * 1000) - 1288834974657) << 22  # X's post ids carry their time: the bot
+    tweet = {                                                      # answers only recent posts
+        "id_str": str(posted_now),
         "text": f"@{bot_name} where was this taken?",
         "user": {"id_str": "2", "screen_name": "demo_attendee"},
         "entities": {"user_mentions": [{"id_str": bot_id, "screen_name": bot_name}]},
