@@ -30,7 +30,7 @@ DLQ_RETENTION = "1209600"  # 14 days, SQS's longest
 AWS = boto3.session.Session()  # one session for every client this script makes
 
 
-def stage_names(stage, config_path=CONFIG):
+def stage_names(stage, config_path=None):
     """The stage's QUEUE_NAME, TABLE_NAME and X_SECRETS_PARAM from .chalice/config.json."""
     variables = stage_settings(stage, config_path)
     return variables["QUEUE_NAME"], variables["TABLE_NAME"], variables["X_SECRETS_PARAM"]

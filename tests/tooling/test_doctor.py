@@ -65,7 +65,7 @@ class StandIn:
         self.x = x
         self.config = tmp_path / "config.json"
         self.settings(BOT_USER_ID=BOT_ID, BOT_SCREEN_NAME=BOT_NAME)
-        monkeypatch.setattr(loader.load(BOT, "register_webhook"), "CONFIG", self.config)
+        monkeypatch.setattr(loader.load(BOT, "stage_config"), "CONFIG", self.config)
 
     def settings(self, **values):
         """The bot's .chalice/config.json with the dev stage's variables changed to `values`."""
