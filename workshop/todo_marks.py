@@ -4,9 +4,9 @@ Its ids must be TODOs of the test's step. A step's tests run in TODO order (quic
 without a marker last), and a failing test's report carries one line that names its TODO:
 `TODO 03.2 (<label>): <the first line of the failure>` (`TODO 01.2 (...) or TODO 01.3 (...): ...` for a test
 tagged with both; a failure whose first line starts `TODO 02.3: ...`, from plumbing that could not use that TODO's
-answer, names that TODO whatever the test is tagged with). `--todos-up-to 03.2` runs only the tests of TODOs up to 03.2 (what `make check-workshop` runs on a
-copy whose TODO 03.2 is stubbed or wrong). tests/conftest.py loads this plugin; the step commands pass it with `-p` too, so they work on a
-copy whose conftest predates it.
+answer, names that TODO whatever the test is tagged with). `--todos-up-to 03.2` runs only the tests of TODOs up to
+03.2 (what `make check-workshop` runs on a copy whose TODO 03.2 is stubbed or wrong). tests/conftest.py loads this
+plugin; the step commands pass it with `-p` too, so they work on a copy whose conftest predates it.
 """
 import re
 from pathlib import Path

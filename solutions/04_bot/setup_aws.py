@@ -11,6 +11,7 @@ The X credentials are read from X_CONSUMER_KEY, X_CONSUMER_SECRET, X_ACCESS_TOKE
 X_BEARER_TOKEN, or asked for without echo; they are never printed.
 """
 import argparse
+import contextlib
 import getpass
 import json
 import os
@@ -29,7 +30,7 @@ DLQ_RETENTION = "1209600"  # 14 days, SQS's longest
 AWS = boto3.session.Session()  # one session for every client this script makes
 
 
-def stage_names(stage, config_path=CONFIG):
+def stage_names(stage, config_path=None):
     """The stage's QUEUE_NAME, TABLE_NAME and X_SECRETS_PARAM from .chalice/config.json."""
     variables = stage_settings(stage, config_path)
     return variables["QUEUE_NAME"], variables["TABLE_NAME"], variables["X_SECRETS_PARAM"]
@@ -185,17 +186,13 @@ def delete(stage, say=print):
             say(f"Deleting queue {name}")
             sqs.delete_queue(QueueUrl=url)
     dynamodb = AWS.client("dynamodb")
-    try:
+    with contextlib.suppress(dynamodb.exceptions.ResourceNotFoundException):  # gone already
         dynamodb.delete_table(TableName=table)
         say(f"Deleting table {table}")
-    except dynamodb.exceptions.ResourceNotFoundException:
-        pass
     ssm = AWS.client("ssm")
-    try:
+    with contextlib.suppress(ssm.exceptions.ParameterNotFound):
         ssm.delete_parameter(Name=parameter)
         say(f"Deleted parameter {parameter}")
-    except ssm.exceptions.ParameterNotFound:
-        pass
 
 
 def main(argv=None):

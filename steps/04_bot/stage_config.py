@@ -9,8 +9,8 @@ CONFIG = Path(__file__).resolve().parent / ".chalice" / "config.json"
 
 
 def stage_settings(stage, config_path=None):
-    """The environment variables of `stage` (in `config_path`, default CONFIG), or a clear error that names the stages
-    there are."""
+    """The environment variables of `stage` in `config_path` (default: CONFIG), or a clear error that names the
+    stages there are."""
     config_path = config_path or CONFIG
     stages = json.loads(Path(config_path).read_text())["stages"]
     if stage not in stages:

@@ -26,7 +26,7 @@ def webhook_secret(host):
 
 
 def bot_user_id(host):
-    settings = loader.load(BOT, "register_webhook").stage_settings(host.stage)
+    settings = loader.load(BOT, "stage_config").stage_settings(host.stage)
     me = _me(host)
     if isinstance(me, list):
         return [fix("BOT_USER_ID cannot be checked until the X credentials work (above)")]
@@ -59,7 +59,7 @@ def _me(host):
         return client.me()
     except x_client.RateLimited as error:
         return [fix(f"X rate-limits GET /2/users/me: {error}; run `make doctor` again then")]
-    except (x_client.NotPermitted, x_client.Refused) as error:
+    except (x_client.NotPermitted, x_client.RefusedByX) as error:
         return [fix(f"X refused GET /2/users/me ({error}): check the app's access level in X's developer portal")]
     except requests.HTTPError as error:
         status = error.response.status_code

@@ -1,7 +1,7 @@
 """X's API for the bot: replies and mentions through tweepy's Client, the map through POST /2/media/upload.
 
 Every call has a timeout, and X's errors become the worker's choices: wait for the rate limit (RateLimited), give up
-on this tweet (Refused), fix our app's setup (NotPermitted, retried), or let the exception through so the queue
+on this tweet (RefusedByX), fix our app's setup (NotPermitted, retried), or let the exception through so the queue
 retries later (401, 5xx, network). A reply is different once sent: when X may have posted it (a 5xx, a timeout,
 an answer we cannot read) it is Uncertain, and never sent again.
 
@@ -35,7 +35,7 @@ class RateLimited(Exception):
         super().__init__(f"X's rate limit resets in {self.seconds} s")
 
 
-class Refused(Exception):
+class RefusedByX(Exception):
     """X will never take this reply (400, 403, 404: the tweet is gone or protected, replies are limited)."""
 
 
@@ -59,7 +59,7 @@ def _is_setup_problem(response):
 
 
 def _raise_for(response):
-    """Sort one of X's answers into RateLimited, NotPermitted, Refused, or requests' HTTPError (retry later)."""
+    """Sort one of X's answers into RateLimited, NotPermitted, RefusedByX, or requests' HTTPError (retry later)."""
     status = response.status_code
     if status == 429:
         reset = response.headers.get("x-rate-limit-reset", "")
@@ -67,7 +67,7 @@ def _raise_for(response):
     if status == 403 and _is_setup_problem(response):
         raise NotPermitted(f"X answered 403 for the app's setup: {response.text[:300]}")
     if status in (400, 403, 404):
-        raise Refused(f"X answered {status}: {response.text[:200]}")
+        raise RefusedByX(f"X answered {status}: {response.text[:200]}")
     response.raise_for_status()
 
 
@@ -130,7 +130,7 @@ class XClient:
             with _sorted_errors():
                 answer = self._tweepy.create_tweet(text=text, in_reply_to_tweet_id=tweet_id, media_ids=[media_id])
             return str(answer.data["id"])
-        except (RateLimited, NotPermitted, Refused, requests.ConnectTimeout):
+        except (RateLimited, NotPermitted, RefusedByX, requests.ConnectTimeout):
             raise  # X said no, or the request never left: nothing was posted
         except requests.HTTPError as error:
             if error.response.status_code < 500:
@@ -139,7 +139,7 @@ class XClient:
         except Exception as error:  # a read timeout, a cut connection, a 201 we cannot read
             raise Uncertain(f"no clear answer from X to the reply to {tweet_id}: {error!r}"[:300]) from error
 
-    def post(self, post_id):
+    def get_post(self, post_id):
         """A post (as a dict) and the media attached to it (dicts with type and url), for finding its photo."""
         with _sorted_errors():
             answer = self._tweepy.get_tweet(

@@ -14,7 +14,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from chalicelib import dedupe, endpoint, photos, post_ids, secrets, settings, webhook, work_queue
 from chalicelib.map_image import draw_map
 from chalicelib.reply import reply_text
-from chalicelib.x_client import NotPermitted, RateLimited, Refused, Uncertain, XClient
+from chalicelib.x_client import NotPermitted, RateLimited, RefusedByX, Uncertain, XClient
 
 log = logging.getLogger(__name__)
 
@@ -44,11 +44,11 @@ def parse(body):
     return item
 
 
-def photo_url(item, config):
+def work_item_photo_url(item, config):
     """The work item's photo: queued with it, or (an X Activity delivery without its media) looked up on X."""
     if item.get("photo_url"):
         return item["photo_url"]
-    post, media = XClient(secrets.load(config.secrets_param)).post(item["tweet_id"])
+    post, media = XClient(secrets.load(config.secrets_param)).get_post(item["tweet_id"])
     url = webhook.post_photo_url(post, media)
     if url is None:
         raise photos.PhotoUnavailable(f"post {item['tweet_id']} has no photo on X's media host")
@@ -57,7 +57,7 @@ def photo_url(item, config):
 
 def compose(item, config):
     """The reply to one work item: the photo's top guesses as text and as a map."""
-    predictions = endpoint.predict(config.endpoint_name, photos.download(photo_url(item, config)))
+    predictions = endpoint.predict(config.endpoint_name, photos.download(work_item_photo_url(item, config)))
     return Reply(text=reply_text(predictions), image=draw_map(predictions))
 
 
@@ -81,7 +81,7 @@ def record(config, tweet_id, state, reply_id=""):
         log.error("Tweet %s ended %s (reply %s) but could not record it: %s", tweet_id, state, reply_id, error)
 
 
-def post(item, reply, config):
+def send_reply(item, reply, config):
     """Post the reply once: claim the tweet, upload the map, mark it sending, reply, then record how it ended."""
     tweet_id = item["tweet_id"]
     x = XClient(secrets.load(config.secrets_param))
@@ -94,7 +94,7 @@ def post(item, reply, config):
         record(config, tweet_id, "uncertain")
         log.error("The reply to tweet %s may or may not be out, and is not sent again: %s", tweet_id, doubt)
         return
-    except Refused:
+    except RefusedByX:
         record(config, tweet_id, "refused")
         raise
     except BaseException:
@@ -113,8 +113,8 @@ def handle(body, receipt_handle):
         if config.dry_run:
             save_dry_run(item["tweet_id"], reply, config)
         else:
-            post(item, reply, config)
-    except (BadWorkItem, photos.PhotoUnavailable, endpoint.PhotoRejected, Refused, dedupe.AlreadyAnswered) as reason:
+            send_reply(item, reply, config)
+    except (BadWorkItem, photos.PhotoUnavailable, endpoint.PhotoRejected, RefusedByX, dedupe.AlreadyAnswered) as reason:
         log.warning("Dropped a work item for good: %s", reason)
     except endpoint.EndpointError as error:  # nothing of a bad answer is posted: retried, then kept in the DLQ
         log.error("The endpoint failed or answered outside its contract, so nothing is posted; the work item is "

@@ -1,0 +1,22 @@
+"""`make test`: check-generated, then every suite under tests/ against the solutions; a failure names its suite."""
+from workshop import full_test
+
+
+def test_every_suite_passes_against_the_solutions(repo, capsys):
+    assert full_test.suites(repo) == ["step02", "step01"], "the longest first, as LONGEST_FIRST lists them"
+    assert full_test.main(repo) == 0
+    out = capsys.readouterr().out
+    assert "--- tests/step01 against solutions/" in out and "make test passed in" in out
+
+
+def test_a_failing_solution_names_its_suite(repo, edit, capsys):
+    edit(repo / "solutions/02_greet/greet.py", 'f"Hello, {name}!"', 'f"Hello {name}!"')
+    assert full_test.main(repo) == 1
+    assert capsys.readouterr().out.splitlines()[-1] == "make test failed: tests/step02 (above)."
+
+
+def test_a_stale_starter_stops_it_before_any_suite(repo, edit, capsys):
+    edit(repo / "steps/01_calc/helpers.py", "2 * x", "x + x")
+    assert full_test.main(repo) == 1
+    out = capsys.readouterr().out
+    assert "steps/01_calc/helpers.py" in out and "---" not in out
