@@ -30,7 +30,7 @@ MODEL ?= build/model
 PORT ?= 8080
 
 .PHONY: setup test $(STEP_TARGETS) status generate check-generated data train serve deploy cleanup bench demo \
-	slides clean check-platforms check-devcontainer
+	slides clean check-platforms check-devcontainer locationnet evaluate
 
 setup: $(STAMP) $(WHEELS)
 
@@ -101,6 +101,16 @@ cleanup: $(STAMP)
 
 demo: $(STAMP)
 	$(PY) demo.py --tree $(DEMO_TREE) $(if $(OPEN_TODOS),--open-todos $(OPEN_TODOS))
+
+# The talk's LocationNet in build/locationnet: its files downloaded and checked, its places, then its int8 copy,
+# calibrated and checked on real photos: the MediaEval 2016 test set's first ones, or a folder of yours (PHOTOS=DIR).
+TESTSET ?= mediaeval2016
+TESTSET_PHOTOS := build/testsets/$(TESTSET)/photos
+INT8_PHOTOS ?= 100
+locationnet: $(STAMP)
+	$(if $(PHOTOS),,$(PY) solutions/01_data/testset.py --photos $(INT8_PHOTOS) --out build/testsets/$(TESTSET))
+	$(PY) solutions/03_host/quantize.py --model-dir build/locationnet --photos $(or $(PHOTOS),$(TESTSET_PHOTOS)) \
+		--compare $(INT8_PHOTOS)
 
 slides: $(STAMP)
 	$(PY) slides/build.py

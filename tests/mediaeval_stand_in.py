@@ -81,7 +81,7 @@ def buckets(monkeypatch, photos=PHOTOS, text=None):
     url = f"http://{host}:{port}"
     try:
         s3 = fill(url, photos, text)
-        monkeypatch.setenv("LOCATIONNET_URL", f"{url}/{TUTORIAL}")
+        monkeypatch.setenv("LOCATIONNET_URL", f"{url}/{TUTORIAL}/models/")
         monkeypatch.setenv("AWS_ENDPOINT_URL_S3", url)
         yield s3
     finally:

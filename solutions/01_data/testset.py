@@ -8,8 +8,9 @@ longitude, field 3 the latitude and the last field the photo's hash. The photos 
 multimedia-commons bucket, fetched as mmcommons.py fetches any photo. Both downloads resume where they stopped and
 keep what they got: the list in `<out>/mediaeval2016_test`, the photos in `<out>/photos/<hash>.jpg`.
 
-The list's address is LOCATIONNET_URL (a mirror of the tutorial bucket, or a stand-in for tests) + its key; the
-photos' S3 endpoint is boto3's own setting, AWS_ENDPOINT_URL_S3.
+LOCATIONNET_URL, which names the bucket's models/ folder for `make locationnet` (a mirror, or a stand-in for tests),
+moves the list too: it is read from datasets/... beside that folder. The photos' S3 endpoint is boto3's own setting,
+AWS_ENDPOINT_URL_S3.
 """
 import argparse
 import collections
@@ -17,6 +18,7 @@ import os
 import re
 import sys
 import urllib.error
+import urllib.parse
 import urllib.request
 from http.client import HTTPException
 from pathlib import Path
@@ -28,7 +30,7 @@ import mmcommons
 import photos
 from errors import BadInput
 
-TUTORIAL_URL = "https://s3.amazonaws.com/mmcommons-tutorial"  # the public bucket, as the tutorial addresses it
+MODELS_URL = "https://s3.amazonaws.com/mmcommons-tutorial/models/"  # the public bucket, as the tutorial addresses it
 LIST_KEY = "datasets/location-estimation/mediaeval2016_test"
 LIST_NAME = "mediaeval2016_test"
 HASH = re.compile(r"[0-9a-f]{6,64}")  # Multimedia Commons names a photo by a hex digest; nothing else may reach a path
@@ -45,10 +47,10 @@ NOT_A_HASH = "the last field is no hex hash"
 REPEATED = "a hash listed before"
 
 
-def list_url(base=None):
-    """Where the test list is: LOCATIONNET_URL (or the public bucket) + its key."""
-    base = base or os.environ.get("LOCATIONNET_URL") or TUTORIAL_URL
-    return base.rstrip("/") + "/" + LIST_KEY
+def list_url(models_url=None):
+    """Where the test list is: beside the models/ folder that LOCATIONNET_URL (or the public bucket) names."""
+    models_url = models_url or os.environ.get("LOCATIONNET_URL") or MODELS_URL
+    return urllib.parse.urljoin(models_url.rstrip("/") + "/", "../" + LIST_KEY)
 
 
 def download(url, target, what):
@@ -74,7 +76,7 @@ def download(url, target, what):
             return target
         raise BadInput(
             f"{url} answered HTTP {error.code} ({error.reason}): the {what} is not there. Check LOCATIONNET_URL "
-            f"(a mirror of the mmcommons-tutorial bucket), or put the file at {target} yourself."
+            f"(the models/ folder of a mirror of the mmcommons-tutorial bucket), or put the file at {target} yourself."
         )
     except (urllib.error.URLError, HTTPException, OSError) as error:
         raise BadInput(
@@ -87,12 +89,12 @@ def download(url, target, what):
     return target
 
 
-def fetch_list(folder, base=None):
+def fetch_list(folder, models_url=None):
     """The test list in `folder`, downloaded once."""
     target = Path(folder) / LIST_NAME
     if not target.exists():
         Path(folder).mkdir(parents=True, exist_ok=True)
-        download(list_url(base), target, "test list")
+        download(list_url(models_url), target, "test list")
     return target
 
 
@@ -142,9 +144,9 @@ def fetch_photos(listed, folder, threads=8, s3=None):
     )
 
 
-def first_photos(out, count, base=None, s3=None):
+def first_photos(out, count, models_url=None, s3=None):
     """(TestList, Fetched): the test list read in full, and its first `count` usable photos fetched into out/photos."""
-    listed = read_list(fetch_list(out, base))
+    listed = read_list(fetch_list(out, models_url))
     if not listed.photos:
         raise BadInput(f"{Path(out) / LIST_NAME} has no usable line ({describe_bad(listed.bad)}): delete it and run "
                        "again to download it afresh.")

@@ -20,6 +20,13 @@ def buckets(monkeypatch):
         yield s3
 
 
+def test_the_list_is_beside_the_models_folder_that_locationnet_url_names(testset, monkeypatch):
+    monkeypatch.delenv("LOCATIONNET_URL", raising=False)
+    assert testset.list_url() == "https://s3.amazonaws.com/mmcommons-tutorial/" + stand_in.LIST_KEY
+    monkeypatch.setenv("LOCATIONNET_URL", "http://127.0.0.1:9/mirror/models")
+    assert testset.list_url() == "http://127.0.0.1:9/mirror/" + stand_in.LIST_KEY
+
+
 def test_every_line_is_checked_and_bad_ones_are_counted_by_reason(testset, tmp_path):
     (tmp_path / "list").write_text(stand_in.list_text())
     listed = testset.read_list(tmp_path / "list")
@@ -108,7 +115,7 @@ def test_a_cut_download_is_resumed_where_it_stopped(testset, cutting_server, tmp
 
 
 def test_a_list_that_is_not_there_says_what_to_do(testset, buckets, tmp_path):
-    elsewhere = os.environ["LOCATIONNET_URL"] + "/elsewhere"
+    elsewhere = os.environ["LOCATIONNET_URL"] + "elsewhere/"
     with pytest.raises(testset.BadInput, match="HTTP 404.*LOCATIONNET_URL"):
         testset.fetch_list(tmp_path, elsewhere)
     assert not list(tmp_path.iterdir()), "nothing is left behind"
