@@ -109,8 +109,12 @@ TESTSET_PHOTOS := build/testsets/$(TESTSET)/photos
 INT8_PHOTOS ?= 100
 locationnet: $(STAMP)
 	$(if $(PHOTOS),,$(PY) solutions/01_data/testset.py --photos $(INT8_PHOTOS) --out build/testsets/$(TESTSET))
-	$(PY) solutions/03_host/quantize.py --model-dir build/locationnet --photos $(or $(PHOTOS),$(TESTSET_PHOTOS)) \
-		--compare $(INT8_PHOTOS)
+	$(PY) solutions/03_host/quantize.py --model-dir build/locationnet --photos $(or $(PHOTOS),$(TESTSET_PHOTOS)) --compare $(INT8_PHOTOS)
+
+# How often a model places photos within 1/25/200/750/2500 km, beside the published figures: LocationNet on the
+# test set's first N photos, a step-02 model on its val photos; without MODEL, every model there is.
+evaluate: $(STAMP)
+	$(PY) evaluate.py --testset $(TESTSET) $(if $(filter command line environment,$(origin MODEL)),--model $(MODEL)) $(if $(N),--photos $(N)) $(if $(DATA),--data $(DATA))
 
 slides: $(STAMP)
 	$(PY) slides/build.py

@@ -1,5 +1,6 @@
 """`make data`, `train`, `serve` and `demo` run the tree that TREE names: your steps/ by default (the solutions for
-`make demo`, the host's), and a TREE that is no folder is one sentence."""
+`make demo`, the host's), and a TREE that is no folder is one sentence. `make locationnet` and `make evaluate` pass
+on what they are given."""
 import os
 import subprocess
 
@@ -28,6 +29,12 @@ def commands(*goals, env=None):
     (["demo"], "demo.py --tree solutions\n"),
     (["demo", "TREE=steps"], "demo.py --tree steps\n"),
     (["demo", "TREE=steps", "OPEN_TODOS=solution"], "demo.py --tree steps --open-todos solution"),
+    (["evaluate"], "evaluate.py --testset mediaeval2016\n"),
+    (["evaluate", "MODEL=build/locationnet", "N=100"], "evaluate.py --testset mediaeval2016 --model build/locationnet "
+                                                       "--photos 100\n"),
+    (["locationnet"], "01_data/testset.py --photos 100 --out build/testsets/mediaeval2016\n"),
+    (["locationnet"], "03_host/quantize.py --model-dir build/locationnet --photos build/testsets/mediaeval2016/photos"),
+    (["locationnet", "PHOTOS=my-photos"], "03_host/quantize.py --model-dir build/locationnet --photos my-photos"),
 ], ids=lambda value: " ".join(value) if isinstance(value, list) else None)
 def test_each_pipeline_target_runs_the_tree_asked_for(goals, runs):
     assert runs in commands(*goals), f"make {' '.join(goals)} must run {runs!r}"
