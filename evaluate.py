@@ -9,9 +9,9 @@ network and, when quantize.py made one, its int8 copy, both through serving's ow
 are step 02's geo_accuracy (02_train/geo.py), so the table reads like PlaNet's. Without --model, every model that is
 there is evaluated (build/model and build/locationnet): one table compares the toy model with LocationNet.
 
-Writes into --out: table.txt (the table as printed), results.json, errors-<model>.png (each photo's error drawn from
-where it was taken to the best guess), and for LocationNet one real photo answered as the bot would reply
-(photo.jpg, reply.txt, map.png).
+Writes into --out: table.txt (the table as printed, without its sources), results.json, errors-<model>.png (each
+photo's error drawn from where it was taken to the best guess), and for LocationNet one real photo answered as the
+bot would reply (photo.jpg, reply.txt, map.png). `make slides` shows the table and that photo.
 """
 import argparse
 import json
@@ -141,16 +141,16 @@ def evaluate(model_dir, photos, what, where):
 
 
 def table(evaluations):
-    """The shares within each distance, the models' rows and then the published ones, with their sources."""
+    """The shares within each distance: the models' rows, then the published ones (their sources: SOURCES)."""
     geo = step("02_train", "geo")
-    lines = ["share of photos within".ljust(46) + "".join(f"{km} km".rjust(9) for km in geo.THRESHOLDS_KM) + "  photos"]
+    lines = ["share of photos within".ljust(44) + "".join(f"{km} km".rjust(9) for km in geo.THRESHOLDS_KM) + "  photos"]
     for evaluation in evaluations:
         shares = "".join(f"{evaluation.within[km] * 100:7.1f} %" for km in geo.THRESHOLDS_KM)
-        lines.append(evaluation.name.ljust(46) + shares + f"{len(evaluation.photos):8d}")
+        lines.append(evaluation.name.ljust(44) + shares + f"{len(evaluation.photos):8d}")
     lines.append("published")
     for name, shares in PUBLISHED:
-        lines.append(name.ljust(46) + "".join(f"{share:7.1f} %" for share in shares))
-    return "\n".join(lines + [""] + SOURCES) + "\n"
+        lines.append(name.ljust(44) + "".join(f"{share:7.1f} %" for share in shares))
+    return "\n".join(lines) + "\n"
 
 
 def draw_errors(evaluation, path):
@@ -232,9 +232,9 @@ def main(argv=None):
         evaluations += found
     for evaluation in evaluations:
         draw_errors(evaluation, args.out / f"errors-{slug(evaluation.name)}.png")
-    printed = table(evaluations)
-    print("\n" + printed)
-    (args.out / "table.txt").write_text(printed, encoding="utf-8")
+    shares = table(evaluations)
+    print("\n" + shares + "\n" + "\n".join(SOURCES))
+    (args.out / "table.txt").write_text(shares, encoding="utf-8")
     results = {
         "models": [{"name": e.name, "photos": len(e.photos), "within_km": e.within} for e in evaluations],
         "published": [{"name": name, "within_km_percent": list(shares)} for name, shares in PUBLISHED],
