@@ -17,7 +17,7 @@ LIST_KEY = "datasets/location-estimation/mediaeval2016_test"
 PHOTOS = [
     ("a1b2c3d4e5f60718293a4b5c6d7e8f90", 48.8584, 2.2945),  # Paris
     ("0f1e2d3c4b5a69788796a5b4c3d2e1f0", 35.6586, 139.7454),  # Tokyo
-    ("99887766aabbccddeeff001122334455", -12.0464, -77.0428),  # Lima
+    ("d661b83d659af4d818ddd6edf54096", -12.0464, -77.0428),  # Lima (a 30-digit hash: bytes lose leading zeros)
     ("1234567890abcdef1234567890abcdef", -33.9249, 18.4241),  # Cape Town
     ("fedcba0987654321fedcba0987654321", 40.7128, -74.0060),  # New York
     ("deadbeef00000000deadbeef00000000", 51.5007, -0.1246),  # London: missing on S3

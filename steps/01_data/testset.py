@@ -33,7 +33,9 @@ from errors import BadInput
 MODELS_URL = "https://s3.amazonaws.com/mmcommons-tutorial/models/"  # the public bucket, as the tutorial addresses it
 LIST_KEY = "datasets/location-estimation/mediaeval2016_test"
 LIST_NAME = "mediaeval2016_test"
-HASH = re.compile(r"[0-9a-f]{6,64}")  # Multimedia Commons names a photo by a hex digest; nothing else may reach a path
+# A photo's name in the bucket: its MD5 in hex, each byte without its leading zero (so 16 to 32 characters, as README.md
+# shows). Nothing but hex digits may reach a key or a file name.
+HASH = re.compile(r"[0-9a-f]{16,32}")
 CHUNK = 1 << 20
 TIMEOUT = 30
 
