@@ -127,7 +127,8 @@ def answer(locators, photos):
 
 
 def evaluate(model_dir, photos, what, where):
-    """[Evaluation] of each network of `model_dir` on `photos` (`what` they are, `where` from, in a few words)."""
+    """[Evaluation] of each network of `model_dir` on `photos` (`what` they are, `where` from, in a few words), and
+    the Locator that serving uses (model_fn's choice: the int8 copy when there is one)."""
     name = "LocationNet" if step("03_host", "locationnet").present(str(model_dir)) else "Step-02 model"
     found = networks(model_dir)
     started = time.perf_counter()
@@ -136,8 +137,9 @@ def evaluate(model_dir, photos, what, where):
     print(f"{name}: {len(kept)} of {what} answered by {' and '.join(label for label, _ in found)} in {seconds:.1f} s "
           f"({seconds / max(1, len(kept)) * 100:.0f} s per 100 photos); {len(photos) - len(kept)} refused.")
     cells = found[0][1].cells
-    return [Evaluation(f"{name} {label}, {where}", kept, predicted, cells)
-            for (label, _), predicted in zip(found, guesses)]
+    evaluations = [Evaluation(f"{name} {label}, {where}", kept, predicted, cells)
+                   for (label, _), predicted in zip(found, guesses)]
+    return evaluations, found[-1][1]
 
 
 def table(evaluations):
@@ -174,15 +176,14 @@ def draw_errors(evaluation, path):
     picture.save(path, "PNG")
 
 
-def answer_one(model_dir, evaluation, out):
-    """One real photo answered as the bot replies (photo.jpg, reply.txt, map.png): the first photo whose best guess
-    is within 25 km of where it was taken, else the closest."""
+def answer_one(locator, evaluation, out):
+    """One real photo answered by `locator` as the bot replies (photo.jpg, reply.txt, map.png): the first photo whose
+    best guess is within 25 km of where it was taken, else the closest."""
     inference = step("03_host", "inference")
     reply, map_image = step("04_bot", "chalicelib.reply"), step("04_bot", "chalicelib.map_image")
     close = [index for index, km in enumerate(evaluation.km) if km <= 25]
     chosen = close[0] if close else min(range(len(evaluation.km)), key=evaluation.km.__getitem__)
     jpeg = evaluation.photos[chosen][0]
-    locator = inference.model_fn(str(model_dir))
     body, _ = inference.output_fn(inference.predict_fn(inference.input_fn(jpeg, "image/jpeg"), locator), "*/*")
     predictions = json.loads(body)["predictions"]
     photo_file, reply_file, map_file = (out / name for name in EXAMPLE)
@@ -226,9 +227,9 @@ def main(argv=None):
             photos, what, where = val_photos(args.data, args.photos)
         if not photos:
             raise SystemExit(f"evaluate.py: {what}: no photo to answer.")
-        found = evaluate(model_dir, photos, what, where)
+        found, served = evaluate(model_dir, photos, what, where)
         if locationnet.present(str(model_dir)) and found[0].photos:
-            example = answer_one(model_dir, found[0], args.out)
+            example = answer_one(served, found[-1], args.out)
         evaluations += found
     for evaluation in evaluations:
         draw_errors(evaluation, args.out / f"errors-{slug(evaluation.name)}.png")
