@@ -30,7 +30,7 @@ MODEL ?= build/model
 PORT ?= 8080
 
 .PHONY: setup test $(STEP_TARGETS) status generate check-generated data train serve deploy cleanup bench demo \
-	slides clean check-platforms check-devcontainer
+	slides clean check-platforms check-devcontainer locationnet
 
 setup: $(STAMP) $(WHEELS)
 
@@ -95,6 +95,11 @@ serve: $(STAMP)
 deploy: $(STAMP)
 	@test -n "$(MODEL_DATA)" -a -n "$(ROLE)" || { echo '$(DEPLOY_NEEDS)' >&2; exit 2; }
 	$(PY) solutions/03_host/deploy.py deploy --model-data $(MODEL_DATA) --role $(ROLE)
+
+# The talk's own LocationNet in build/locationnet: downloaded (LOCATIONNET_URL names a mirror; FROM=DIR takes files
+# obtained elsewhere), checked, its cells named; safe to repeat.
+locationnet: $(STAMP)
+	$(PY) solutions/03_host/download_locationnet.py --out build/locationnet $(if $(FROM),--from $(FROM))
 
 cleanup: $(STAMP)
 	$(PY) solutions/03_host/deploy.py cleanup
