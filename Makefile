@@ -30,7 +30,7 @@ MODEL ?= build/model
 PORT ?= 8080
 
 .PHONY: setup test $(STEP_TARGETS) status generate check-generated data train serve deploy cleanup bench demo \
-	slides clean check-platforms check-devcontainer locationnet
+	slides clean check-platforms check-devcontainer locationnet ask
 
 setup: $(STAMP) $(WHEELS)
 
@@ -100,6 +100,14 @@ deploy: $(STAMP)
 # obtained elsewhere), checked, its cells named; safe to repeat.
 locationnet: $(STAMP)
 	$(PY) solutions/03_host/download_locationnet.py --out build/locationnet $(if $(FROM),--from $(FROM))
+
+# `make ask PHOTO=x.jpg`: the bot's reply to your photo, with TREE's code (yours by default); LocationNet unless MODEL=.
+ASK_NEEDS := Ask about which photo? make ask PHOTO=photos/cape-canaveral-falcon9-dscovr.jpg [MODEL=build/model]
+ASK_MODEL := $(if $(filter command line environment,$(origin MODEL)),$(MODEL),build/locationnet)
+ask: $(STAMP)
+	$(CHECK_TREE)
+	@test -n "$(PHOTO)" || { echo '$(ASK_NEEDS)' >&2; exit 2; }
+	$(PY) ask.py "$(PHOTO)" --model $(ASK_MODEL) --tree $(TREE)
 
 cleanup: $(STAMP)
 	$(PY) solutions/03_host/deploy.py cleanup

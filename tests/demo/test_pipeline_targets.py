@@ -28,6 +28,10 @@ def commands(*goals, env=None):
     (["demo"], "demo.py --tree solutions\n"),
     (["demo", "TREE=steps"], "demo.py --tree steps\n"),
     (["demo", "TREE=steps", "OPEN_TODOS=solution"], "demo.py --tree steps --open-todos solution"),
+    (["ask", "PHOTO=p.jpg"], 'ask.py "p.jpg" --model build/locationnet --tree steps\n'),
+    (["ask", "PHOTO=p.jpg", "MODEL=build/model", "TREE=solutions"], 'ask.py "p.jpg" --model build/model --tree solutions'),
+    (["locationnet"], "solutions/03_host/download_locationnet.py --out build/locationnet\n"),
+    (["locationnet", "FROM=/media/usb"], "download_locationnet.py --out build/locationnet --from /media/usb"),
 ], ids=lambda value: " ".join(value) if isinstance(value, list) else None)
 def test_each_pipeline_target_runs_the_tree_asked_for(goals, runs):
     assert runs in commands(*goals), f"make {' '.join(goals)} must run {runs!r}"
@@ -39,7 +43,12 @@ def test_the_host_exporting_tree_solutions_runs_the_solutions_everywhere():
     assert "demo.py --tree solutions" in commands("demo", env=env)
 
 
-@pytest.mark.parametrize("target", ["data", "train", "serve"])
+def test_ask_without_a_photo_is_one_sentence():
+    result = subprocess.run(MAKE + ["ask"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2 and result.stderr.startswith("Ask about which photo? make ask PHOTO=")
+
+
+@pytest.mark.parametrize("target", ["data", "train", "serve", "ask"])
 def test_a_tree_that_is_no_folder_is_one_sentence(target):
     result = subprocess.run(MAKE + [target, "TREE=solution"], capture_output=True, text=True, timeout=60)
     assert result.returncode != 0
