@@ -29,7 +29,7 @@ SOURCE ?= sample
 MODEL ?= build/model
 PORT ?= 8080
 
-.PHONY: setup test $(STEP_TARGETS) status generate check-generated data train serve deploy cleanup bench demo \
+.PHONY: setup test check-workshop $(STEP_TARGETS) status generate check-generated data train serve deploy cleanup bench demo \
 	slides clean check-platforms check-devcontainer locationnet ask
 
 setup: $(STAMP) $(WHEELS)
@@ -54,8 +54,13 @@ $(WHEELS): solutions/04_bot/requirements.txt | $(STAMP)
 	@$(PY) solutions/04_bot/fetch_wheels.py >/dev/null || { echo '$(NO_WHEELS)' >&2; exit 1; }
 	@touch $@
 
+# Everyone: every test suite against the solutions, and steps/ is generated.
 test: $(STAMP) $(WHEELS)
 	@$(WORKSHOP) test
+
+# Maintainers: each TODO's stub and each wrong variant (variants.toml) is caught by a test of its TODO first.
+check-workshop: $(STAMP) $(WHEELS)
+	@$(WORKSHOP) check-workshop
 
 test-step: $(STAMP) $(WHEELS)
 	@$(WORKSHOP) test-step --tree $(TARGET) $(N)
@@ -118,7 +123,7 @@ cleanup: $(STAMP)
 	$(PY) solutions/03_host/deploy.py cleanup
 
 demo: $(STAMP)
-	$(PY) demo.py --tree $(DEMO_TREE) $(if $(OPEN_TODOS),--open-todos $(OPEN_TODOS))
+	$(PY) -m demo --tree $(DEMO_TREE) $(if $(OPEN_TODOS),--open-todos $(OPEN_TODOS))
 
 slides: $(STAMP)
 	$(PY) slides/build.py
