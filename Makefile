@@ -25,6 +25,8 @@ TARGET ?= steps
 # runs the solutions unless TREE=steps is given.
 TREE ?= steps
 DEMO_TREE := $(if $(filter command line environment,$(origin TREE)),$(TREE),solutions)
+# `make demo MODEL=locationnet`: the demo serves that model (on a real photo) instead of training the toy world's.
+DEMO_MODEL := $(if $(filter command line environment,$(origin MODEL)),$(MODEL))
 SOURCE ?= sample
 MODEL ?= build/model
 PORT ?= 8080
@@ -123,7 +125,7 @@ cleanup: $(STAMP)
 	$(PY) solutions/03_host/deploy.py cleanup
 
 demo: $(STAMP)
-	$(PY) -m demo --tree $(DEMO_TREE) $(if $(OPEN_TODOS),--open-todos $(OPEN_TODOS))
+	$(PY) -m demo --tree $(DEMO_TREE) $(if $(OPEN_TODOS),--open-todos $(OPEN_TODOS))$(if $(DEMO_MODEL), --model $(DEMO_MODEL))$(if $(PHOTO), --photo "$(PHOTO)")
 
 slides: $(STAMP)
 	$(PY) slides/build.py
