@@ -139,7 +139,8 @@ def main():
           "model_fn s |".format(COLD_STARTS))
     print("| --- | --- | --- |")
     for name, runs in starts.items():
-        print("| {} | {:.1f} | {:.1f} |".format(name, median([r[0] for r in runs]), median([r[1] for r in runs])))
+        imports, loads = median([run[0] for run in runs]), median([run[1] for run in runs])
+        print("| {} | {:.1f} | {:.1f} |".format(name, imports, loads))
     print()
     print("| `make ask` on a 12 MP photo ({:.1f} MB JPEG, 4000 x 3000, GPS EXIF), whole command, median of 3 | "
           "seconds |".format(photo_mb))

@@ -56,7 +56,7 @@ def read_photo(photo):
     try:
         Image.open(io.BytesIO(body)).verify()
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        raise DemoError(f"PHOTO={shown(photo)} is not a photo Pillow can read: give a JPEG or PNG photo.") from None
+        raise DemoError(f"PHOTO={shown(photo)} is not a photo Pillow can read: give a JPEG or PNG.") from None
     if len(body) > MAX_PHOTO_BYTES:
         raise DemoError(f"PHOTO={shown(photo)} is {len(body) / 2**20:.1f} MB; X takes photos up to 5 MB, and so does the "
                         "bot: give a smaller one.")

@@ -36,7 +36,8 @@ CHUNK = 1 << 16  # a cut connection loses at most the chunk being read
 TIMEOUT = (10, 60)  # seconds to connect, seconds without a byte
 GET_THEM_ELSEWHERE = (
     "Without that bucket, get RN101-5k500-symbol.json and RN101-5k500-0012.params another way (another machine, a "
-    "USB stick, a mirror: LOCATIONNET_URL=https://your-mirror/models/) and run `make locationnet FROM=folder-with-them`."
+    "USB stick, a mirror: LOCATIONNET_URL=https://your-mirror/models/) and run "
+    "`make locationnet FROM=folder-with-them`."
 )
 
 

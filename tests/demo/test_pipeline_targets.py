@@ -29,7 +29,8 @@ def commands(*goals, env=None):
     (["demo", "TREE=steps"], "-m demo --tree steps\n"),
     (["demo", "TREE=steps", "OPEN_TODOS=solution"], "-m demo --tree steps --open-todos solution"),
     (["ask", "PHOTO=p.jpg"], 'ask.py "p.jpg" --model build/locationnet --tree steps\n'),
-    (["ask", "PHOTO=p.jpg", "MODEL=build/model", "TREE=solutions"], 'ask.py "p.jpg" --model build/model --tree solutions'),
+    (["ask", "PHOTO=p.jpg", "MODEL=build/model", "TREE=solutions"],
+     'ask.py "p.jpg" --model build/model --tree solutions'),
     (["locationnet"], "solutions/03_host/download_locationnet.py --out build/locationnet\n"),
     (["locationnet", "FROM=/media/usb"], "download_locationnet.py --out build/locationnet --from /media/usb"),
 ], ids=lambda value: " ".join(value) if isinstance(value, list) else None)
