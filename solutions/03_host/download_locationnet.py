@@ -70,6 +70,9 @@ def main(argv=None):
         install(staging, args.out)
     except Failed as error:
         sys.exit("make locationnet: {}".format(error))
+    except KeyboardInterrupt:
+        sys.exit("\nmake locationnet: interrupted. What arrived is kept in {}: run `make locationnet` again and it "
+                 "goes on from there.".format(args.out.with_name(args.out.name + ".partial")))
     print("LocationNet is in {}: try `make ask PHOTO=photos/cape-canaveral-falcon9-dscovr.jpg`.".format(args.out))
 
 

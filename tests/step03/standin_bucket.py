@@ -2,6 +2,7 @@
 answers unsigned GETs (Range too) as S3 does, and a proxy in front of it that cuts or damages a download."""
 import contextlib
 import threading
+import time
 from pathlib import Path
 
 import boto3
@@ -57,11 +58,11 @@ class StandInBucket:
 
 class Proxy:
     """Forwards GETs to the bucket. .cut[name] = n makes the next answer for `name` stop after n bytes of its body
-    (the connection closes: a cut download); a name in .damage gets its next answer with one byte flipped. .ranges
-    lists (name, Range header) of each request."""
+    (the connection closes: a cut download); .stall[name] = n makes it wait a minute after n bytes; a name in .damage
+    gets its next answer with one byte flipped. .ranges lists (name, Range header) of each request."""
 
     def __init__(self, bucket):
-        self.bucket, self.cut, self.damage, self.ranges = bucket, {}, set(), []
+        self.bucket, self.cut, self.stall, self.damage, self.ranges = bucket, {}, {}, set(), []
         self.server = make_server("127.0.0.1", 0, self.answer, threaded=True)
         self.url = f"http://127.0.0.1:{self.server.server_port}/{BUCKET}/{PREFIX}"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
@@ -72,18 +73,27 @@ class Proxy:
         self.ranges.append((name, request.headers.get("Range")))
         headers = {key: request.headers[key] for key in ("Range", "If-Range") if key in request.headers}
         upstream = requests.get(self.bucket.endpoint + request.path, headers=headers, timeout=10)
-        body, cut = upstream.content, self.cut.pop(name, None)
+        body, cut, stall = upstream.content, self.cut.pop(name, None), self.stall.pop(name, None)
         if name in self.damage and body:
             body = body[:-1] + bytes([body[-1] ^ 0xFF])
             self.damage.discard(name)
         kept = {name: value for name, value in upstream.headers.items()
                 if name.lower() in ("etag", "content-range", "content-type", "accept-ranges")}
-        response = Response(body if cut is None else [body[:cut]], status=upstream.status_code, headers=kept)
+        chunks = [body] if cut is None else [body[:cut]]
+        if stall is not None:
+            chunks = stalled(body, stall)
+        response = Response(chunks, status=upstream.status_code, headers=kept)
         response.headers["Content-Length"] = str(len(body))  # announced whole, even when cut short
         return response(environ, start_response)
 
     def stop(self):
         self.server.shutdown()
+
+
+def stalled(body, after):
+    yield body[:after]
+    time.sleep(60)
+    yield body[after:]
 
 
 @contextlib.contextmanager

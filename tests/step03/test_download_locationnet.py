@@ -1,7 +1,12 @@
 """download_locationnet.py (`make locationnet`) against a stand-in for the public bucket on 127.0.0.1: the download,
 its resumption, the checks before anything is kept, the places, and a paragraph for each way it can fail."""
 import csv
+import os
+import signal
 import socket
+import subprocess
+import sys
+import time
 
 import numpy as np
 import pytest
@@ -116,6 +121,27 @@ def test_a_cut_download_resumes_where_it_stopped(bucket, proxy, get, tmp_path, g
     assert 0 < arrived <= 100_000, "what arrived before the cut is kept"
     assert get(proxy.url) is None
     assert (PARAMS, f"bytes={arrived}-") in proxy.ranges, "the second run asks for the rest only"
+    assert (tmp_path / "locationnet" / PARAMS).read_bytes() == good_files[PARAMS]
+
+
+def test_ctrl_c_keeps_what_arrived_and_the_next_run_goes_on(bucket, proxy, tmp_path, good_files, tree):
+    proxy.stall[PARAMS] = 200_000
+    part = tmp_path / "locationnet.partial" / (PARAMS + ".part")
+    command = [sys.executable, str(tree / "03_host" / "download_locationnet.py"), "--out", str(tmp_path / "locationnet")]
+    process = subprocess.Popen(command, env=dict(os.environ, LOCATIONNET_URL=proxy.url), stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not (part.exists() and part.stat().st_size) and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.05)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 1 and "interrupted" in stderr and "goes on from there" in stderr, stderr
+    assert "Traceback" not in stderr
+    arrived = part.stat().st_size
+    assert 0 < arrived <= 200_000 and not (tmp_path / "locationnet").exists()
+    rerun = subprocess.run(command, env=dict(os.environ, LOCATIONNET_URL=proxy.url), capture_output=True, timeout=120)
+    assert rerun.returncode == 0, rerun.stderr
+    assert (PARAMS, f"bytes={arrived}-") in proxy.ranges
     assert (tmp_path / "locationnet" / PARAMS).read_bytes() == good_files[PARAMS]
 
 
