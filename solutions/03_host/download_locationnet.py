@@ -106,7 +106,7 @@ def download(url, target):
     if target.exists():
         return  # downloaded whole by an earlier run whose checks did not run
     part, about = target.with_name(target.name + ".part"), target.with_name(target.name + ".part.json")
-    known = json.loads(about.read_text()) if about.exists() and part.exists() else None
+    known = json.loads(about.read_text()) if about.exists() and part.exists() and part.stat().st_size else None
     start = part.stat().st_size if known else 0
     headers = {"Range": "bytes={}-".format(start), "If-Range": known["etag"]} if start else {}
     try:
@@ -117,10 +117,10 @@ def download(url, target):
     except requests.RequestException as error:
         arrived = part.stat().st_size if part.exists() else 0
         if arrived:
+            size = json.loads(about.read_text())["size"]
             raise Failed("the download of {} stopped after {:.1f} of {:.1f} MB ({}). What arrived is kept in {}: run "
                          "`make locationnet` again and it goes on from there.".format(
-                             target.name, arrived / 1e6, (known or {}).get("size", 0) / 1e6, reason(error),
-                             part.parent))
+                             target.name, arrived / 1e6, size / 1e6, reason(error), part.parent))
         raise Failed("could not reach {} ({}). Check your network connection (or proxy), then run `make "
                      "locationnet` again. {}".format(url, reason(error), GET_THEM_ELSEWHERE))
     verify(part, about, known, target.name)

@@ -42,7 +42,8 @@ class StandInBucket:
         host, port = self.server.get_host_and_port()
         self.endpoint = f"http://{host}:{port}"
         self.url = f"{self.endpoint}/{BUCKET}/{PREFIX}"
-        self.s3 = boto3.client("s3", endpoint_url=self.endpoint, region_name="us-west-2")
+        self.s3 = boto3.client("s3", endpoint_url=self.endpoint, region_name="us-west-2",
+                               aws_access_key_id="stand-in", aws_secret_access_key="stand-in")
         self.s3.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": "us-west-2"})
 
     def put(self, name, body, public=True):

@@ -116,6 +116,7 @@ def test_a_cut_download_resumes_where_it_stopped(bucket, proxy, get, tmp_path, g
     proxy.cut[PARAMS] = 100_000
     failure = get(proxy.url)
     assert failure and "stopped after" in failure and "run `make locationnet` again" in failure
+    assert f"of {len(good_files[PARAMS]) / 1e6:.1f} MB" in failure, "how much of how much arrived"
     assert not (tmp_path / "locationnet").exists(), "nothing half-downloaded where serve.py loads the model"
     arrived = (tmp_path / "locationnet.partial" / (PARAMS + ".part")).stat().st_size
     assert 0 < arrived <= 100_000, "what arrived before the cut is kept"
