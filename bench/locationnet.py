@@ -73,7 +73,10 @@ def add_int8_copy(folder):
     """An int8 copy of the network beside it, quantized on random inputs (for timing only)."""
     locationnet, quantize, int8 = (loader.load(STEP, name) for name in ("locationnet", "quantize", "int8"))
     batches = [mx.nd.random.uniform(-120, 130, shape=(1, 3, 224, 224)) for _ in range(4)]
-    quantize.quantize(locationnet.load_network(str(folder)), batches).export(str(folder / int8.PREFIX), 0)
+    network = quantize.quantize(locationnet.load_network(str(folder)), batches)
+    network.hybridize(static_alloc=True, static_shape=True)
+    network(batches[0])  # export saves the graph of a forward pass
+    network.export(str(folder / int8.PREFIX), 0)
 
 
 def cold_starts(folder):

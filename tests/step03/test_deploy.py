@@ -159,7 +159,11 @@ def locationnet_folder(host, locationnet_dir, tmp_path_factory):
     cells, locationnet, quantize, int8 = (host(name) for name in ("cells", "locationnet", "quantize", "int8"))
     cells.write_cells(str(folder / "cells.tsv"), cells.read_grids(str(folder / "grids.txt")))
     batches = [mx.nd.random.uniform(-120, 130, shape=(1, 3, 224, 224)) for _ in range(2)]
-    quantize.quantize(locationnet.load_network(str(folder)), batches).export(str(folder / int8.PREFIX), 0)
+    network = quantize.quantize(locationnet.load_network(str(folder)), batches)
+    network.hybridize(static_alloc=True, static_shape=True)
+    network(batches[0])  # export saves the graph of a forward pass
+    network.export(str(folder / int8.PREFIX), 0)
+    assert host("inference").model_fn(str(folder)).model_name.endswith("(int8)")
     return folder
 
 
