@@ -56,12 +56,13 @@ def ask(photo, model, tree, tree_name, out):
     check_model(model, locationnet)
     print("Whose code runs: {}".format(whose))
 
-    started = time.perf_counter()
-    locator = inference.model_fn(str(model))
-    loaded = time.perf_counter()
     refusal = loader.load(tree / "03_host", "refusal")
     try:
-        prediction = inference.predict_fn(inference.input_fn(body, "application/x-image"), locator)
+        data = inference.input_fn(body, "application/x-image")  # the photo checked, before the model loads
+        started = time.perf_counter()
+        locator = inference.model_fn(str(model))
+        loaded = time.perf_counter()
+        prediction = inference.predict_fn(data, locator)
     except refusal.Refused as refused:  # what the endpoint would answer with a 4xx
         raise Stop("the endpoint would refuse {} ({}): {}".format(photo, refused.status_code, refused.sentence))
     answer = json.loads(inference.output_fn(prediction, "application/json")[0])
