@@ -25,12 +25,14 @@ TARGET ?= steps
 # runs the solutions unless TREE=steps is given.
 TREE ?= steps
 DEMO_TREE := $(if $(filter command line environment,$(origin TREE)),$(TREE),solutions)
+# `make demo MODEL=locationnet`: the demo serves that model (on a real photo) instead of training the toy world's.
+DEMO_MODEL := $(if $(filter command line environment,$(origin MODEL)),$(MODEL))
 SOURCE ?= sample
 MODEL ?= build/model
 PORT ?= 8080
 
-.PHONY: setup test $(STEP_TARGETS) status generate check-generated data train serve deploy cleanup bench demo \
-	slides clean check-platforms check-devcontainer locationnet evaluate
+.PHONY: setup test check-workshop $(STEP_TARGETS) status generate check-generated data train serve deploy cleanup bench demo \
+	slides clean check-platforms check-devcontainer locationnet ask evaluate
 
 setup: $(STAMP) $(WHEELS)
 
@@ -54,8 +56,13 @@ $(WHEELS): solutions/04_bot/requirements.txt | $(STAMP)
 	@$(PY) solutions/04_bot/fetch_wheels.py >/dev/null || { echo '$(NO_WHEELS)' >&2; exit 1; }
 	@touch $@
 
+# Everyone: every test suite against the solutions, and steps/ is generated.
 test: $(STAMP) $(WHEELS)
 	@$(WORKSHOP) test
+
+# Maintainers: each TODO's stub and each wrong variant (variants.toml) is caught by a test of its TODO first.
+check-workshop: $(STAMP) $(WHEELS)
+	@$(WORKSHOP) check-workshop
 
 test-step: $(STAMP) $(WHEELS)
 	@$(WORKSHOP) test-step --tree $(TARGET) $(N)
@@ -71,7 +78,8 @@ status generate check-generated bench: $(STAMP)
 	@$(WORKSHOP) $@
 
 TRAIN_NEEDS_DATA := Training on SageMaker needs the dataset too: make train ROLE=arn:... DATA=s3://bucket/prefix
-DEPLOY_NEEDS := Deploying needs the model and a role: make deploy MODEL_DATA=s3://.../model.tar.gz ROLE=arn:...
+DEPLOY_NEEDS := Deploying needs the model and a role: make deploy MODEL_DATA=s3://.../model.tar.gz ROLE=arn:..., or \
+	make deploy MODEL=build/locationnet UPLOAD=s3://bucket/prefix ROLE=arn:... (a model folder, packed and uploaded)
 NO_TREE := TREE=$(TREE) is no folder: use steps (your code), solutions, or a folder laid out like them.
 CHECK_TREE := @test -d "$(TREE)" || { echo '$(NO_TREE)' >&2; exit 2; }
 
@@ -93,23 +101,38 @@ serve: $(STAMP)
 	$(PY) $(TREE)/03_host/serve.py --model-dir $(MODEL) --port $(PORT)
 
 deploy: $(STAMP)
-	@test -n "$(MODEL_DATA)" -a -n "$(ROLE)" || { echo '$(DEPLOY_NEEDS)' >&2; exit 2; }
+	@test -n "$(ROLE)" -a -n "$(MODEL_DATA)$(UPLOAD)" || { echo '$(DEPLOY_NEEDS)' >&2; exit 2; }
+ifdef MODEL_DATA
 	$(PY) solutions/03_host/deploy.py deploy --model-data $(MODEL_DATA) --role $(ROLE)
+else
+	$(PY) solutions/03_host/deploy.py deploy --model-dir $(MODEL) --upload $(UPLOAD) --role $(ROLE) $(if $(DATA),--data $(DATA))
+endif
+
+# The talk's own LocationNet in build/locationnet: downloaded (LOCATIONNET_URL names a mirror; FROM=DIR takes files
+# obtained elsewhere), checked, its cells named; then its int8 copy, calibrated and checked on real photos: the first
+# photos of the MediaEval 2016 test set (fetched by hash, kept in build/testsets), or a folder of yours (PHOTOS=DIR).
+# Safe to repeat.
+TESTSET ?= mediaeval2016
+TESTSET_PHOTOS := build/testsets/$(TESTSET)/photos
+INT8_PHOTOS ?= 100
+locationnet: $(STAMP)
+	$(PY) solutions/03_host/download_locationnet.py --out build/locationnet $(if $(FROM),--from $(FROM))
+	$(if $(PHOTOS),,$(PY) solutions/01_data/testset.py --photos $(INT8_PHOTOS) --out build/testsets/$(TESTSET))
+	$(PY) solutions/03_host/quantize.py --model-dir build/locationnet --photos $(or $(PHOTOS),$(TESTSET_PHOTOS)) --compare $(INT8_PHOTOS)
+
+# `make ask PHOTO=x.jpg`: the bot's reply to your photo, with TREE's code (yours by default); LocationNet unless MODEL=.
+ASK_NEEDS := Ask about which photo? make ask PHOTO=photos/cape-canaveral-falcon9-dscovr.jpg [MODEL=build/model]
+ASK_MODEL := $(if $(filter command line environment,$(origin MODEL)),$(MODEL),build/locationnet)
+ask: $(STAMP)
+	$(CHECK_TREE)
+	@test -n "$(PHOTO)" || { echo '$(ASK_NEEDS)' >&2; exit 2; }
+	$(PY) ask.py "$(PHOTO)" --model $(ASK_MODEL) --tree $(TREE)
 
 cleanup: $(STAMP)
 	$(PY) solutions/03_host/deploy.py cleanup
 
 demo: $(STAMP)
-	$(PY) demo.py --tree $(DEMO_TREE) $(if $(OPEN_TODOS),--open-todos $(OPEN_TODOS))
-
-# The talk's LocationNet in build/locationnet: its files downloaded and checked, its places, then its int8 copy,
-# calibrated and checked on real photos: the MediaEval 2016 test set's first ones, or a folder of yours (PHOTOS=DIR).
-TESTSET ?= mediaeval2016
-TESTSET_PHOTOS := build/testsets/$(TESTSET)/photos
-INT8_PHOTOS ?= 100
-locationnet: $(STAMP)
-	$(if $(PHOTOS),,$(PY) solutions/01_data/testset.py --photos $(INT8_PHOTOS) --out build/testsets/$(TESTSET))
-	$(PY) solutions/03_host/quantize.py --model-dir build/locationnet --photos $(or $(PHOTOS),$(TESTSET_PHOTOS)) --compare $(INT8_PHOTOS)
+	$(PY) -m demo --tree $(DEMO_TREE) $(if $(OPEN_TODOS),--open-todos $(OPEN_TODOS))$(if $(DEMO_MODEL), --model $(DEMO_MODEL))$(if $(PHOTO), --photo "$(PHOTO)")
 
 # How often a model places photos within 1/25/200/750/2500 km, beside the published figures: LocationNet on the
 # test set's first N photos, a step-02 model on its val photos; without MODEL, every model there is.

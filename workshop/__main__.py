@@ -1,12 +1,13 @@
 """`python -m workshop <command>`: what the Makefile's targets call. `--root` points the tooling at another copy."""
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
 
 from workshop import (
-    ROOT, bench, check_generated, check_platforms, checkpoint_step, diff_step, full_test, generate, hint_step,
-    manifest, reset_step, starter_check, step_tests, variant_check,
+    ROOT, bench, check_generated, check_platforms, check_workshop, checkpoint_step, diff_step, full_test, generate,
+    hint_step, manifest, reset_step, step_tests,
 )
 from workshop import status, watch
 
@@ -38,12 +39,8 @@ OTHER_COMMANDS = {
     "generate": _generate,
     "check-generated": lambda args: check_generated.main(args.root),
     "status": lambda args: status.main(args.root),
-    "starter-check": lambda args: starter_check.check(
-        args.root, args.workers, not args.again, {manifest.step(n, args.root).number for n in args.step} or None
-    ),
-    "variant-check": lambda args: variant_check.check(
-        args.root, args.workers, not args.again, {manifest.step(n, args.root).number for n in args.step} or None,
-        args.todo,
+    "check-workshop": lambda args: check_workshop.check(
+        args.root, args.workers, {manifest.step(n, args.root).number for n in args.step} or None, args.todo,
     ),
     "test": lambda args: full_test.main(args.root, workers=args.workers),
     "bench": lambda args: bench.main(args.root),
@@ -77,14 +74,12 @@ def parser():
         commands.add_parser(name)
     platforms = commands.add_parser("check-platforms", help="has every pin a wheel for each platform we claim?")
     platforms.add_argument("--index-url", default=check_platforms.PUBLIC_INDEX, help="the package index to ask")
-    for name in ("starter-check", "variant-check", "test"):
-        command = commands.add_parser(name)
-        command.add_argument("--workers", type=int, default=2, help="copies tested at once")
-        if name != "test":
-            command.add_argument("step", nargs="*", help="only these steps (default: all)")
-            command.add_argument("--again", action="store_true", help="ignore the results kept in build/")
-        if name == "variant-check":
-            command.add_argument("--todo", metavar="ID", help="only the wrong variants of this TODO")
+    testing = commands.add_parser("test", help="every test suite against the solutions, and check-generated")
+    checking = commands.add_parser("check-workshop", help="stubs and wrong variants are caught by their TODO's tests")
+    checking.add_argument("step", nargs="*", help="only these steps (default: all)")
+    checking.add_argument("--todo", metavar="ID", help="only the stub and the wrong variants of this TODO")
+    for command in (testing, checking):
+        command.add_argument("--workers", type=int, default=os.cpu_count() or 2, help="processes at once")
     return parse
 
 

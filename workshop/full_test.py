@@ -1,81 +1,64 @@
-"""`make test`: steps/ is generated, the tooling works, every solution passes, the demo and the slides work, every
-TODO is checked by a test, and every wrong variant is caught by a test of its TODO.
+"""`make test`: steps/ is generated, and every test suite passes against the solutions (the tooling's, the demo's,
+each step's, the slides').
 
-The test suites run `workers` at a time, each step's in a fork of one process that imported the heavy libraries
-(workshop/forked.py), which the two checks then share; each suite's output comes as it ends.
+The suites run `workers` at a time, one pytest process each (on two cores that keeps both busy, as pytest-xdist
+would, and each suite keeps its own session fixtures); each suite's output comes as it ends. Whether the tests catch
+the starters and the wrong variants is `make check-workshop`'s question.
 """
 import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from workshop import ROOT, check_generated, forked, manifest, reach, starter_check, step_tests, variant_check
+from workshop import ROOT, check_generated, step_tests
 from workshop.generate import MarkerError
 
 
-def _pytest(folders, root):
-    command = [sys.executable, "-m", "pytest", *folders, "-q", "-p", "no:cacheprovider"]
+def _pytest(folder, root):
+    """(exit code, output) of pytest on tests/`folder` against the solutions."""
+    command = [sys.executable, "-m", "pytest", f"tests/{folder}", "-q", "-p", "no:cacheprovider",
+               "--tree=solutions"]
     run = subprocess.run(command, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                          errors="replace")
     if run.returncode == step_tests.NO_TESTS:
-        return run.returncode, run.stdout + f"{' and '.join(folders)} collected no tests.\n"
+        return run.returncode, run.stdout + f"tests/{folder} collected no tests: it must hold test_*.py files.\n"
     return run.returncode, run.stdout
 
 
-def _solution(step, zygote):
-    code, output, _ = reach.record(step, zygote=zygote)
-    if code == step_tests.NO_TESTS:
-        output += f"No tests ran for step {step.number}: tests/step{step.number:02d} must hold test_*.py files.\n"
-    elif code != 0:
-        output += f"Step {step.number}'s solution fails its tests (above): fix solutions/{step.folder} or the test.\n"
-    return code, output
+# The suites' folders under tests/, the longest first (measured: `make bench`), so that the two at a time end together.
+LONGEST_FIRST = ("step03", "step02", "demo", "step01", "tooling", "step04", "slides")
 
 
-def _suites(root, zygote, workers, say):
-    """The tooling tests, the demo, every step's tests against solutions/ (noting which tests reach each TODO) and
-    the slides, `workers` at a time, the longest first (the zygote loads meanwhile); 0 when all pass."""
-    suites = [("tooling tests", lambda: _pytest(["tests/tooling"], root)),
-              ("the offline demo", lambda: _pytest(["tests/demo"], root))]
-    suites += [(f"step {step.number} ({step.folder}) against solutions/, noting which tests reach each TODO",
-                lambda step=step: _solution(step, zygote)) for step in manifest.steps(root)]
-    suites.append(("the slides", lambda: _pytest(["tests/slides"], root)))
-    zygote.start()
-
-    def timed(suite):
-        started = time.monotonic()
-        return (*suite[1](), time.monotonic() - started)
-
-    failed = []
-    with ThreadPoolExecutor(workers) as pool:
-        for (name, _), (code, output, seconds) in zip(suites, pool.map(timed, suites)):
-            say(f"--- {name} ({seconds:.1f} s)\n{output.rstrip()}")
-            if code != 0:
-                failed.append(name)
-    if failed:
-        say(f"Failed: {'; '.join(failed)} (above).")
-    return 1 if failed else 0
+def suites(root=ROOT):
+    """The folders under tests/ that hold tests, the longest first."""
+    folders = sorted(path.name for path in (root / "tests").iterdir() if any(path.glob("test_*.py")))
+    return sorted(folders, key=lambda name: LONGEST_FIRST.index(name) if name in LONGEST_FIRST else len(LONGEST_FIRST))
 
 
 def main(root=ROOT, say=print, workers=2):
-    with forked.for_root(root) as zygote:
-        stages = [
-            ("check-generated", lambda: check_generated.main(root, say)),
-            ("the test suites", lambda: _suites(root, zygote, workers, say)),
-            ("starter check", lambda: starter_check.check(root, workers, say=say, zygote=zygote)),
-            ("wrong-variant check", lambda: variant_check.check(root, workers, say=say, zygote=zygote)),
-        ]
-        timings = []
-        for name, stage in stages:
-            say(f"=== {name}")
-            started = time.monotonic()
-            try:
-                code = stage()
-            except MarkerError as error:
-                say("\n".join(error.problems))
-                code = 1
-            timings.append(f"{name} {time.monotonic() - started:.1f} s")
+    started = time.monotonic()
+    say("=== check-generated")
+    try:
+        if check_generated.main(root, say) != 0:
+            say("make test failed at: check-generated (see above).")
+            return 1
+    except MarkerError as error:
+        say("\n".join(error.problems))
+        return 1
+
+    def timed(folder):
+        began = time.monotonic()
+        return (*_pytest(folder, root), time.monotonic() - began)
+
+    failed = []
+    listed = suites(root)
+    with ThreadPoolExecutor(workers) as pool:
+        for folder, (code, output, seconds) in zip(listed, pool.map(timed, listed)):
+            say(f"--- tests/{folder} against solutions/ ({seconds:.1f} s)\n{output.rstrip()}")
             if code != 0:
-                say(f"make test failed at: {name} (see above).")
-                return 1
-    say(f"make test passed ({', '.join(timings)}).")
+                failed.append(f"tests/{folder}")
+    if failed:
+        say(f"make test failed: {'; '.join(failed)} (above).")
+        return 1
+    say(f"make test passed in {time.monotonic() - started:.0f} s.")
     return 0

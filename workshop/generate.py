@@ -186,7 +186,7 @@ def _same_code(one, other):
 
 def variant_problems(step):
     """What is wrong with the wrong variants of `step`'s TODOs once they are put in their regions, one sentence each."""
-    all_todos, found = manifest.todos(step.root), []
+    all_todos, listed, found = manifest.todos(step.root), manifest.variants(step.root), []
     for relative in files.listing(step.solution):
         if not relative.endswith(".py"):
             continue
@@ -194,10 +194,10 @@ def variant_problems(step):
         text = (step.solution / relative).read_text(encoding="utf-8")
         for region in convert(text, step, name, set(), all_todos)[1]:
             todo = step.todo(region.id)
-            for number, variant in enumerate(todo.variants, start=1):
-                where = f"workshop.toml: TODO {todo.id}, wrong variant {number} ({variant.mistake.strip()!r})"
+            for number, variant in enumerate(listed.get(todo.id, ()), start=1):
+                where = f"{manifest.VARIANTS}: TODO {todo.id}, wrong variant {number} ({variant.mistake.strip()!r})"
                 if not variant.code.strip():
-                    continue  # manifest.problems says so
+                    continue  # manifest.variant_problems says so
                 if _same_code(variant.code, region.code):
                     found.append(f"{where}: its code is the solution of {region.where}: write the mistake.")
                     continue

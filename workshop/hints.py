@@ -4,7 +4,6 @@ import re
 from workshop import files, todo_marks
 
 STUB = 'raise NotImplementedError("TODO '
-RAISED = re.compile(r"NotImplementedError: TODO (\d\d\.\d+)")
 MARKED = re.compile(r"^TODO \d\d\.\d+ \(.*", re.M)  # the line workshop/todo_marks.py adds to a failing test's report
 MARKED_ID = re.compile(r"(?:^|\) or )TODO (\d\d\.\d+) \(")
 
@@ -29,7 +28,7 @@ def todos_left(step, folder=None):
 def named_todos(step, output):
     """The TODOs a failed test run names: the first stub it raised, else the `todo` markers of its failure (of the
     failure of the earliest TODO, when tests ran in parallel and several failed)."""
-    raised = [step.todo(todo_id) for todo_id in RAISED.findall(output) if step.todo(todo_id)]
+    raised = [step.todo(todo_id) for todo_id in todo_marks.RAISED.findall(output) if step.todo(todo_id)]
     if raised:
         return raised[:1]
     failures = [[step.todo(todo_id) for todo_id in MARKED_ID.findall(line) if step.todo(todo_id)]

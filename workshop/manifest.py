@@ -1,4 +1,5 @@
-"""Reads workshop.toml: the steps, their TODOs (label, hint, wrong variants), and the checkpoint artifacts.
+"""Reads workshop.toml (the steps, their TODOs with label and hint, the checkpoint artifacts) and variants.toml (the
+wrong variants of each TODO, which only `make check-workshop` reads).
 
 Every function takes the repository root (default: this checkout), so the tooling's tests can work on a small copy.
 """
@@ -10,6 +11,7 @@ from pathlib import Path
 from workshop import ROOT
 
 MANIFEST = "workshop.toml"
+VARIANTS = "variants.toml"
 TODO_ID = re.compile(r"\d\d\.\d+")
 
 
@@ -25,7 +27,6 @@ class Todo:
     id: str
     label: str
     hint: str
-    variants: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -63,8 +64,8 @@ class Artifact:
     command: tuple
 
 
-def _read(root):
-    path = Path(root) / MANIFEST
+def _read(root, name=MANIFEST):
+    path = Path(root) / name
     try:
         with open(path, "rb") as file:
             return tomllib.load(file)
@@ -73,8 +74,7 @@ def _read(root):
 
 
 def _todo(raw):
-    variants = tuple(Variant(str(v.get("mistake", "")), str(v.get("code", ""))) for v in raw.get("variants", []))
-    return Todo(*(str(raw.get(key, "")) for key in ("id", "label", "hint")), variants)
+    return Todo(*(str(raw.get(key, "")) for key in ("id", "label", "hint")))
 
 
 def steps(root=ROOT):
@@ -106,6 +106,17 @@ def todos(root=ROOT):
     return {todo.id: todo for s in steps(root) for todo in s.todos}
 
 
+def variants(root=ROOT):
+    """{TODO id: (Variant, ...)} in the order variants.toml lists them; a TODO without variants is missing."""
+    if not (Path(root) / VARIANTS).is_file():
+        return {}
+    found = {}
+    for raw in _read(root, VARIANTS).get("variants", []):
+        found.setdefault(str(raw.get("todo", "")), []).append(
+            Variant(str(raw.get("mistake", "")), str(raw.get("code", ""))))
+    return {todo_id: tuple(listed) for todo_id, listed in found.items()}
+
+
 def artifacts(root=ROOT):
     return {
         name: Artifact(name, raw["path"], tuple(raw["made_from"]), tuple(raw["needs"]), tuple(raw["command"]))
@@ -135,10 +146,6 @@ def problems(root=ROOT):
             for part in ("label", "hint"):
                 if not getattr(todo, part).strip():
                     found.append(f"{where} has an empty {part}: write one line for it.")
-            for count, variant in enumerate(todo.variants, start=1):
-                for part, what in (("mistake", "say in one line what is wrong"), ("code", "write the wrong region")):
-                    if not getattr(variant, part).strip():
-                        found.append(f"{where}, wrong variant {count}, has an empty {part}: {what}.")
     for artifact in made.values():
         for need in artifact.needs:
             if need not in made:
@@ -146,4 +153,18 @@ def problems(root=ROOT):
         for folder in artifact.made_from:
             if not (Path(root) / folder).is_dir():
                 found.append(f"Artifact '{artifact.name}' is made from {folder}, which does not exist.")
+    return found
+
+
+def variant_problems(root=ROOT):
+    """What is wrong with variants.toml itself, one sentence each: a TODO no step has, an empty field."""
+    found, known = [], todos(root)
+    for todo_id, listed in variants(root).items():
+        if todo_id not in known:
+            found.append(f"{VARIANTS} lists wrong variants of TODO {todo_id!r}, which workshop.toml does not have: "
+                         "give each [[variants]] the id of its TODO (todo = \"01.1\").")
+        for count, variant in enumerate(listed, start=1):
+            for part, what in (("mistake", "say in one line what is wrong"), ("code", "write the wrong region")):
+                if not getattr(variant, part).strip():
+                    found.append(f"{VARIANTS}: TODO {todo_id}, wrong variant {count}, has an empty {part}: {what}.")
     return found

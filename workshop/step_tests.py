@@ -36,16 +36,14 @@ def _environment(step):
     return dict(os.environ, PYTEST_DISABLE_PLUGIN_AUTOLOAD="1", PYTHONPATH=path, PYTHONDONTWRITEBYTECODE="1")
 
 
-def run(step, tree, *options, echo=None, timeout=None, paths=None, zygote=None):
+def run(step, tree, *options, echo=None, timeout=None, paths=None):
     """Run the tests of `step` (or `paths`) against the folder `tree`; (exit code, output). `echo` gets each line as
-    it comes; with a `zygote` (workshop.forked) the run is a fork of it, and its output comes at the end."""
+    it comes."""
     if not step.tests.is_dir():
         message = f"{step.tests.relative_to(step.root)} does not exist: step {step.number} has no tests yet.\n"
         if echo:
             echo(message)
         return NO_TESTS, message
-    if zygote:
-        return zygote.run(pytest_command(step, tree, *options, paths=paths), step.root, _environment(step), timeout)
     process = subprocess.Popen(
         pytest_command(step, tree, *options, paths=paths), cwd=step.root, env=_environment(step),
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace",

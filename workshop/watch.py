@@ -73,7 +73,7 @@ def run_tests(step, folder):
 def todo_of(step, folder, failure):
     """The TODO a failing test points at: the stub it raised, else the first it is tagged with, else the first stub
     still in `folder` (None: the test checks the plumbing)."""
-    raised = [step.todo(todo_id) for todo_id in hints.RAISED.findall(failure["message"])]
+    raised = [step.todo(todo_id) for todo_id in todo_marks.RAISED.findall(failure["message"])]
     tagged = [step.todo(todo_id) for todo_id in failure["todos"]]
     found = [todo for todo in raised + tagged if todo] + hints.todos_left(step, folder)
     return found[0] if found else None

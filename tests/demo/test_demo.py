@@ -1,4 +1,4 @@
-"""demo.py end to end on a small sample: what it prints and writes, whose code it runs, and the bad input it meets.
+"""The demo (`python -m demo`) end to end on a small sample: what it prints and writes, whose code it runs, and the bad input it meets.
 
 Each demo runs as `make demo` runs it, in a child Python that the suite's network guard watches, so any attempt to
 reach AWS or X fails the run. The end-to-end run is an attendee's: a tree laid out like steps/ with steps 1, 3 and 4
@@ -22,7 +22,7 @@ from PIL import Image
 
 from workshop import ROOT
 
-DEMO = [sys.executable, "demo.py", "--quick"]
+DEMO = [sys.executable, "-m", "demo", "--quick"]
 MINE = " (mine)"  # what the attendee's bot adds to each line of its reply
 # The attendee's own touch to the reply: each line ends with MINE.
 REPLY_TOUCH = f"""
@@ -86,7 +86,7 @@ def demo(tmp_path_factory, busy_port, attendee_tree):
         DEMO + ["--tree", str(attendee_tree), "--open-todos", "solution", "--out", str(out), "--port", str(busy_port)],
         cwd=ROOT, env=dict(os.environ, **REAL_LOOKING), capture_output=True, text=True, timeout=300,
     )
-    assert result.returncode == 0, f"demo.py failed:\n{result.stdout}\n{result.stderr}"
+    assert result.returncode == 0, f"the demo failed:\n{result.stdout}\n{result.stderr}"
     return result, out
 
 
@@ -107,7 +107,7 @@ def test_the_demo_announces_and_times_every_stage(demo):
 def test_the_demo_writes_its_pictures_and_summary(demo, name):
     _, out = demo
     path = out / name
-    assert path.is_file(), f"demo.py must write {name} into its --out folder"
+    assert path.is_file(), f"the demo must write {name} into its --out folder"
     if name.endswith(".png"):
         with Image.open(path) as picture:
             picture.verify()
@@ -190,8 +190,8 @@ def test_the_endpoint_is_stopped_when_the_demo_ends(demo):
 )
 def test_bad_input_is_said_and_handled(demo, busy_port, mistake, message, handled):
     result, out = demo
-    assert message in result.stdout, f"{mistake}: demo.py must say so ({message!r})"
-    assert handled(out, busy_port), f"{mistake}: demo.py must deal with it and go on"
+    assert message in result.stdout, f"{mistake}: the demo must say so ({message!r})"
+    assert handled(out, busy_port), f"{mistake}: the demo must deal with it and go on"
 
 
 @pytest.mark.parametrize("choice", [[], ["--open-todos", "stop"]], ids=["no one to ask", "--open-todos stop"])
@@ -221,9 +221,9 @@ def test_at_the_keyboard_the_demo_asks_and_no_stops_it(attendee_tree, tmp_path):
 def test_a_folder_the_demo_did_not_make_is_never_emptied(tmp_path):
     (tmp_path / "notes.txt").write_text("mine")
     result = subprocess.run(DEMO + ["--out", str(tmp_path)], cwd=ROOT, capture_output=True, text=True, timeout=120)
-    assert result.returncode == 1, "demo.py must refuse an --out folder that a demo did not make"
-    assert "was not made by demo.py" in result.stderr, result.stderr
-    assert (tmp_path / "notes.txt").read_text() == "mine", "demo.py must leave that folder as it was"
+    assert result.returncode == 1, "the demo must refuse an --out folder that a demo did not make"
+    assert "was not made by the demo" in result.stderr, result.stderr
+    assert (tmp_path / "notes.txt").read_text() == "mine", "the demo must leave that folder as it was"
 
 
 # --- a demo that is still running

@@ -26,9 +26,14 @@ def commands(*goals, env=None):
     (["serve"], "steps/03_host/serve.py --model-dir build/model --port 8080"),
     (["data", "TREE=solutions"], "solutions/01_data/prepare.py"),
     (["serve", "TREE=solutions"], "solutions/03_host/serve.py"),
-    (["demo"], "demo.py --tree solutions\n"),
-    (["demo", "TREE=steps"], "demo.py --tree steps\n"),
-    (["demo", "TREE=steps", "OPEN_TODOS=solution"], "demo.py --tree steps --open-todos solution"),
+    (["demo"], "-m demo --tree solutions\n"),
+    (["demo", "TREE=steps"], "-m demo --tree steps\n"),
+    (["demo", "TREE=steps", "OPEN_TODOS=solution"], "-m demo --tree steps --open-todos solution"),
+    (["ask", "PHOTO=p.jpg"], 'ask.py "p.jpg" --model build/locationnet --tree steps\n'),
+    (["ask", "PHOTO=p.jpg", "MODEL=build/model", "TREE=solutions"],
+     'ask.py "p.jpg" --model build/model --tree solutions'),
+    (["locationnet"], "solutions/03_host/download_locationnet.py --out build/locationnet\n"),
+    (["locationnet", "FROM=/media/usb"], "download_locationnet.py --out build/locationnet --from /media/usb"),
     (["evaluate"], "evaluate.py --testset mediaeval2016\n"),
     (["evaluate", "MODEL=build/locationnet", "N=100"], "evaluate.py --testset mediaeval2016 --model build/locationnet "
                                                        "--photos 100\n"),
@@ -43,10 +48,15 @@ def test_each_pipeline_target_runs_the_tree_asked_for(goals, runs):
 def test_the_host_exporting_tree_solutions_runs_the_solutions_everywhere():
     env = dict(os.environ, TREE="solutions")
     assert "solutions/02_train/launch.py" in commands("train", env=env)
-    assert "demo.py --tree solutions" in commands("demo", env=env)
+    assert "-m demo --tree solutions" in commands("demo", env=env)
 
 
-@pytest.mark.parametrize("target", ["data", "train", "serve"])
+def test_ask_without_a_photo_is_one_sentence():
+    result = subprocess.run(MAKE + ["ask"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2 and result.stderr.startswith("Ask about which photo? make ask PHOTO=")
+
+
+@pytest.mark.parametrize("target", ["data", "train", "serve", "ask"])
 def test_a_tree_that_is_no_folder_is_one_sentence(target):
     result = subprocess.run(MAKE + [target, "TREE=solution"], capture_output=True, text=True, timeout=60)
     assert result.returncode != 0

@@ -1,7 +1,5 @@
-"""Loaded by every Python the test suite starts (PYTHONPATH): no connection or name lookup may leave this machine;
-and while workshop/reach.py records, the process measures what it runs of the tree under test (child_reach.py)."""
+"""Loaded by every Python the test suite starts (PYTHONPATH): no connection or name lookup may leave this machine."""
 import ipaddress
-import os
 import socket
 
 _connect = socket.socket.connect
@@ -56,8 +54,3 @@ def _guarded_getaddrinfo(host, *args, **kwargs):
 socket.socket.connect = _guarded_connect
 socket.socket.connect_ex = _guarded_connect_ex
 socket.getaddrinfo = _guarded_getaddrinfo
-
-if os.environ.get("WHEREML_REACH_ID"):
-    import child_reach
-
-    child_reach.measure()

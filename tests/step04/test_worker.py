@@ -210,6 +210,7 @@ def test_dry_run_prints_the_reply_and_saves_the_map_instead_of_posting(client, a
     printed = capsys.readouterr().out
     assert "📍 1. Marseille" in printed and "🇫🇷" in printed
     assert (tmp_path / "reply-5001.png").read_bytes().startswith(b"\x89PNG")
+    assert (tmp_path / "reply-5001.txt").read_text(encoding="utf-8") in printed, "the text file holds the reply"
     assert replies(x) == [] and aws.record("5001") is None
 
 

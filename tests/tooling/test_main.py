@@ -59,8 +59,3 @@ def test_make_passes_the_step_number_and_fails_with_the_sentence(goals, sentence
                             capture_output=True, text=True, timeout=60)
     assert result.returncode != 0
     assert result.stderr.splitlines()[0].startswith(sentence)
-
-
-def test_variant_check_of_an_unknown_todo_says_where_the_ids_are(repo):
-    with pytest.raises(SystemExit, match="workshop.toml has no TODO 09.9 \\(in the steps asked for\\)"):
-        cli(["--root", str(repo), "variant-check", "--todo", "09.9"])

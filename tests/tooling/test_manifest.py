@@ -52,12 +52,21 @@ def test_the_real_steps_each_have_a_title_and_todos():
         assert step.todos, f"step {step.number} lists no [[steps.todos]] in workshop.toml"
 
 
-def test_wrong_variants_are_read_under_their_todo(repo, edit):
-    edit(repo / "workshop.toml", 'hint = "An f-string."', 'hint = "An f-string."\n\n[[steps.todos.variants]]\n'
-         "mistake = \"no comma\"\ncode = '''\nreturn f\"Hello {name}!\"\n'''\n")
-    todo = manifest.step(2, repo).todo("02.1")
-    assert todo.variants == (manifest.Variant("no comma", 'return f"Hello {name}!"\n'),)
-    assert manifest.step(1, repo).todo("01.1").variants == ()
+def test_wrong_variants_are_read_from_their_own_file_by_todo(repo, write):
+    write(repo / "variants.toml", '[[variants]]\ntodo = "02.1"\nmistake = "no comma"\n'
+          "code = '''\nreturn f\"Hello {name}!\"\n'''\n")
+    assert manifest.variants(repo) == {"02.1": (manifest.Variant("no comma", 'return f"Hello {name}!"\n'),)}
+    assert manifest.variant_problems(repo) == []
+
+
+def test_a_variant_of_an_unknown_todo_is_a_problem(repo, write):
+    write(repo / "variants.toml", '[[variants]]\ntodo = "02.9"\nmistake = "m"\ncode = "return 1"\n')
+    assert "lists wrong variants of TODO '02.9', which workshop.toml does not have" in manifest.variant_problems(
+        repo)[0]
+
+
+def test_the_manifest_holds_no_wrong_variants():
+    assert "[[steps.todos.variants]]" not in (ROOT / "workshop.toml").read_text(), "they belong in variants.toml"
 
 
 def test_the_real_wrong_variants_are_valid_python_and_differ_from_their_solution():

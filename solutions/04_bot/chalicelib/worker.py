@@ -60,10 +60,13 @@ def compose(item, config):
 
 
 def save_dry_run(tweet_id, reply, config):
-    """DRY_RUN: print the reply and save the map (in DRY_RUN_DIR) instead of posting."""
+    """DRY_RUN: print the reply and save it in DRY_RUN_DIR (reply-<id>.txt, the map reply-<id>.png) instead of
+    posting."""
     path = os.path.join(config.dry_run_dir, f"reply-{tweet_id}.png")
     with open(path, "wb") as file:
         file.write(reply.image)
+    with open(os.path.join(config.dry_run_dir, f"reply-{tweet_id}.txt"), "w", encoding="utf-8") as file:
+        file.write(reply.text)
     print(f"DRY_RUN: @{config.bot_screen_name} would reply to tweet {tweet_id} (map: {path}):\n{reply.text}")
     return path
 

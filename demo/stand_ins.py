@@ -1,0 +1,75 @@
+"""What stands in for AWS and X: fake credentials, moto in this process, `responses` as X's media host, and a
+mention of the bot signed as X signs it."""
+import base64
+import contextlib
+import hashlib
+import hmac
+import os
+
+import responses
+from moto import mock_aws
+from moto.core.models import override_responses_real_send
+
+from demo import ROOT
+
+PHOTO_URL = "https://pbs.twimg.com/media/whereml-demo.jpg"
+
+# Fake credentials replace any real ones in this process and the processes it starts, so that nothing can reach a
+# real AWS account or X. setup_aws.py stores the X ones in moto's SSM, where the webhook reads its secret.
+OFFLINE = {
+    "AWS_ACCESS_KEY_ID": "whereml-demo",
+    "AWS_SECRET_ACCESS_KEY": "whereml-demo",
+    "AWS_SESSION_TOKEN": "whereml-demo",
+    "AWS_SECURITY_TOKEN": "whereml-demo",
+    "AWS_DEFAULT_REGION": "us-west-2",
+    "AWS_REGION": "us-west-2",
+    "AWS_CONFIG_FILE": os.devnull,
+    "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+    "SAGEMAKER_USER_CONFIG_OVERRIDE": str(ROOT / "sagemaker-config.yaml"),
+    "X_CONSUMER_KEY": "demo-consumer-key",
+    "X_CONSUMER_SECRET": "demo-consumer-secret",
+    "X_ACCESS_TOKEN": "demo-access-token",
+    "X_ACCESS_TOKEN_SECRET": "demo-access-token-secret",
+    "X_BEARER_TOKEN": "demo-bearer-token",
+}
+
+
+def go_offline():
+    """Fake credentials and a region in place of whatever is set, and no endpoint overrides but ours."""
+    for name in list(os.environ):
+        if name == "AWS_PROFILE" or name.startswith(("AWS_ENDPOINT_URL", "AWS_CONTAINER_", "AWS_WEB_IDENTITY")):
+            del os.environ[name]
+    os.environ.update(OFFLINE)
+
+
+@contextlib.contextmanager
+def aws_and_x(jpeg):
+    """moto answers AWS in this process; `responses` serves the photo as X's media host and refuses anything else
+    but the local endpoint."""
+    with mock_aws(), responses.RequestsMock(assert_all_requests_are_fired=False) as x:
+        override_responses_real_send(x)  # what moto does not serve goes to `responses`
+        try:
+            x.add_passthru("http://127.0.0.1")
+            x.add(responses.GET, PHOTO_URL, body=jpeg, content_type="image/jpeg")
+            yield
+        finally:
+            override_responses_real_send(None)
+
+
+def mention(settings):
+    """An Account Activity event: someone mentions the bot in a tweet with a photo."""
+    bot_id, bot_name = settings["BOT_USER_ID"], settings["BOT_SCREEN_NAME"]
+    tweet = {
+        "id_str": "1",
+        "text": f"@{bot_name} where was this taken?",
+        "user": {"id_str": "2", "screen_name": "demo_attendee"},
+        "entities": {"user_mentions": [{"id_str": bot_id, "screen_name": bot_name}]},
+        "extended_entities": {"media": [{"type": "photo", "media_url_https": PHOTO_URL}]},
+    }
+    return {"for_user_id": bot_id, "tweet_create_events": [tweet]}
+
+
+def x_signature(body):
+    """What X puts in x-twitter-webhooks-signature: HMAC-SHA256 of the body with the consumer secret, base64."""
+    digest = hmac.new(OFFLINE["X_CONSUMER_SECRET"].encode(), body, hashlib.sha256).digest()
+    return "sha256=" + base64.b64encode(digest).decode()
