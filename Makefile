@@ -112,13 +112,14 @@ endif
 # obtained elsewhere), checked, its cells named; then its int8 copy, calibrated and checked on real photos: the first
 # photos of the MediaEval 2016 test set (fetched by hash, kept in build/testsets), or a folder of yours (PHOTOS=DIR).
 # Safe to repeat.
+LOCATIONNET ?= build/locationnet
+TESTSETS ?= build/testsets
 TESTSET ?= mediaeval2016
-TESTSET_PHOTOS := build/testsets/$(TESTSET)/photos
 INT8_PHOTOS ?= 100
 locationnet: $(STAMP)
-	$(PY) solutions/03_host/download_locationnet.py --out build/locationnet $(if $(FROM),--from $(FROM))
-	$(if $(PHOTOS),,$(PY) solutions/01_data/testset.py --photos $(INT8_PHOTOS) --out build/testsets/$(TESTSET))
-	$(PY) solutions/03_host/quantize.py --model-dir build/locationnet --photos $(or $(PHOTOS),$(TESTSET_PHOTOS)) --compare $(INT8_PHOTOS)
+	$(PY) solutions/03_host/download_locationnet.py --out $(LOCATIONNET) $(if $(FROM),--from $(FROM))
+	$(if $(PHOTOS),,$(PY) solutions/01_data/testset.py --photos $(INT8_PHOTOS) --out $(TESTSETS)/$(TESTSET))
+	$(PY) solutions/03_host/quantize.py --model-dir $(LOCATIONNET) --photos $(or $(PHOTOS),$(TESTSETS)/$(TESTSET)/photos) --compare $(INT8_PHOTOS)
 
 # `make ask PHOTO=x.jpg`: the bot's reply to your photo, with TREE's code (yours by default); LocationNet unless MODEL=.
 ASK_NEEDS := Ask about which photo? make ask PHOTO=photos/cape-canaveral-falcon9-dscovr.jpg [MODEL=build/model]
@@ -136,8 +137,9 @@ demo: $(STAMP)
 
 # How often a model places photos within 1/25/200/750/2500 km, beside the published figures: LocationNet on the
 # test set's first N photos, a step-02 model on its val photos; without MODEL, every model there is.
+EVALUATION ?= build/evaluate
 evaluate: $(STAMP)
-	$(PY) evaluate.py --testset $(TESTSET) $(if $(filter command line environment,$(origin MODEL)),--model $(MODEL)) $(if $(N),--photos $(N)) $(if $(DATA),--data $(DATA))
+	$(PY) evaluate.py --testset $(TESTSET) --testsets $(TESTSETS) --out $(EVALUATION) $(if $(filter command line environment,$(origin MODEL)),--model $(MODEL)) $(if $(N),--photos $(N)) $(if $(DATA),--data $(DATA))
 
 slides: $(STAMP)
 	$(PY) slides/build.py

@@ -2,7 +2,9 @@
 network in its format) on a stand-in MediaEval 2016 test set on 127.0.0.1, fp32 and int8; a step-02 model on its
 validation photos; the published rows with their sources; the map of the errors; one real photo answered."""
 import json
+import re
 import shutil
+import subprocess
 
 import numpy as np
 import pytest
@@ -148,3 +150,32 @@ def test_without_a_model_it_says_how_to_get_one(monkeypatch, tmp_path):
     monkeypatch.setattr(evaluate, "MODELS", [tmp_path / "model", tmp_path / "locationnet"])
     with pytest.raises(SystemExit, match="make locationnet.*make train"):
         run(["--out", str(tmp_path / "out")])
+
+
+# -o: the venv is there (this test runs in it); never install from a test.
+MAKE = ["make", "-s", "-C", str(ROOT), "-o", ".venv/.installed", "-o", "build/lambda-wheels/.fetched"]
+
+
+def test_make_locationnet_then_make_evaluate_from_a_stand_in_bucket(monkeypatch, tmp_path):
+    """The whole way, as the host types it: the model's files, then its int8 copy on the test set's first photos,
+    then the table; LOCATIONNET_URL and AWS_ENDPOINT_URL_S3 point at moto's S3 server on 127.0.0.1."""
+    import mxnet as mx
+
+    standin_bucket = loader.load(ROOT / "tests" / "step03", "standin_bucket")
+    model, testsets = tmp_path / "locationnet", tmp_path / "testsets"
+    mx.random.seed(24)  # the network's weights: the same each run, and so its int8 copy's agreement
+    with stand_in.buckets(monkeypatch) as s3:
+        for name, body in standin_bucket.locationnet_files(tmp_path / "files").items():
+            s3.put_object(Bucket=stand_in.TUTORIAL, Key=f"models/{name}", Body=body, ACL="public-read")
+        where = [f"LOCATIONNET={model}", f"TESTSETS={testsets}", f"EVALUATION={tmp_path / 'evaluate'}"]
+        made = subprocess.run(MAKE + ["locationnet", "INT8_PHOTOS=5"] + where, capture_output=True, text=True,
+                              timeout=600)
+        assert made.returncode == 0, f"make locationnet failed:\n{made.stdout}\n{made.stderr}"
+        assert re.search(r"int8 and fp32 on 5 photos of .*\n.*best guess for [\d.]+%; [\d.]+% of their top-3",
+                         made.stdout), made.stdout
+        assert {"cells.tsv", "model-int8-symbol.json", "model-int8-0000.params"} <= {p.name for p in model.iterdir()}
+        evaluated = subprocess.run(MAKE + ["evaluate", f"MODEL={model}", "N=5"] + where, capture_output=True,
+                                   text=True, timeout=600)
+    assert evaluated.returncode == 0, f"make evaluate failed:\n{evaluated.stdout}\n{evaluated.stderr}"
+    assert "LocationNet int8, MediaEval 2016" in evaluated.stdout and "PlaNet, Im2GPS test set [1]" in evaluated.stdout
+    assert (tmp_path / "evaluate" / "errors-locationnet-int8-mediaeval-2016.png").is_file()

@@ -34,9 +34,8 @@ def commands(*goals, env=None):
      'ask.py "p.jpg" --model build/model --tree solutions'),
     (["locationnet"], "solutions/03_host/download_locationnet.py --out build/locationnet\n"),
     (["locationnet", "FROM=/media/usb"], "download_locationnet.py --out build/locationnet --from /media/usb"),
-    (["evaluate"], "evaluate.py --testset mediaeval2016\n"),
-    (["evaluate", "MODEL=build/locationnet", "N=100"], "evaluate.py --testset mediaeval2016 --model build/locationnet "
-                                                       "--photos 100\n"),
+    (["evaluate"], "evaluate.py --testset mediaeval2016 --testsets build/testsets --out build/evaluate\n"),
+    (["evaluate", "MODEL=build/locationnet", "N=100"], "--out build/evaluate --model build/locationnet --photos 100\n"),
     (["locationnet"], "01_data/testset.py --photos 100 --out build/testsets/mediaeval2016\n"),
     (["locationnet"], "03_host/quantize.py --model-dir build/locationnet --photos build/testsets/mediaeval2016/photos"),
     (["locationnet", "PHOTOS=my-photos"], "03_host/quantize.py --model-dir build/locationnet --photos my-photos"),
