@@ -136,6 +136,8 @@ def evaluate(model_dir, photos, what, where):
     seconds = time.perf_counter() - started
     print(f"{name}: {len(kept)} of {what} answered by {' and '.join(label for label, _ in found)} in {seconds:.1f} s "
           f"({seconds / max(1, len(kept)) * 100:.0f} s per 100 photos); {len(photos) - len(kept)} refused.")
+    if len(found) == 1:
+        print(f"{model_dir} has no int8 copy: quantize.py makes one (`make locationnet` does for LocationNet).")
     cells = found[0][1].cells
     evaluations = [Evaluation(f"{name} {label}, {where}", kept, predicted, cells)
                    for (label, _), predicted in zip(found, guesses)]
