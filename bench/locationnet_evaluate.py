@@ -7,7 +7,9 @@ tests' small network in LocationNet's format (tests/step03/tiny_locationnet.py).
 quantize.py's write_int8_copy on 100 photo-like JPEGs of 640 x 480 (32 calibrate). `make evaluate` then runs on the
 LocationNet-size model against a test set already in its cache (100 listed photos on disk, so nothing is fetched):
 its time per 100 photos covers reading, preprocessing and both networks (fp32 and int8), the table and the maps.
-Agreement on random weights says little about the real model's; the real one is printed by `make locationnet`.
+Agreement on random weights says little about the real model's: their 15,527 scores are nearly tied, so int8's
+rounding moves the best guess often while the top 3 mostly stay (the weights are drawn from a fixed seed, so runs
+compare). The real model's agreement is what `make locationnet` prints, and its copy is kept only at 95 % or more.
 """
 import contextlib
 import hashlib
@@ -49,6 +51,7 @@ def cached_testset(folder, jpegs):
 
 
 def main():
+    step03_latency.mx.random.seed(0)  # the same random weights each run
     step03_latency.PHOTOS = PHOTOS
     jpegs = step03_latency.photos(640, 480)
     rows = []
