@@ -31,8 +31,8 @@ SOURCE ?= sample
 MODEL ?= build/model
 PORT ?= 8080
 
-.PHONY: setup test check-workshop $(STEP_TARGETS) status generate check-generated data train serve deploy cleanup bench demo \
-	slides clean check-platforms check-devcontainer locationnet ask evaluate
+.PHONY: setup test check-workshop $(STEP_TARGETS) status generate check-generated data train serve deploy cleanup \
+	doctor bench demo slides clean check-platforms check-devcontainer locationnet ask evaluate
 
 setup: $(STAMP) $(WHEELS)
 
@@ -100,12 +100,14 @@ serve: $(STAMP)
 	$(CHECK_TREE)
 	$(PY) $(TREE)/03_host/serve.py --model-dir $(MODEL) --port $(PORT)
 
+SERVERLESS_ARGS = $(if $(SERVERLESS),--serverless $(if $(MEMORY),--memory $(MEMORY)) \
+	$(if $(MAX_CONCURRENCY),--max-concurrency $(MAX_CONCURRENCY)))
 deploy: $(STAMP)
 	@test -n "$(ROLE)" -a -n "$(MODEL_DATA)$(UPLOAD)" || { echo '$(DEPLOY_NEEDS)' >&2; exit 2; }
 ifdef MODEL_DATA
-	$(PY) solutions/03_host/deploy.py deploy --model-data $(MODEL_DATA) --role $(ROLE)
+	$(PY) solutions/03_host/deploy.py deploy --model-data $(MODEL_DATA) --role $(ROLE) $(SERVERLESS_ARGS)
 else
-	$(PY) solutions/03_host/deploy.py deploy --model-dir $(MODEL) --upload $(UPLOAD) --role $(ROLE) $(if $(DATA),--data $(DATA))
+	$(PY) solutions/03_host/deploy.py deploy --model-dir $(MODEL) --upload $(UPLOAD) --role $(ROLE) $(if $(DATA),--data $(DATA)) $(SERVERLESS_ARGS)
 endif
 
 # The talk's own LocationNet in build/locationnet: downloaded (LOCATIONNET_URL names a mirror; FROM=DIR takes files
@@ -131,6 +133,12 @@ ask: $(STAMP)
 
 cleanup: $(STAMP)
 	$(PY) solutions/03_host/deploy.py cleanup
+
+# The host's preflight: AWS account, bucket, role, quotas, X app, budget. Reads, never changes; exit 0 when ready.
+DOCTOR_ARGS = $(if $(BUCKET),--bucket $(BUCKET)) $(if $(ROLE),--role $(ROLE)) $(if $(STAGE),--stage $(STAGE)) \
+	$(if $(PROCESSING),--processing $(PROCESSING))
+doctor: $(STAMP)
+	@$(PY) -m workshop.doctor $(DOCTOR_ARGS)
 
 demo: $(STAMP)
 	$(PY) -m demo --tree $(DEMO_TREE) $(if $(OPEN_TODOS),--open-todos $(OPEN_TODOS))$(if $(DEMO_MODEL), --model $(DEMO_MODEL))$(if $(PHOTO), --photo "$(PHOTO)")

@@ -65,8 +65,9 @@ def load_model(model_dir):
 def input_fn(body, content_type):
     """Photo bytes, or JSON {"url": "https://pbs.twimg.com/...", "k": 3} -> Photo(an opened, checked image, k).
 
-    A body sent as exactly application/json is decoded as UTF-8 by the toolkit before this runs: one that is not
-    UTF-8 gets the toolkit's 500, not a 400 from here (MAINTAINING.md, "Endpoint answer").
+    A body sent as exactly application/json is decoded as UTF-8 by the toolkit before this runs: on SageMaker, one
+    that is not UTF-8 gets the toolkit's 500 (serve.py refuses it with a 400 first; MAINTAINING.md, "Endpoint
+    answer").
     """
     media_type = (content_type or "").split(";")[0].strip().lower()
     if media_type in IMAGE_TYPES:
@@ -150,5 +151,24 @@ def _read_request(body):
 
 
 def _accepts_json(accept):
-    wanted = [part.split(";")[0].strip().lower() for part in (accept or JSON).split(",")]
-    return any(media_type in (JSON, "application/*", "*/*") for media_type in wanted)
+    """Whether the Accept header admits JSON: the most specific range naming it decides, and q=0 means "not this"."""
+    qualities = {}
+    for part in (accept or JSON).split(","):
+        media_type, _, parameters = part.partition(";")
+        qualities[media_type.strip().lower()] = _quality(parameters)
+    for media_type in (JSON, "application/*", "*/*"):
+        if media_type in qualities:
+            return qualities[media_type] > 0
+    return False
+
+
+def _quality(parameters):
+    """The q of a media range's parameters ("q=0.5; level=1" -> 0.5): 1 without one, 0 when it is not a number."""
+    for parameter in parameters.split(";"):
+        name, _, value = parameter.partition("=")
+        if name.strip().lower() == "q":
+            try:
+                return float(value)
+            except ValueError:
+                return 0.0
+    return 1.0

@@ -5,161 +5,257 @@
 It speaks the container contract (GET /ping, POST /invocations) and the runtime API's path
 (POST /endpoints/<name>/invocations), so the real boto3 client reaches it:
     AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME=http://127.0.0.1:8080 python predict.py photo.jpg
-A fixed pool of threads reads requests (connections beyond it wait in the listen backlog) and one thread runs the
-model, answering one request at a time as one model-server worker does. A body must come with a Content-Length and
-arrive within --read-timeout seconds (411, 400 and 408 otherwise). Ctrl-C stops it.
+HTTP is waitress's: one thread reads every connection as it comes (a slow client holds no thread), --threads threads
+answer whole requests, and one more thread runs the model, one request at a time as one model-server worker does.
+A request must arrive whole within --read-timeout seconds of its first byte (408), a POST needs a length (411), a
+body over 6 MB is refused (413), and a model call that takes over --model-timeout seconds is answered 504 (503 for
+the requests that come while it still runs). Ctrl-C or SIGTERM stops it.
 """
 import argparse
-import contextlib
 import json
+import logging
+import queue
 import re
 import signal
-import socket
 import sys
 import threading
-from concurrent.futures import ThreadPoolExecutor
-from http.server import BaseHTTPRequestHandler, HTTPServer
+import time
+import traceback
+from concurrent.futures import Future, TimeoutError
+from http import HTTPStatus
 from pathlib import Path
+
+from sagemaker_inference.content_types import UTF8_TYPES
+from waitress.adjustments import Adjustments
+from waitress.channel import HTTPChannel
+from waitress.parser import HTTPRequestParser, ParsingError
+from waitress.server import TcpWSGIServer
+from waitress.task import ErrorTask, ThreadedTaskDispatcher
+from waitress.utilities import Error
 
 import handler
 from photo import MAX_BYTES
 
 RUNTIME_PATH = re.compile(r"^/endpoints/([^/]+)/invocations$")
 MODEL_ERROR = "ModelError"
-DIGITS = re.compile(r"[0-9]+")
-CONNECTION_THREADS = 16
-READ_TIMEOUT_SECONDS = 10.0
+JSON = "application/json"
+THREADS = 16
+READ_TIMEOUT_SECONDS = 10
+MODEL_TIMEOUT_SECONDS = 60  # SageMaker's own limit for one invocation
+CONNECTION_LIMIT = 1000  # open connections; past it, new ones wait until idle ones time out
+# Bodies up to this are read to their end, so a client still sending one hears the 413; longer ones are refused as
+# soon as their headers arrive, and the connection is closed.
+READ_BODY_LIMIT = 64 * 1024 * 1024
+# What waitress answers a request it could not read, as one JSON sentence: {status: sentence}.
+UNREADABLE = {
+    400: "The request is not valid HTTP ({}): check its request line and headers; a body needs one Content-Length, "
+         "a whole number of bytes.",
+    408: "The request did not arrive within {} seconds of its first byte: send it again.",
+    411: "Send the body with a Content-Length header.",
+    413: "The body is over {} MB: send a smaller photo.".format(MAX_BYTES >> 20),
+    431: "The request's headers are too large: send the photo with a few short headers.",
+    501: "The body's Transfer-Encoding is not understood ({}): send it with a Content-Length.",
+}
 
 
-class Endpoint(HTTPServer):
-    request_queue_size = 256  # the listen backlog: connections that wait while every thread is busy
+class Model(object):
+    """The one thread that runs the network for good (MXNet keeps memory for every thread that ever ran it), and the
+    deadline of each request waiting for it."""
 
-    def __init__(self, model_dir, port=8080, threads=CONNECTION_THREADS, read_timeout=READ_TIMEOUT_SECONDS):
-        self.model_dir = str(model_dir)
-        self.service = handler.start(self.model_dir)
-        self.read_timeout = read_timeout
-        self.connections = ThreadPoolExecutor(threads, thread_name_prefix="connection")
-        self.open_connections = set()  # their sockets: a stop closes them, keep-alive ones waiting for a request too
-        self.open_connections_lock = threading.Lock()
-        # MXNet keeps memory for every thread that ever ran a network: one thread runs it, for good.
-        self.model = ThreadPoolExecutor(1, thread_name_prefix="model")
-        super(Endpoint, self).__init__(("127.0.0.1", port), Requests)
+    def __init__(self, invoke, timeout):
+        self.invoke, self.timeout = invoke, timeout
+        self.waiting = queue.Queue()
+        self.running_until = None  # the deadline of the call now running
+        threading.Thread(target=self._run, name="model", daemon=True).start()  # a hung call cannot block a stop
 
-    @property
-    def url(self):
-        return "http://127.0.0.1:{}".format(self.server_address[1])
-
-    def invoke(self, body, content_type, accept):
-        task = self.model.submit(handler.invoke, self.service, self.model_dir, body, content_type, accept)
-        return task.result()
-
-    def process_request(self, request, client_address):
-        self.connections.submit(self._serve_connection, request, client_address)
-
-    def _serve_connection(self, request, client_address):
-        with self.open_connections_lock:
-            self.open_connections.add(request)
+    def answer(self, *request):
+        """(status, content type, body) for one request, within the deadline."""
+        if self.running_until is not None and time.monotonic() > self.running_until:
+            return 503, JSON, _error("The model is still busy with a request that took over {} seconds: try again "
+                                     "in a minute.".format(self.timeout))
+        answer = Future()
+        self.waiting.put((answer, time.monotonic() + self.timeout, request))
         try:
-            self.finish_request(request, client_address)
-        except Exception:
-            self.handle_error(request, client_address)
-        finally:
-            with self.open_connections_lock:
-                self.open_connections.discard(request)
-            self.shutdown_request(request)
-
-    def server_close(self):
-        super(Endpoint, self).server_close()
-        with self.open_connections_lock:  # else the process waits until each idle client's read timeout
-            for request in self.open_connections:
-                with contextlib.suppress(OSError):  # closed by its client meanwhile
-                    request.shutdown(socket.SHUT_RDWR)
-        self.connections.shutdown(wait=False, cancel_futures=True)
-        self.model.shutdown(wait=False, cancel_futures=True)
-
-
-class Requests(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def setup(self):
-        self.timeout = self.server.read_timeout  # for the request line, headers and body; an idle connection too
-        super(Requests, self).setup()
-
-    def do_GET(self):
-        if self.path == "/ping":
-            self._send(200, "application/json", b'{"status": "Healthy"}')
-        else:
-            self._send(404, "application/json", _error("There is nothing at {}: try GET /ping.".format(self.path)))
-
-    def do_POST(self):
-        runtime = RUNTIME_PATH.match(self.path)
-        if self.path != "/invocations" and not runtime:
-            return self._send(404, "application/json", _error("POST /invocations or /endpoints/<name>/invocations."))
-        body = self._read_body()
-        if isinstance(body, tuple):  # the body could not be read: say why, then close the connection
-            self.close_connection = True
-            answer = (body[0], "application/json", _error(body[1]))
-        else:
-            answer = self.server.invoke(body, self.headers.get("Content-Type"), self.headers.get("Accept"))
-        if runtime:
-            self._answer_as_runtime(*answer)
-        else:
-            self._send(*answer)
-
-    def _answer_as_runtime(self, status, content_type, body):
-        """What SageMaker's runtime API makes of the container's answer: the answer, or a ModelError (HTTP 424)."""
-        if status == 200:
-            return self._send(200, content_type, body, {"x-Amzn-Invoked-Production-Variant": "AllTraffic"})
-        message = body.decode("utf-8", "replace")
-        error = {
-            "ErrorCode": "CLIENT_ERROR_FROM_MODEL" if status < 500 else "SERVER_ERROR_FROM_MODEL",
-            "OriginalStatusCode": status,
-            "OriginalMessage": message,
-            "message": "Received {} error ({}) from primary with message \"{}\".".format(
-                "client" if status < 500 else "server", status, message.splitlines()[0] if message else ""
-            ),
-        }
-        self._send(424, "application/json", json.dumps(error).encode("utf-8"), {"x-amzn-ErrorType": MODEL_ERROR})
-
-    def _read_body(self):
-        """The request's body, or (status, sentence) when HTTP framing or the clock says it cannot be had."""
-        lengths = self.headers.get_all("Content-Length") or []
-        if self.headers.get("Transfer-Encoding") or not lengths:
-            return 411, "Send the body with a Content-Length header (no chunked transfer encoding)."
-        if len(set(lengths)) != 1 or not DIGITS.fullmatch(lengths[0].strip()):
-            return 400, "Content-Length must be one whole number of bytes."
-        length = int(lengths[0])
-        try:
-            if length > MAX_BYTES:
-                self._discard(length)
-                return 413, "The body is over {} MB: send a smaller photo.".format(MAX_BYTES >> 20)
-            body = self.rfile.read(length)
+            return answer.result(timeout=self.timeout)
         except TimeoutError:
-            return 408, "The body did not arrive within {:g} seconds: send it again.".format(self.server.read_timeout)
-        if len(body) < length:
-            return 400, "The body is shorter than its Content-Length: send the whole body."
-        return body
+            answer.cancel()  # if it has not started, it never will
+            return 504, JSON, _error("The model did not answer within {} seconds: try again, or send a smaller "
+                                     "photo.".format(self.timeout))
 
-    def _discard(self, length):
-        while length > 0:
-            chunk = self.rfile.read(min(length, 1 << 20))
-            if not chunk:
-                return
-            length -= len(chunk)
+    def _run(self):
+        while True:
+            answer, deadline, request = self.waiting.get()
+            if answer.set_running_or_notify_cancel():
+                self.running_until = deadline
+                answer.set_result(self._call(*request))
+                self.running_until = None
 
-    def _send(self, status, content_type, body, headers=None):
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        if self.close_connection:
-            self.send_header("Connection", "close")
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(body)
+    def _call(self, *request):
+        try:
+            return self.invoke(*request)
+        except BaseException:  # SystemExit too: the client gets a 500 and the thread goes on with the next request
+            traceback.print_exc()
+            return 500, JSON, _error("The model failed on this request: the endpoint's log has the traceback.")
 
-    def log_message(self, format, *args):
-        sys.stderr.write("{} {}\n".format(self.log_date_time_string(), format % args))
+
+class Endpoint(object):
+    """The WSGI application: the container's routes and the runtime API's, in front of the model."""
+
+    def __init__(self, invoke, model_timeout=MODEL_TIMEOUT_SECONDS):
+        self.model = Model(invoke, model_timeout)
+
+    @classmethod
+    def for_model(cls, model_dir, model_timeout=MODEL_TIMEOUT_SECONDS):
+        """The endpoint of inference.py and the model in `model_dir`, through the real handler service."""
+        service = handler.start(model_dir)
+        return cls(lambda *request: handler.invoke(service, model_dir, *request), model_timeout)
+
+    def __call__(self, environ, start_response):
+        status, content_type, body, headers = self.answer(environ)
+        start_response("{} {}".format(status, HTTPStatus(status).phrase),
+                       [("Content-Type", content_type), ("Content-Length", str(len(body)))] + headers)
+        return [body]
+
+    def answer(self, environ):
+        """environ -> (status, content type, body, [extra headers])."""
+        method, path = environ["REQUEST_METHOD"], environ["PATH_INFO"]
+        runtime = RUNTIME_PATH.match(path)
+        if method == "GET" and path == "/ping":
+            return 200, JSON, b'{"status": "Healthy"}', []
+        if method == "GET":
+            return 404, JSON, _error("There is nothing at {}: try GET /ping.".format(path)), []
+        if method != "POST" or (path != "/invocations" and not runtime):
+            return 404, JSON, _error("POST /invocations or /endpoints/<name>/invocations."), []
+        status, content_type, body = self.invoke(environ)
+        if runtime:
+            return answer_as_runtime(status, content_type, body)
+        return status, content_type, body, []
+
+    def invoke(self, environ):
+        body = environ["wsgi.input"].read()
+        content_type, accept = environ.get("CONTENT_TYPE"), environ.get("HTTP_ACCEPT")
+        if len(body) > MAX_BYTES:
+            return 413, JSON, _error(UNREADABLE[413])
+        if content_type in UTF8_TYPES and not _is_utf8(body):  # else the toolkit's decode fails with a 500
+            return 400, JSON, _error("A {} body must be UTF-8 text: send JSON {{\"url\": \"https://...\"}} in "
+                                     "UTF-8.".format(content_type))
+        return self.model.answer(body, content_type, accept)
+
+
+def answer_as_runtime(status, content_type, body):
+    """What SageMaker's runtime API makes of the container's answer: the answer, or a ModelError (HTTP 424)."""
+    if status == 200:
+        return 200, content_type, body, [("x-Amzn-Invoked-Production-Variant", "AllTraffic")]
+    message = body.decode("utf-8", "replace")
+    error = {
+        "ErrorCode": "CLIENT_ERROR_FROM_MODEL" if status < 500 else "SERVER_ERROR_FROM_MODEL",
+        "OriginalStatusCode": status,
+        "OriginalMessage": message,
+        "message": "Received {} error ({}) from primary with message \"{}\".".format(
+            "client" if status < 500 else "server", status, message.splitlines()[0] if message else ""
+        ),
+    }
+    return 424, JSON, json.dumps(error).encode("utf-8"), [("x-amzn-ErrorType", MODEL_ERROR)]
+
+
+class RequestTimeout(Error):
+    code = 408
+    reason = "Request Timeout"
+
+
+class LengthRequired(Error):
+    code = 411
+    reason = "Length Required"
+
+
+class Request(HTTPRequestParser):
+    """waitress's reading of a request, and two refusals more: a POST without a length, and a 5,000-digit one."""
+
+    def parse_header(self, header_plus):
+        try:
+            super(Request, self).parse_header(header_plus)
+        except ValueError:  # int() refuses a Content-Length of over 4,300 digits
+            raise ParsingError("Content-Length is invalid")
+        if self.command == "POST" and not self.chunked and "CONTENT_LENGTH" not in self.headers:
+            self.error = LengthRequired("")  # whatever follows may be its body: answer, then close
+
+
+class UnreadableAnswer(ErrorTask):
+    """waitress's answer to a request it could not read, with the reason as a JSON sentence."""
+
+    def execute(self):
+        error = self.request.error
+        self.status = "{} {}".format(error.code, error.reason)
+        body = _error(UNREADABLE.get(error.code, "{}").format(error.body))
+        self.response_headers.append(("Content-Type", JSON))
+        self.set_close_on_finish()
+        self.content_length = len(body)
+        self.write(body)
+
+
+class Connection(HTTPChannel):
+    """One client's connection. waitress's channel timeout restarts with every byte, so a client dripping a byte a
+    second would hold its connection for ever: note when each request began, for the server's deadline."""
+
+    parser_class = Request
+    error_task_class = UnreadableAnswer
+    request_began = None
+
+    def received(self, data):
+        arriving = self.request
+        result = super(Connection, self).received(data)
+        if self.request is None:
+            self.request_began = None
+        elif self.request is not arriving:
+            self.request_began = time.monotonic()
+        return result
+
+    def answer_late_request(self, seconds):
+        """Answer the request still arriving with a 408 (then close), as if waitress had read it as an error."""
+        with self.requests_lock:
+            request, self.request, self.request_began = self.request, None, None
+            request.error = RequestTimeout(seconds)
+            request.completed = True
+            self.requests.append(request)
+        self.server.add_task(self)
+
+
+class Server(TcpWSGIServer):
+    channel_class = Connection
+
+    def maintenance(self, now):
+        """waitress closes connections idle for channel_timeout; this also answers a request that has been arriving
+        for longer than that 408, however steadily its bytes drip in."""
+        late = time.monotonic() - self.adj.channel_timeout
+        for connection in list(self.active_channels.values()):
+            if not connection.requests and connection.request_began is not None and connection.request_began < late:
+                connection.answer_late_request(self.adj.channel_timeout)
+        super(Server, self).maintenance(now)  # skips the connections answered above
+
+    def close(self):
+        """Stop listening, and end the threads that answer requests (at most 5 s for one that waits for the model)."""
+        super(Server, self).close()
+        self.task_dispatcher.shutdown()
+
+
+def create(app, port=8080, threads=THREADS, read_timeout=READ_TIMEOUT_SECONDS, connection_limit=CONNECTION_LIMIT):
+    """A waitress server for `app` on 127.0.0.1:port, not yet running (`.run()`); `.effective_port` is its port."""
+    adjustments = Adjustments(
+        host="127.0.0.1", port=port, threads=threads, channel_timeout=read_timeout, cleanup_interval=1,
+        connection_limit=connection_limit, asyncore_use_poll=True,  # select() stops at 1,024 connections
+        max_request_body_size=READ_BODY_LIMIT, ident="whereml",
+    )
+    dispatcher = ThreadedTaskDispatcher()
+    dispatcher.set_thread_count(threads)
+    return Server(app, map={}, dispatcher=dispatcher, adj=adjustments)
+
+
+def _is_utf8(body):
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _error(sentence):
@@ -170,26 +266,31 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model-dir", type=Path, default=Path("build/model"), help="a model folder (make train)")
     parser.add_argument("--port", type=int, default=8080, help="0 picks a free port")
-    parser.add_argument("--threads", type=int, default=CONNECTION_THREADS, help="connections served at once")
-    parser.add_argument("--read-timeout", type=float, default=READ_TIMEOUT_SECONDS,
-                        help="seconds a client may take to send a request (408 after that)")
+    parser.add_argument("--threads", type=int, default=THREADS, help="requests answered at once")
+    parser.add_argument("--read-timeout", type=int, default=READ_TIMEOUT_SECONDS,
+                        help="seconds a client may take to send a request (408 after that), or stay idle")
+    parser.add_argument("--model-timeout", type=int, default=MODEL_TIMEOUT_SECONDS,
+                        help="seconds a request may wait for the model (504 after that)")
     args = parser.parse_args(argv)
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # else a line for each request a burst queues
     if not args.model_dir.is_dir():
         sys.exit("There is no model folder {}: `make train` or `make checkpoint-step 3` makes one.".format(
             args.model_dir))
     try:
-        endpoint = Endpoint(args.model_dir, args.port, args.threads, args.read_timeout)
+        server = create(Endpoint.for_model(str(args.model_dir), args.model_timeout), args.port, args.threads,
+                        args.read_timeout)
     except (OSError, KeyError, ValueError) as error:
         sys.exit("Could not start on port {} with the model in {}: {}".format(args.port, args.model_dir, error))
     signal.signal(signal.SIGTERM, signal.default_int_handler)  # SIGTERM stops as Ctrl-C does
     try:  # a stop may come as soon as the URL is out
-        print("Serving {} on {} (Ctrl-C stops). Try:".format(args.model_dir, endpoint.url))
-        print("  AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME={} python predict.py photo.jpg".format(endpoint.url), flush=True)
-        endpoint.serve_forever()
+        url = "http://127.0.0.1:{}".format(server.effective_port)
+        print("Serving {} on {} (Ctrl-C stops). Try:".format(args.model_dir, url))
+        print("  AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME={} python predict.py photo.jpg".format(url), flush=True)
+        server.run()  # returns on Ctrl-C
     except KeyboardInterrupt:
         pass
     finally:
-        endpoint.server_close()
+        server.close()  # every connection, and the threads (a hung model thread does not hold the exit)
     print("Stopped.", flush=True)
 
 

@@ -21,7 +21,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 CONFIG = Path(__file__).resolve().parent / ".chalice" / "config.json"
 SECRET_KEYS = ("consumer_key", "consumer_secret", "access_token", "access_token_secret", "bearer_token")
 TAGS = {"project": "whereml-workshop"}
-VISIBILITY_TIMEOUT = "360"  # six times the worker's 60-s Lambda timeout, as AWS advises for an SQS trigger
+VISIBILITY_TIMEOUT = "720"  # six times the worker's 120-s Lambda timeout, as AWS advises for an SQS trigger
 MAX_RECEIVES = 5  # tries before a message moves to the dead-letter queue
 DLQ_RETENTION = "1209600"  # 14 days, SQS's longest
 AWS = boto3.session.Session()  # one session for every client this script makes

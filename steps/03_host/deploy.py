@@ -2,6 +2,8 @@
 
     python deploy.py deploy --model-data s3://BUCKET/.../model.tar.gz --role arn:aws:iam::ACCOUNT:role/NAME \\
         [--instance-type ml.c5.large] [--endpoint-name whereml] [--autoscale 1:3]
+    python deploy.py deploy --model-data ... --role ... --serverless [--memory 3072] [--max-concurrency 2]
+        (Serverless Inference: billed per request and GB-second, nothing while idle, a cold start after a pause)
     python deploy.py deploy --model-dir build/model --data build/data --upload s3://BUCKET/prefix --role ...
         (adds the int8 copy when it answers like the original, unless --no-int8; packs and uploads the folder)
     python deploy.py deploy --model-dir build/locationnet --upload s3://BUCKET/prefix --role ...
@@ -9,7 +11,7 @@
     python deploy.py delete [--endpoint-name whereml]
     python deploy.py cleanup        (every endpoint, config and model tagged project=whereml-workshop)
 
-An endpoint bills for every hour it is up, answering or not: `make cleanup` when you are done.
+An instance endpoint bills for every hour it is up, answering or not: `make cleanup` when you are done.
 """
 import argparse
 import os
@@ -28,6 +30,7 @@ import boto3  # noqa: E402
 import sagemaker  # noqa: E402
 from botocore.exceptions import BotoCoreError, ClientError  # noqa: E402
 from sagemaker.mxnet import MXNetModel  # noqa: E402
+from sagemaker.serverless import ServerlessInferenceConfig  # noqa: E402
 
 import cleanup  # noqa: E402
 import int8  # noqa: E402
@@ -36,6 +39,13 @@ import quantize  # noqa: E402
 
 TAGS = [cleanup.TAG]
 VARIANT = "AllTraffic"
+INSTANCE_TYPE = "ml.c5.large"
+# Serverless Inference offers 1024..6144 MB in 1 GB steps. A LocationNet-size model peaks at ~1.25 GB (fp32) and ~1.5 GB
+# (int8) in model_fn plus one request, and the model server serving the int8 copy (its Java front end and one worker)
+# at ~2.1 GB (bench/step03_serverless.py): 3 GB is the smallest size that holds it with room to spare.
+MEMORY_SIZES = range(1024, 6145, 1024)
+SERVERLESS_MEMORY_MB = 3072
+SERVERLESS_MAX_CONCURRENCY = 2  # the bot's worker asks one photo at a time; 2 lets a retry overlap a slow answer
 # Target tracking keeps each instance near this many invocations a minute (one ml.c5.large answers ~600).
 INVOCATIONS_PER_INSTANCE = 300.0
 
@@ -69,15 +79,22 @@ def vcpus(instance_type):
 
 def serving_environment(instance_type):
     """The container runs one model-server worker per vCPU, each on one thread (OMP_NUM_THREADS=1): right for many
-    requests at once. The bot sends one photo at a time, so one worker gets every vCPU and answers it sooner."""
+    requests at once. The bot sends one photo at a time, so one worker gets every vCPU and answers it sooner.
+    Serverless (no instance type): one worker too, so that one copy of the model fills the memory paid for."""
+    if instance_type is None:
+        return {"SAGEMAKER_MODEL_SERVER_WORKERS": "1"}
     return {"SAGEMAKER_MODEL_SERVER_WORKERS": "1", "OMP_NUM_THREADS": str(vcpus(instance_type) or 1)}
 
 
-def deploy(model_data, role, instance_type="ml.c5.large", endpoint_name="whereml", autoscale=None, wait=True):
+def deploy(model_data, role, instance_type=INSTANCE_TYPE, endpoint_name="whereml", autoscale=None, wait=True,
+           serverless=None):
     """Create the model, endpoint config and endpoint (tagged), then target-tracking autoscaling when asked.
 
+    serverless=(memory MB, max concurrency) makes a Serverless Inference endpoint instead of instances.
     wait=True blocks until the endpoint is InService (several minutes), which autoscaling needs.
     """
+    if serverless:
+        instance_type = None
     bucket = model_data[len("s3://"):].split("/")[0]
     session = sagemaker.Session(default_bucket=bucket)  # explicit: finding a default bucket would call STS
     model = MXNetModel(
@@ -91,8 +108,9 @@ def deploy(model_data, role, instance_type="ml.c5.large", endpoint_name="whereml
         sagemaker_session=session,
     )
     model.deploy(
-        initial_instance_count=autoscale[0] if autoscale else 1,
+        initial_instance_count=None if serverless else autoscale[0] if autoscale else 1,
         instance_type=instance_type,
+        serverless_inference_config=_serverless_config(serverless),
         endpoint_name=endpoint_name,
         tags=TAGS,
         wait=wait,
@@ -100,6 +118,13 @@ def deploy(model_data, role, instance_type="ml.c5.large", endpoint_name="whereml
     if autoscale:
         scale(endpoint_name, *autoscale)
     return endpoint_name
+
+
+def _serverless_config(serverless):
+    if not serverless:
+        return None
+    memory, concurrency = serverless
+    return ServerlessInferenceConfig(memory_size_in_mb=memory, max_concurrency=concurrency)
 
 
 def scale(endpoint_name, minimum, maximum, client=None):
@@ -139,6 +164,18 @@ def _autoscale(text):
     return minimum, maximum
 
 
+def _memory(text):
+    if not text.isdigit() or int(text) not in MEMORY_SIZES:
+        raise argparse.ArgumentTypeError("--memory is one of 1024, 2048, 3072, 4096, 5120, 6144 (MB)")
+    return int(text)
+
+
+def _concurrency(text):
+    if not text.isdigit() or not 1 <= int(text) <= 200:
+        raise argparse.ArgumentTypeError("--max-concurrency is 1..200 requests at once")
+    return int(text)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -150,9 +187,13 @@ def main(argv=None):
     up.add_argument("--data", help="with --model-dir: the dataset folder whose val photos check the int8 copy")
     up.add_argument("--no-int8", action="store_true", help="with --model-dir: serve the fp32 network only")
     up.add_argument("--role", required=True, help="an IAM role ARN SageMaker can assume")
-    up.add_argument("--instance-type", default="ml.c5.large")
+    up.add_argument("--instance-type", help=f"default {INSTANCE_TYPE}")
     up.add_argument("--endpoint-name", default="whereml")
     up.add_argument("--autoscale", type=_autoscale, metavar="MIN:MAX")
+    up.add_argument("--serverless", action="store_true", help="Serverless Inference: no instance, billed per use")
+    up.add_argument("--memory", type=_memory, default=SERVERLESS_MEMORY_MB, help="--serverless: MB of memory")
+    up.add_argument("--max-concurrency", type=_concurrency, default=SERVERLESS_MAX_CONCURRENCY,
+                    help="--serverless: requests at once")
     down = commands.add_parser("delete", help="delete one endpoint, its config and its model")
     down.add_argument("--endpoint-name", default="whereml")
     commands.add_parser("cleanup", help="delete everything tagged project=whereml-workshop, then list what is left")
@@ -167,14 +208,22 @@ def main(argv=None):
             parser.error("--model-data must be the s3://.../model.tar.gz that training wrote (see `make train`).")
         if not args.role.startswith("arn:aws:iam::"):
             parser.error("--role must be an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME) that SageMaker can assume.")
+        if args.serverless and (args.autoscale or args.instance_type):
+            parser.error("--serverless has no instances: it scales by itself, without --autoscale or --instance-type.")
     try:
         if args.command == "deploy":
             if args.model_dir:
                 args.model_data = package(args.model_dir, args.data, args.upload, not args.no_int8)
-            deploy(args.model_data, args.role, args.instance_type, args.endpoint_name, args.autoscale)
+            serverless = (args.memory, args.max_concurrency) if args.serverless else None
+            deploy(args.model_data, args.role, args.instance_type or INSTANCE_TYPE, args.endpoint_name, args.autoscale,
+                   serverless=serverless)
             print("Endpoint {} is up. Try: python predict.py photo.jpg --endpoint {}".format(
                 args.endpoint_name, args.endpoint_name))
-            print("It bills by the hour until `make cleanup`.")
+            if serverless:
+                print("It bills per request and GB-second, nothing while idle; the first request after a pause waits "
+                      "for a cold start. `make cleanup` when you are done.")
+            else:
+                print("It bills by the hour until `make cleanup`.")
         elif args.command == "delete":
             cleanup.delete_endpoint(args.endpoint_name)
         else:

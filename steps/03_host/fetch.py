@@ -30,6 +30,9 @@ def allowed_hosts():
 
 def fetch(url, max_bytes, timeout=TIMEOUT_SECONDS):
     """The bytes at `url`, or Refused(400/413) saying why not."""
+    if not url.isascii():  # http.client would fail on it later, and a look-alike host name could pass for another
+        raise Refused(400, "The photo URL has characters that are not ASCII: send it percent-encoded, as X's links "
+                           "are.")
     try:
         parts = urlsplit(url)
         port = parts.port or 443

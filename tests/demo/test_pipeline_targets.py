@@ -39,6 +39,15 @@ def commands(*goals, env=None):
     (["locationnet"], "01_data/testset.py --photos 100 --out build/testsets/mediaeval2016\n"),
     (["locationnet"], "03_host/quantize.py --model-dir build/locationnet --photos build/testsets/mediaeval2016/photos"),
     (["locationnet", "PHOTOS=my-photos"], "03_host/quantize.py --model-dir build/locationnet --photos my-photos"),
+    (["deploy", "MODEL_DATA=s3://b/m.tar.gz", "ROLE=arn:aws:iam::123456789012:role/r"],
+     "deploy.py deploy --model-data s3://b/m.tar.gz --role arn:aws:iam::123456789012:role/r\n"),
+    (["deploy", "MODEL_DATA=s3://b/m.tar.gz", "ROLE=arn:aws:iam::123456789012:role/r", "SERVERLESS=1"],
+     "--role arn:aws:iam::123456789012:role/r --serverless\n"),
+    (["deploy", "MODEL_DATA=s3://b/m.tar.gz", "ROLE=arn:aws:iam::123456789012:role/r", "SERVERLESS=1",
+      "MEMORY=2048", "MAX_CONCURRENCY=4"], "--serverless --memory 2048 --max-concurrency 4\n"),
+    (["doctor"], "-m workshop.doctor\n"),
+    (["doctor", "BUCKET=b", "ROLE=arn:aws:iam::123456789012:role/r", "STAGE=prod", "PROCESSING=16"],
+     "-m workshop.doctor --bucket b --role arn:aws:iam::123456789012:role/r --stage prod --processing 16\n"),
 ], ids=lambda value: " ".join(value) if isinstance(value, list) else None)
 def test_each_pipeline_target_runs_the_tree_asked_for(goals, runs):
     assert runs in commands(*goals), f"make {' '.join(goals)} must run {runs!r}"

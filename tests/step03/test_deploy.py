@@ -100,6 +100,28 @@ def test_delete_removes_the_endpoint_its_config_and_its_model(host, deployed):
     assert scaling.describe_scalable_targets(ServiceNamespace="sagemaker")["ScalableTargets"] == []
 
 
+def test_a_serverless_endpoint_has_the_memory_and_concurrency_asked(host, aws):
+    host("deploy").deploy(f"s3://{BUCKET}/training/output/model.tar.gz", ROLE, endpoint_name="whereml-serverless",
+                          wait=False, serverless=(4096, 3))
+    endpoint = aws.describe_endpoint(EndpointName="whereml-serverless")
+    [variant] = aws.describe_endpoint_config(EndpointConfigName=endpoint["EndpointConfigName"])["ProductionVariants"]
+    assert variant.get("ServerlessConfig") == {"MemorySizeInMB": 4096, "MaxConcurrency": 3}
+    assert "InstanceType" not in variant and "InitialInstanceCount" not in variant, "serverless has no instances"
+    container = aws.describe_model(ModelName=variant["ModelName"])["PrimaryContainer"]
+    assert container["Environment"]["SAGEMAKER_PROGRAM"] == "inference.py", "the same inference.py"
+    url = container["ModelDataUrl"]  # the SDK repacks model.tar.gz with this folder's code, as for instances
+    assert url.startswith(f"s3://{BUCKET}/") and url.endswith("/model.tar.gz"), url
+    assert container["Image"].endswith("/mxnet-inference:1.9.0-cpu-py38"), "serverless runs on CPU"
+    assert container["Environment"].get("SAGEMAKER_MODEL_SERVER_WORKERS") == "1", "one copy of the model in memory"
+    assert TAG in aws.list_tags(ResourceArn=endpoint["EndpointArn"])["Tags"], "tagged, so cleanup finds it"
+
+
+def test_cleanup_deletes_a_serverless_endpoint_and_its_config(host, aws, capsys):
+    host("deploy").main(["cleanup"])
+    assert "Deleted endpoint whereml-serverless" in capsys.readouterr().out
+    assert aws.list_endpoints()["Endpoints"] == [] and aws.list_endpoint_configs()["EndpointConfigs"] == []
+
+
 def test_cleanup_deletes_every_tagged_resource_and_only_those(host, aws, capsys):
     aws.create_model(ModelName="orphan", ExecutionRoleArn=ROLE, PrimaryContainer={"Image": "x"}, Tags=[TAG])
     aws.create_endpoint_config(
@@ -139,9 +161,21 @@ def test_cleanup_exits_non_zero_when_something_is_left(host, aws, monkeypatch):
         (["deploy", "--model-data", f"s3://{BUCKET}/m.tar.gz", "--role", ROLE, "--autoscale", "3:1"], "MIN <= MAX"),
         (["deploy", "--model-dir", "build/model", "--role", ROLE], "--upload s3://"),
         (["deploy", "--model-dir", "build/model", "--upload", f"s3://{BUCKET}/m", "--role", ROLE], "--data DIR"),
+        (["deploy", "--model-data", f"s3://{BUCKET}/m.tar.gz", "--role", ROLE, "--serverless", "--memory", "3000"],
+         "1024, 2048, 3072"),
+        (["deploy", "--model-data", f"s3://{BUCKET}/m.tar.gz", "--role", ROLE, "--serverless", "--memory", "8192"],
+         "1024, 2048, 3072"),
+        (["deploy", "--model-data", f"s3://{BUCKET}/m.tar.gz", "--role", ROLE, "--serverless",
+          "--max-concurrency", "0"], "1..200"),
+        (["deploy", "--model-data", f"s3://{BUCKET}/m.tar.gz", "--role", ROLE, "--serverless", "--autoscale", "1:3"],
+         "--serverless has no instances"),
+        (["deploy", "--model-data", f"s3://{BUCKET}/m.tar.gz", "--role", ROLE, "--serverless",
+          "--instance-type", "ml.c5.xlarge"], "--serverless has no instances"),
     ],
     ids=["a local model path", "a role name, not an ARN", "--autoscale without a colon", "--autoscale max below min",
-         "--model-dir without --upload", "--model-dir without --data to check int8"],
+         "--model-dir without --upload", "--model-dir without --data to check int8",
+         "--memory not in 1 GB steps", "--memory above 6 GB", "--max-concurrency 0", "--serverless with --autoscale",
+         "--serverless with --instance-type"],
 )
 def test_deploy_mistakes_are_one_sentence(host, capsys, arguments, message):
     with pytest.raises(SystemExit) as caught:

@@ -201,12 +201,25 @@ def test_bad_requests_are_refused_with_a_status_and_a_json_sentence(host, locato
     assert word in json.loads(caught.value.message)["error"], "the JSON error says what to send instead"
 
 
-def test_an_answer_nobody_can_read_is_refused(host, locator, big_jpeg):
+UNREADABLE = ["text/csv", "application/json;q=0", "application/json; q=0.0, */*", "text/html, application/*;q=0"]
+READABLE = ["application/json", "*/*", "application/json; q=0.5", "text/html, application/*;q=0.2",
+            "application/json; charset=utf-8", "image/png;q=0, */*;q=0.1"]
+
+
+@pytest.mark.parametrize("accept", UNREADABLE)
+def test_an_answer_nobody_can_read_is_refused(host, locator, big_jpeg, accept):
     inference = host("inference")
     prediction = inference.predict_fn(inference.input_fn(big_jpeg, "image/jpeg"), locator)
     with pytest.raises(host("refusal").Refused) as caught:
-        inference.output_fn(prediction, "text/csv")
-    assert caught.value.status_code == 406
+        inference.output_fn(prediction, accept)
+    assert caught.value.status_code == 406, f"Accept: {accept} does not admit JSON (q=0 means not this one)"
+
+
+@pytest.mark.parametrize("accept", READABLE)
+def test_an_accept_header_that_admits_json_gets_json(host, locator, big_jpeg, accept):
+    inference = host("inference")
+    prediction = inference.predict_fn(inference.input_fn(big_jpeg, "image/jpeg"), locator)
+    assert json.loads(inference.output_fn(prediction, accept)[0])["predictions"], f"Accept: {accept} admits JSON"
 
 
 def test_code_for_the_container_parses_as_python_3_8(tree):

@@ -1,8 +1,15 @@
-"""serve.py under load on 127.0.0.1: every one of hundreds of concurrent clients is answered, and memory stays flat.
+"""serve.py under load on 127.0.0.1: every one of hundreds of concurrent clients is answered, memory stays flat, and
+clients that drip their bytes or hold idle connections keep no one else waiting.
 
-Bounded: 500 requests of a small photo, each on a new connection, in waves of 200 and 100, a few seconds in all."""
+Bounded: 500 requests of a small photo, each on a new connection, in waves of 200 and 100; 20 dripping clients for at
+most 15 s; 300 idle keep-alive connections. A few seconds each."""
+import contextlib
 import http.client
+import re
+import select
+import socket
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -47,7 +54,7 @@ def test_200_concurrent_clients_are_all_answered(server, val_photos):
     statuses = wave(server["url"], val_photos[0][0], 200)
     assert statuses == [200] * 200, (
         f"{statuses.count(200)} of 200 answered, the others got {sorted(set(statuses) - {200})}: accept connections "
-        "with a real listen backlog (request_queue_size) and serve them from a pool of threads"
+        "and queue their requests for the model, each as it arrives whole"
     )
 
 
@@ -61,3 +68,79 @@ def test_memory_stays_flat_over_hundreds_of_new_connections(server, val_photos):
         f"serve.py grew by {grown:.0f} MB over 200 requests: MXNet keeps memory for each thread that runs the "
         "network, so run it on threads that live for good (a fixed pool), not a new thread per connection"
     )
+
+
+POST = b"POST /invocations HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: image/jpeg\r\n"
+PING = b"GET /ping HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+
+
+def drip(url, first, then, every=1.0, times=15):
+    """A client that sends `first`, then `then` every `every` seconds until the server answers or closes: (seconds
+    from its first byte to the server's answer, what the server answered)."""
+    parts = urlsplit(url)
+    with socket.create_connection((parts.hostname, parts.port), timeout=30) as connection:
+        began = time.monotonic()
+        connection.sendall(first)
+        for _ in range(times):
+            if select.select([connection], [], [], every)[0]:
+                break
+            try:
+                connection.sendall(then)
+            except OSError:  # the server closed it
+                break
+        answer = b""
+        with contextlib.suppress(OSError):
+            while chunk := connection.recv(65536):
+                answer += chunk
+        return time.monotonic() - began, answer
+
+
+def test_dripping_clients_are_cut_off_at_their_deadline_and_hold_no_one_up(server, val_photos):
+    """20 clients drip a header line or a body byte every second; the tests' --read-timeout is 2 s."""
+    url = server["url"]
+    with ThreadPoolExecutor(20) as pool:
+        drippers = [pool.submit(drip, url, POST, b"X-Drip: 1\r\n") for _ in range(10)]
+        drippers += [pool.submit(drip, url, POST + b"Content-Length: 100\r\n\r\n", b"x") for _ in range(10)]
+        time.sleep(1.5)
+        began = time.monotonic()
+        status = ask(url, val_photos[0][0])
+        took = time.monotonic() - began
+        dripped = [dripper.result() for dripper in drippers]
+    assert status == 200 and took < 5, (
+        f"a whole request waited {took:.0f} s (status {status}) behind 20 slow clients: read connections as their "
+        "bytes come, answer requests that have arrived whole"
+    )
+    late = sorted(round(seconds) for seconds, _ in dripped if seconds > 8)
+    assert not late, (
+        f"{len(late)} of 20 dripping clients were still being read after {late} s: a request has --read-timeout "
+        "seconds from its first byte, not from its last"
+    )
+    statuses = [re.match(rb"HTTP/1\.[01] (\d+) ", answer) for _, answer in dripped]
+    assert all(status and status.group(1) == b"408" for status in statuses), "a request too slow to arrive gets 408"
+
+
+def test_hundreds_of_idle_keep_alive_clients_do_not_starve_a_new_one(server, val_photos):
+    parts = urlsplit(server["url"])
+    idle = []
+    try:
+        for _ in range(300):
+            idle.append(socket.create_connection((parts.hostname, parts.port), timeout=30))
+            idle[-1].sendall(PING)  # answered, then the connection stays open, idle
+        began = time.monotonic()
+        status = ask(server["url"], val_photos[0][0])
+        took = time.monotonic() - began
+        answers = {connection: b"" for connection in idle}
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and not all(answers.values()):
+            for connection in select.select([c for c, answer in answers.items() if not answer], [], [], 1)[0]:
+                with contextlib.suppress(OSError):
+                    answers[connection] = connection.recv(65536) or b"closed"
+    finally:
+        for connection in idle:
+            connection.close()
+    assert status == 200 and took < 5, (
+        f"a new client waited {took:.0f} s (status {status}) behind 300 idle keep-alive connections: an idle "
+        "connection must not hold a thread"
+    )
+    answered = sum(answer.startswith(b"HTTP/1.1 200 ") for answer in answers.values())
+    assert answered == 300, f"{answered} of the 300 keep-alive clients' pings were answered"

@@ -35,7 +35,16 @@ def mpo(big_jpeg):
     return buffer.getvalue()
 
 
+def flat(mode, size, **options):
+    """A photo of one colour: as few bytes as a real JPEG of that size can have."""
+    buffer = io.BytesIO()
+    Image.new(mode, size).save(buffer, "JPEG", optimize=True, **options)
+    return buffer.getvalue()
+
+
 ODD_PHOTOS = [  # (what was sent, how to make it)
+    ("a black 8000 x 6000 JPEG, as small as a real one gets", lambda fixtures: flat("RGB", (8000, 6000))),
+    ("a black 4000 x 3000 progressive grey JPEG", lambda fixtures: flat("L", (4000, 3000), progressive=True)),
     ("a 1 x 100,000 PNG strip", lambda fixtures: png((1, 100_000))),
     ("a 250,000 x 1 PNG strip", lambda fixtures: png((250_000, 1))),
     ("a 48-megapixel phone JPEG (8000 x 6000)", lambda fixtures: fixtures.getfixturevalue("phone_photo")),

@@ -1,4 +1,4 @@
-"""predict.py: the command-line client, through boto3, against a local endpoint (serve.py's Endpoint in a thread)."""
+"""predict.py: the command-line client, through boto3, against a local endpoint (serve.py's server in a thread)."""
 import threading
 
 import pytest
@@ -6,11 +6,11 @@ import pytest
 
 @pytest.fixture(scope="module")
 def local_endpoint(host, model_dir):
-    endpoint = host("serve").Endpoint(model_dir, port=0)
-    threading.Thread(target=endpoint.serve_forever, daemon=True).start()
-    yield endpoint.url
-    endpoint.shutdown()
-    endpoint.server_close()
+    serve = host("serve")
+    server = serve.create(serve.Endpoint.for_model(model_dir), port=0)
+    threading.Thread(target=server.run, daemon=True).start()
+    yield f"http://127.0.0.1:{server.effective_port}"
+    server.close()
 
 
 @pytest.mark.parametrize(

@@ -61,6 +61,22 @@ def test_bad_requests_get_their_status_and_the_server_stays_up(server, bad_reque
     assert post(server["url"] + "/invocations", big_jpeg, "image/jpeg")[0] == 200, "the next request is answered"
 
 
+REFUSED_BY_THE_SERVER = [  # (what the client did, body, content type, Accept, status, a word of the answer)
+    ("JSON that is not UTF-8", b'{"url": "https://pbs.twimg.com/media/\xe9t\xe9.jpg"}', "application/json", None,
+     400, "UTF-8"),
+    ("Accept: application/json;q=0", "photo", "image/jpeg", "application/json;q=0", 406, "Accept"),
+    ("Accept: text/csv, application/json;q=0", "photo", "image/jpeg", "text/csv, application/json;q=0", 406, "Accept"),
+]
+
+
+@pytest.mark.parametrize("row", REFUSED_BY_THE_SERVER, ids=[row[0] for row in REFUSED_BY_THE_SERVER])
+def test_what_the_toolkit_would_miss_is_refused_with_a_json_sentence(server, big_jpeg, row):
+    what, body, content_type, accept, status, word = row
+    got, _, answer = post(server["url"] + "/invocations", big_jpeg if body == "photo" else body, content_type, accept)
+    assert got == status, f"{what}: expected HTTP {status}, got {got}"
+    assert word in json.loads(answer.decode().splitlines()[0])["error"], "the first line is the JSON error"
+
+
 def test_boto3_sees_a_refusal_as_model_error_with_the_original_status(server):
     client = runtime(server["url"])
     with pytest.raises(client.exceptions.ModelError) as caught:

@@ -133,7 +133,7 @@ def create_bot_resources():
     dlq = sqs.create_queue(QueueName=ENV["QUEUE_NAME"] + "-dlq")["QueueUrl"]
     dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     redrive = json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": 5})
-    sqs.create_queue(QueueName=ENV["QUEUE_NAME"], Attributes={"VisibilityTimeout": "360", "RedrivePolicy": redrive})
+    sqs.create_queue(QueueName=ENV["QUEUE_NAME"], Attributes={"VisibilityTimeout": "720", "RedrivePolicy": redrive})
     aws_client("dynamodb").create_table(
         TableName=ENV["TABLE_NAME"],
         AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],

@@ -8,6 +8,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from cfnlint.api import lint
 from workshop import ROOT
 
 WHEELS = ROOT / "build" / "lambda-wheels"
@@ -16,8 +17,9 @@ VARIABLES = {"ENDPOINT_NAME", "QUEUE_NAME", "TABLE_NAME", "X_SECRETS_PARAM", "BO
 
 
 @pytest.fixture(scope="module")
-def package(tree, tmp_path_factory):
-    """sam.json and deployment.zip for the dev stage, built from a copy of the bot with pip kept off the network."""
+def packages(tree, tmp_path_factory):
+    """packages(stage) -> sam.json and deployment.zip of the stage, built (once) from a copy of the bot with pip kept
+    off the network."""
     assert any(WHEELS.glob("pillow-*.whl")), (
         f"{WHEELS} has no Lambda wheels: run `python solutions/04_bot/fetch_wheels.py` once (make setup does)."
     )
@@ -26,11 +28,24 @@ def package(tree, tmp_path_factory):
     # Chalice runs pip with this environment: no index, only the wheels fetched beforehand.
     env = dict(os.environ, PIP_NO_INDEX="1", PIP_FIND_LINKS=str(WHEELS), AWS_DEFAULT_REGION="us-west-2")
     chalice = Path(sys.executable).with_name("chalice")
-    done = subprocess.run([str(chalice), "package", "--stage", "dev", str(work / "out")], cwd=work / "bot", env=env,
-                          capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert "Could not install dependencies" not in done.stdout + done.stderr, done.stdout + done.stderr
-    return json.loads((work / "out" / "sam.json").read_text()), work / "out" / "deployment.zip"
+    built = {}
+
+    def package_of(stage):
+        if stage not in built:
+            out = work / stage
+            done = subprocess.run([str(chalice), "package", "--stage", stage, str(out)], cwd=work / "bot", env=env,
+                                  capture_output=True, text=True, timeout=300)
+            assert done.returncode == 0, done.stdout + done.stderr
+            assert "Could not install dependencies" not in done.stdout + done.stderr, done.stdout + done.stderr
+            built[stage] = json.loads((out / "sam.json").read_text()), out / "deployment.zip"
+        return built[stage]
+
+    return package_of
+
+
+@pytest.fixture(scope="module")
+def package(packages):
+    return packages("dev")
 
 
 def resources(template, kind):
@@ -43,7 +58,7 @@ def test_the_template_serves_both_webhook_routes(package):
     assert {"get", "post"} <= set(routes)
 
 
-def test_the_worker_is_triggered_by_the_stage_queue_one_message_at_a_time(package):
+def test_the_worker_is_triggered_by_the_stage_queue_one_message_at_a_time(package, load):
     functions = resources(package[0], "AWS::Serverless::Function")
     events = [e for f in functions.values() for e in (f["Properties"].get("Events") or {}).values()]
     (sqs,) = [e["Properties"] for e in events if e["Type"] == "SQS"]
@@ -51,15 +66,26 @@ def test_the_worker_is_triggered_by_the_stage_queue_one_message_at_a_time(packag
     (schedule,) = [e["Properties"] for e in events if e["Type"] == "Schedule"]
     assert schedule["Schedule"].startswith("rate(")
     worker = next(f for f in functions.values() if f["Properties"]["Handler"] == "app.answer_mention")
-    assert worker["Properties"]["Timeout"] * 6 <= 360, "the queue's visibility (360 s) must cover 6 worker timeouts"
+    visibility = int(load("04_bot", "setup_aws").VISIBILITY_TIMEOUT)
+    assert worker["Properties"]["Timeout"] * 6 <= visibility, (
+        f"the queue's visibility ({visibility} s, setup_aws.py) must cover 6 worker timeouts")
 
 
-def test_every_role_has_exactly_the_custom_policy(package, tree):
-    policy = json.loads((tree / "04_bot" / ".chalice" / "policy-dev.json").read_text())
-    roles = resources(package[0], "AWS::IAM::Role")
+@pytest.mark.parametrize("stage", ["dev", "prod"])
+def test_every_role_has_exactly_the_stage_policy(packages, config, tree, stage):
+    policy_file = tree / "04_bot" / ".chalice" / config["stages"][stage]["iam_policy_file"]
+    roles = resources(packages(stage)[0], "AWS::IAM::Role")
     assert roles
     for role in roles.values():
-        assert [p["PolicyDocument"] for p in role["Properties"]["Policies"]] == [policy]
+        assert [p["PolicyDocument"] for p in role["Properties"]["Policies"]] == [json.loads(policy_file.read_text())], (
+            f"the template's roles carry {policy_file.name}, and nothing else")
+
+
+@pytest.mark.parametrize("stage", ["dev", "prod"])
+def test_cfn_lint_finds_nothing_wrong_in_the_stage_template(packages, stage):
+    """cfn-lint knows every resource's schema (SAM's too), IAM policy grammar and Lambda's runtimes."""
+    matches = lint(json.dumps(packages(stage)[0]), regions=["us-west-2"])
+    assert matches == [], "\n".join(str(match) for match in matches)
 
 
 def test_the_zip_holds_the_app_the_basemap_and_linux_wheels_under_15_mb(package):

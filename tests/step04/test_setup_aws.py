@@ -36,7 +36,10 @@ def test_setup_creates_the_queue_with_its_dead_letter_queue_the_table_and_the_pa
     redrive = json.loads(queues["whereml-dev-work"]["RedrivePolicy"])
     assert redrive["deadLetterTargetArn"] == queues["whereml-dev-work-dlq"]["QueueArn"]
     assert int(redrive["maxReceiveCount"]) == 5
-    assert int(queues["whereml-dev-work"]["VisibilityTimeout"]) >= 6 * 60, "at least 6x the worker's timeout"
+    config = json.loads(setup_aws.CONFIG.read_text())["stages"]["dev"]
+    worker_timeout = config["lambda_functions"]["answer_mention"]["lambda_timeout"]
+    assert int(queues["whereml-dev-work"]["VisibilityTimeout"]) >= 6 * worker_timeout, (
+        f"at least 6x the worker's {worker_timeout}-s Lambda timeout (.chalice/config.json)")
     assert table["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
     assert table["KeySchema"] == [{"AttributeName": "pk", "KeyType": "HASH"}]
     assert ttl == {"TimeToLiveStatus": "ENABLED", "AttributeName": "expires_at"}

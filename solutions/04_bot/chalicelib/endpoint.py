@@ -9,10 +9,14 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib.aws_clients import SESSION
 
-# A stuck endpoint must not use up the worker's Lambda time: ATTEMPTS x (CONNECT_TIMEOUT + READ_TIMEOUT) = 20 s
-# (and at most 2 s of botocore's backoff), so with the photo and X's calls the worker stays within its 60 s.
+# A stuck endpoint must not use up the worker's Lambda time: ATTEMPTS x (CONNECT_TIMEOUT + READ_TIMEOUT) = 64 s
+# (and at most 2 s of botocore's backoff), so with the photo and X's calls the worker stays within its 120 s.
 CONNECT_TIMEOUT = 2  # seconds
-READ_TIMEOUT = 8  # seconds; the model answers in well under one
+# A warm endpoint answers in well under a second. A serverless one that was idle starts first (a cold start: the
+# container, the model's download, then model_fn, which takes 2-7 s for a LocationNet-size model on 2 cores:
+# bench/step03_serverless.py): 30 s lets most of them finish within the request. A longer one fails this try, and
+# SQS hands the message back after its visibility timeout, when the endpoint is warm.
+READ_TIMEOUT = 30  # seconds
 ATTEMPTS = 2  # in all, the first one included
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 

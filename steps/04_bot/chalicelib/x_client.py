@@ -97,6 +97,12 @@ class XClient:
             secrets.consumer_key, secrets.consumer_secret, secrets.access_token, secrets.access_token_secret
         )
 
+    def me(self):
+        """(id, username) of the account the access token belongs to: the bot's, when the stage is set up right."""
+        with _sorted_errors():
+            user = self._tweepy.get_me(user_auth=True).data
+        return str(user.id), user.username
+
     def upload_image(self, image, mime_type="image/png"):
         """Upload a picture for a post; returns its media id."""
         response = self._tweepy.session.post(
