@@ -1,9 +1,13 @@
 """MXNet indexed RecordIO: every record a header whose label is [class, lat, lng] and the photo as a JPEG."""
+import errno
 import functools
+import os
 
 import numpy as np
+from PIL import Image
 
 import parallel
+import photos
 import thumbnail
 
 
@@ -17,15 +21,44 @@ def pack_record(index, label, jpeg):
     # END SOLUTION
 
 
-def write_records(prefix, items, size, workers):
-    """Write prefix.rec and prefix.idx from (path, [class, lat, lng]) items, shrunk in worker processes."""
-    from mxnet import recordio
+def shrink_or_none(path, size):
+    """thumbnail.shrink, or None for a photo deleted or damaged since it was checked."""
+    try:
+        return thumbnail.shrink(path, size)
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        return None
 
-    shrink = functools.partial(thumbnail.shrink, size=size)
+
+def write_records(prefix, items, size, workers):
+    """Write prefix.rec and prefix.idx from (path, [class, lat, lng]) items, shrunk in worker processes.
+
+    Returns the positions in `items` of the photos left out: deleted or damaged since they were checked
+    (photos.GONE). The records are numbered 0, 1, 2, ... all the same."""
+    from mxnet import recordio
+    from mxnet.base import MXNetError
+
+    shrink = functools.partial(shrink_or_none, size=size)
     jpegs = parallel.ordered_map(shrink, [path for path, _ in items], workers, f"Packing {prefix.name}")
     writer = recordio.MXIndexedRecordIO(f"{prefix}.idx", f"{prefix}.rec", "w")
+    left_out, index = [], 0
     try:
-        for index, ((_, label), jpeg) in enumerate(zip(items, jpegs, strict=True)):  # strict: ends the workers here
+        for position, ((_, label), jpeg) in enumerate(zip(items, jpegs, strict=True)):  # strict: ends the workers
+            if jpeg is None:
+                left_out.append(position)
+                continue
             writer.write_idx(index, pack_record(index, label, jpeg))
+            index += 1
+        written = writer.tell()
+    except MXNetError as error:  # MXNet's own file writer says only "FileStream.Write incomplete"
+        if "Write incomplete" not in str(error):
+            raise
+        raise _disk_full(prefix) from None
     finally:
         writer.close()
+    if os.path.getsize(f"{prefix}.rec") != written:  # MXNet's close() loses a failed last write without a word
+        raise _disk_full(prefix)
+    return left_out
+
+
+def _disk_full(prefix):
+    return OSError(errno.ENOSPC, f"{prefix.name}.rec could not be written whole (is the disk full?)")

@@ -28,15 +28,17 @@ def split_cell(members, val_fraction, rng):
     return shuffled[:count], shuffled[count:]
 
 
-def write_photos(path, photos, classes, splits, skipped):
-    """photos.tsv: the usable photos in source order (class -1 and split `excluded` for dropped ones), then the
-    skipped ones with the reason."""
+def write_photos(path, photos, classes, splits, skipped, left_out=None):
+    """photos.tsv: the usable photos in source order (class -1 and split `excluded` for dropped ones, with the reason
+    from `left_out` {index: reason} or SPARSE), then the skipped ones with the reason."""
+    left_out = left_out or {}
     with open(path, "w", newline="", encoding="utf-8") as file:
         writer = csv.writer(file, delimiter="\t", lineterminator="\n")
         writer.writerow(COLUMNS)
         for index, photo in enumerate(photos):
             split = splits.get(index, "excluded")
-            reason = "" if index in splits else SPARSE
-            writer.writerow([photo.name, f"{photo.lat:.6f}", f"{photo.lng:.6f}", classes.get(index, -1), split, reason])
+            reason = "" if index in splits else left_out.get(index, SPARSE)
+            number = classes.get(index, -1) if index in splits else -1
+            writer.writerow([photo.name, f"{photo.lat:.6f}", f"{photo.lng:.6f}", number, split, reason])
         for photo in skipped:
             writer.writerow([photo.name, "", "", -1, "excluded", photo.reason])

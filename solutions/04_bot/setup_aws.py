@@ -1,5 +1,7 @@
 """Create (or delete) what the bot needs besides its Lambdas: the work queue and its dead-letter queue, the
 DynamoDB table and the SSM SecureString with the X credentials. Names come from the stage in .chalice/config.json.
+It also writes the stage's IAM policy file (.chalice/policy-<stage>.json) for your account and region: Chalice
+uploads the file as it is, so the ARNs in it name this account, this region and this stage's resources only.
 
     python setup_aws.py [--stage dev]              # create what is missing; safe to repeat (changes nothing then)
     python setup_aws.py --stage dev --replace-secrets
@@ -34,6 +36,48 @@ def stage_names(stage, config_path=CONFIG):
         raise SystemExit(f"There is no stage {stage!r} in {config_path}: pick one of {', '.join(stages)}.")
     variables = stages[stage]["environment_variables"]
     return variables["QUEUE_NAME"], variables["TABLE_NAME"], variables["X_SECRETS_PARAM"]
+
+
+def stage_policy(stage, account, region, config_path=CONFIG):
+    """The least-privilege IAM policy of `stage`: each statement names the stage's own resources in `account` and
+    `region` (no wildcard region or account), and its Lambdas' own log groups."""
+    config = json.loads(config_path.read_text())
+    settings = config["stages"][stage]
+    variables = settings["environment_variables"]
+    arn = f"arn:aws:{{}}:{region}:{account}:{{}}".format
+    functions = [f"{config['app_name']}-{stage}"]  # the API's Lambda, then one Lambda per event handler
+    functions += [f"{config['app_name']}-{stage}-{name}" for name in settings.get("lambda_functions", {})]
+    log_groups = [arn("logs", f"log-group:/aws/lambda/{name}{suffix}") for name in functions for suffix in ("", ":*")]
+    statements = [
+        ("AskTheEndpoint", "sagemaker:InvokeEndpoint", arn("sagemaker", f"endpoint/{variables['ENDPOINT_NAME']}")),
+        ("ReadTheXSecrets", "ssm:GetParameter", arn("ssm", f"parameter{variables['X_SECRETS_PARAM']}")),
+        ("UseTheWorkQueue", ["sqs:GetQueueUrl", "sqs:SendMessage", "sqs:ReceiveMessage", "sqs:DeleteMessage",
+                             "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"],
+         arn("sqs", variables["QUEUE_NAME"])),
+        ("ClaimTweetsAndKeepThePollerCursor", ["dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:DeleteItem"],
+         arn("dynamodb", f"table/{variables['TABLE_NAME']}")),
+        ("WriteLogs", ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"], log_groups),
+    ]
+    return {
+        "Version": "2012-10-17",
+        "Statement": [{"Sid": sid, "Effect": "Allow", "Action": action, "Resource": resource}
+                      for sid, action, resource in statements],
+    }
+
+
+def write_policy(stage, say, config_path=CONFIG):
+    """.chalice/policy-<stage>.json for the account and region of the credentials in use."""
+    account = AWS.client("sts").get_caller_identity()["Account"]
+    region = AWS.region_name
+    if not region:
+        raise SystemExit("No AWS region: export AWS_DEFAULT_REGION=us-west-2 (the region of your endpoint).")
+    policy_file = config_path.parent / json.loads(config_path.read_text())["stages"][stage]["iam_policy_file"]
+    text = json.dumps(stage_policy(stage, account, region, config_path), indent=2) + "\n"
+    if policy_file.exists() and policy_file.read_text() == text:
+        say(f"Policy {policy_file.name} is ready")
+        return
+    say(f"Writing {policy_file.name} for account {account} in {region}")
+    policy_file.write_text(text)
 
 
 def _queue_url(sqs, name):
@@ -168,6 +212,7 @@ def main(argv=None):
             delete(args.stage)
         else:
             create(args.stage, args.replace_secrets)
+            write_policy(args.stage, print, CONFIG)
     except ClientError as error:
         raise SystemExit(f"AWS refused: {error.response['Error'].get('Message', error)} (check your credentials "
                          "and region: `aws sts get-caller-identity`).") from None

@@ -17,17 +17,18 @@ def read_position(image):
     gps = image.getexif().get_ifd(ExifTags.IFD.GPSInfo)
     if GPS.GPSLatitude not in gps or GPS.GPSLongitude not in gps:
         return None
-    lat = gps_to_degrees(gps[GPS.GPSLatitude], reference(gps.get(GPS.GPSLatitudeRef, "N")))
-    lng = gps_to_degrees(gps[GPS.GPSLongitude], reference(gps.get(GPS.GPSLongitudeRef, "E")))
+    lat = gps_to_degrees(gps[GPS.GPSLatitude], reference(gps.get(GPS.GPSLatitudeRef, "N"), "NS"))
+    lng = gps_to_degrees(gps[GPS.GPSLongitude], reference(gps.get(GPS.GPSLongitudeRef, "E"), "EW"))
     return lat, lng
 
 
-def reference(value):
-    """A GPS reference letter (N/S/E/W) as text: some files store it as bytes (b"W"); numbers are no letter."""
+def reference(value, letters):
+    """A GPS reference letter, one of `letters` ("NS" or "EW"), as text: some files store it as bytes (b"W").
+    Anything else ("X", "", a number) is no direction: ValueError, so the photo counts as bad GPS, not as north."""
     if isinstance(value, bytes):
         value = value.decode("ascii", "replace").strip("\0")
-    if not isinstance(value, str):
-        raise ValueError(f"a GPS reference {value!r} is not a letter")
+    if not (isinstance(value, str) and len(value.strip()) == 1 and value.strip().upper() in letters):
+        raise ValueError(f"a GPS reference {value!r} is not one of {', '.join(letters)}")
     return value
 
 

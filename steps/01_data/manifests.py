@@ -14,6 +14,7 @@ import cellids
 import cells
 import geotag
 import metadata
+import mmcommons
 import partition
 import photos
 import split
@@ -24,26 +25,39 @@ COLUMNS = ["photo", "hash", "lat", "lng", "class", "split"]
 
 
 def read_positions(path, limit):
-    """(leaf cell ids, row numbers) of the rows with a possible position, every row's (lat, lng), and the row count."""
-    ids, rows, points, total = [], [], [], 0
+    """(leaf cell ids, row numbers) of the rows to partition, every row's (lat, lng), the row count, and
+    {reason: rows} for the rows set aside: a photo_id or hash not of YFCC100M's shape (mmcommons.PHOTO_ID, it names
+    a file), a photo_id listed before (the first row is kept), an impossible position."""
+    points, possible, photo_ids, named, total = [], [], [], [], 0
     for chunk in metadata.read_chunks(path):
         if limit is not None and total >= limit:
             break
         chunk = chunk.iloc[: None if limit is None else limit - total]
         lat, lng = chunk["lat"].to_numpy(), chunk["lng"].to_numpy()
-        possible = np.fromiter(map(geotag.is_possible, lat, lng), bool, len(chunk))
-        ids.append(cellids.leaf_ids(lat[possible], lng[possible]))
-        rows.append(np.flatnonzero(possible) + total)
+        possible.append(np.fromiter(map(geotag.is_possible, lat, lng), bool, len(chunk)))
+        shaped = (chunk["photo_id"].str.fullmatch(mmcommons.PHOTO_ID.pattern)
+                  & chunk["hash"].str.fullmatch(mmcommons.PHOTO_HASH.pattern)).to_numpy(bool)
+        photo_ids.append(chunk["photo_id"].to_numpy()[shaped].astype(np.uint64))  # at most 19 digits: fits
+        named.append(np.flatnonzero(shaped) + total)
         points.append(np.column_stack([lat, lng]))
         total += len(chunk)
     if not total:
         raise BadInput(f"--metadata {path} lists no photos: give a file with at least one row.")
-    return np.concatenate(ids), np.concatenate(rows), np.concatenate(points), total
+    points, possible, named = np.concatenate(points), np.concatenate(possible), np.concatenate(named)
+    _, first = np.unique(np.concatenate(photo_ids), return_index=True)  # the first row of each photo_id
+    once = np.zeros(total, bool)
+    once[named[first]] = True
+    rows = np.flatnonzero(once & possible)
+    set_aside = {mmcommons.BAD_ID: total - len(named), mmcommons.DUPLICATE: len(named) - len(first),
+                 photos.IMPOSSIBLE: int((once & ~possible).sum())}
+    ids = cellids.leaf_ids(points[rows, 0], points[rows, 1])
+    return ids, rows, points, total, {reason: count for reason, count in set_aside.items() if count}
 
 
 def classify(path, limit, t_max, t_min, min_level, max_level, val_fraction, seed):
-    """(kept cells as (cell, sorted rows), every row's class (-1: none), every row's val flag, points, rows read)."""
-    ids, rows, points, total = read_positions(path, limit)
+    """(kept cells as (cell, sorted rows), every row's class (-1: none), every row's val flag, points, rows read,
+    {reason: rows} set aside)."""
+    ids, rows, points, total, set_aside = read_positions(path, limit)
     order = np.argsort(ids, kind="stable")
     leaves, rows = cellids.SortedLeaves(ids[order]), rows[order]
     del ids, order
@@ -54,8 +68,7 @@ def classify(path, limit, t_max, t_min, min_level, max_level, val_fraction, seed
     for number, (_, members) in enumerate(kept):
         classes[members] = number
         is_val[split.split_cell(members, val_fraction, rng)[0]] = True
-    impossible = total - len(rows)
-    return kept, classes, is_val, points, total, impossible
+    return kept, classes, is_val, points, total, set_aside
 
 
 def write_shards(path, classes, is_val, folder, shards):
@@ -81,7 +94,7 @@ def write_shards(path, classes, is_val, folder, shards):
 
 def make_manifests(args, folder, manifest_folder, min_shards=1):
     """cells.tsv in `folder` and manifest shards in `manifest_folder` from args.metadata: (cell rows, counts)."""
-    kept, classes, is_val, points, total, impossible = classify(
+    kept, classes, is_val, points, total, set_aside = classify(
         args.metadata, args.limit, args.t_max, args.t_min, args.min_level, args.max_level, args.val_fraction,
         args.seed,
     )
@@ -95,8 +108,8 @@ def make_manifests(args, folder, manifest_folder, min_shards=1):
     about = {
         "photos": photos_kept,
         "cells": len(kept),
-        "excluded": total - impossible - photos_kept,
-        "skipped": {photos.IMPOSSIBLE: impossible} if impossible else {},
+        "excluded": total - sum(set_aside.values()) - photos_kept,
+        "skipped": set_aside,
         "manifests": len(written),
     }
     return rows, about

@@ -7,6 +7,7 @@ an object that is missing on S3 instead of failing.
 """
 import csv
 import math
+import re
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -24,6 +25,12 @@ BUCKET = "multimedia-commons"
 REGION = "us-west-2"
 COLUMNS = ("photo_id", "hash", "lat", "lng")
 MISSING = "missing on S3"
+# A photo_id names a file (<photo_id>.jpg): only YFCC100M's own ids, Flickr's ASCII digits, so "../../x" or "/x" never
+# writes outside the folder. A hash names the object in the bucket: lower-case hex (YFCC100M's are 32 digits).
+PHOTO_ID = re.compile(r"[0-9]{1,19}")
+PHOTO_HASH = re.compile(r"[0-9a-f]{6,64}")
+BAD_ID = "a photo_id that is not a YFCC100M id (ASCII digits), or a hash that is not hex"
+DUPLICATE = "a photo_id listed before (the first row is kept)"
 
 
 def image_key(photo_hash):
@@ -60,6 +67,21 @@ def read_metadata(path, limit):
     return [(row["photo_id"], row["hash"], number(row["lat"]), number(row["lng"])) for row in rows[:limit]]
 
 
+def checked_rows(rows):
+    """(rows whose photo_id and hash have YFCC100M's shape, each photo_id once; Skipped for the others)."""
+    kept, skipped, seen = [], [], set()
+    for row in rows:
+        photo_id, photo_hash = row[0], row[1]
+        if not (PHOTO_ID.fullmatch(photo_id) and PHOTO_HASH.fullmatch(photo_hash)):
+            skipped.append(photos.Skipped(photo_id, BAD_ID))
+        elif photo_id in seen:
+            skipped.append(photos.Skipped(photo_id, DUPLICATE))
+        else:
+            seen.add(photo_id)
+            kept.append(row)
+    return kept, skipped
+
+
 def download(rows, folder, threads, s3=None):
     """Fetch each row's photo into folder/<photo_id>.jpg unless it is there already.
 
@@ -71,6 +93,8 @@ def download(rows, folder, threads, s3=None):
 
     def fetch(row):
         photo_id, photo_hash = row[0], row[1]
+        if not (PHOTO_ID.fullmatch(photo_id) and PHOTO_HASH.fullmatch(photo_hash)):
+            return photo_id, BAD_ID  # checked_rows drops these first; never a file outside `folder`
         target = folder / f"{photo_id}.jpg"
         if target.exists():
             return photo_id, None
@@ -93,9 +117,9 @@ def download(rows, folder, threads, s3=None):
 
 def from_s3(metadata, folder, limit, workers, s3=None):
     """The photos listed in `metadata`, downloaded into `folder`: (photos, skipped)."""
-    rows = read_metadata(metadata, limit)
+    rows, skipped = checked_rows(read_metadata(metadata, limit))
     possible = [row for row in rows if geotag.is_possible(row[2], row[3])]
-    skipped = [photos.Skipped(row[0], photos.IMPOSSIBLE) for row in rows if not geotag.is_possible(row[2], row[3])]
+    skipped += [photos.Skipped(row[0], photos.IMPOSSIBLE) for row in rows if not geotag.is_possible(row[2], row[3])]
     problems = download(possible, folder, threads=max(8, 4 * workers), s3=s3)
     skipped += [photos.Skipped(photo_id, reason) for photo_id, reason in problems.items() if reason]
     fetched = [row for row in possible if problems[row[0]] is None]

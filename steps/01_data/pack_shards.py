@@ -12,6 +12,7 @@ and what requirements.txt adds.
 """
 import argparse
 import csv
+import errno
 import json
 import os
 import shutil
@@ -57,7 +58,8 @@ def read_manifest(path):
 def pack_shard(manifest, output, downloads, image_size, workers, s3=None):
     """Download, check and pack the photos of one manifest shard; returns its report."""
     number = manifest.stem.split("-")[-1]
-    rows = read_manifest(manifest)
+    checked, dropped = mmcommons.checked_rows([(row["photo"], row["hash"], row) for row in read_manifest(manifest)])
+    rows = [row for _, _, row in checked]
     problems = mmcommons.download([(row["photo"], row["hash"]) for row in rows], downloads, max(8, 4 * workers), s3)
     fetched = [row for row in rows if problems[row["photo"]] is None]
     found, unreadable = photos.check(
@@ -68,13 +70,16 @@ def pack_shard(manifest, output, downloads, image_size, workers, s3=None):
     )
     classes = {row["photo"]: (int(row["class"]), row["split"]) for row in rows}
     report = {"shard": number, "train": 0, "val": 0}
+    left_out = 0  # photos deleted or damaged since they were checked
     for split in ("train", "val"):
         items = [(photo.path, [classes[photo.name][0], photo.lat, photo.lng]) for photo in found
                  if classes[photo.name][1] == split]
-        if items:
-            pack.write_records(output / ("%s-%s" % (split, number)), items, image_size, workers)
-        report[split] = len(items)
+        lost = pack.write_records(output / ("%s-%s" % (split, number)), items, image_size, workers) if items else []
+        report[split] = len(items) - len(lost)
+        left_out += len(lost)
     skipped = [reason for reason in problems.values() if reason] + [photo.reason for photo in unreadable]
+    skipped += [photos.GONE] * left_out
+    skipped += [photo.reason for photo in dropped]
     report["skipped"] = dict(sorted(Counter(skipped).items()))
     return report
 
@@ -113,6 +118,12 @@ def main(argv=None):
         pack_shards(args)
     except BadInput as error:
         sys.exit("pack_shards.py: %s" % error)
+    except OSError as error:
+        if error.errno not in (errno.ENOSPC, errno.EDQUOT):
+            raise
+        sys.exit("pack_shards.py: the disk is full (%s): free some space or give the instances more (prepare.py "
+                 "--volume-size); the finished shards keep their reports, so a rerun packs only the others."
+                 % error.strerror)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
 """Photos on disk: find them, read each one's GPS position from EXIF, and set aside the ones that cannot be used."""
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +16,8 @@ UNREADABLE = "unreadable or truncated image"
 BAD_EXIF = "EXIF data that cannot be read (a tag of the wrong type)"
 NOT_A_FILE = "not a regular file (a pipe, a device or a broken link)"
 NOT_UTF8 = "a file name that is not UTF-8"
+COPY = "the same bytes as a photo before it (one copy is kept, so that no photo is in both train and val)"
+GONE = "deleted or damaged after it was read"
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,25 @@ def inspect(path, position=None):
     if not geotag.is_possible(*position):
         return IMPOSSIBLE
     return position
+
+
+def drop_copies(found):
+    """(the photos whose bytes were not seen before, Skipped for the copies and for files gone since they were read).
+
+    A photo in both train and val would be measured on what the model learnt: keep one copy per content hash."""
+    seen, kept, dropped = set(), [], []
+    for photo in found:
+        try:
+            digest = hashlib.sha256(Path(photo.path).read_bytes()).digest()
+        except OSError:
+            dropped.append(Skipped(photo.name, GONE))
+            continue
+        if digest in seen:
+            dropped.append(Skipped(photo.name, COPY))
+        else:
+            seen.add(digest)
+            kept.append(photo)
+    return kept, dropped
 
 
 def _inspect_one(item):

@@ -9,6 +9,7 @@ The dataset folder (cells.tsv, photos.tsv, train/val .rec/.idx, cells.png, datas
 folder beside --out and renamed into place at the end, so a failed run leaves the previous dataset as it was.
 """
 import argparse
+import errno
 import os
 import re
 import shutil
@@ -134,6 +135,8 @@ def collect(args, scratch):
 def make_dataset(args, folder, scratch):
     """Write every file of the dataset into `folder`; returns dataset.json's content."""
     found, skipped = collect(args, scratch)
+    found, dropped = photos.drop_copies(found)  # before the split: a copy must not land in train and in val
+    skipped += dropped
     if not found:
         reasons = ", ".join(f"{count} {reason}" for reason, count in Counter(s.reason for s in skipped).items())
         raise BadInput(f"no usable photo in {args.source} ({reasons or 'no photos at all'}): add geotagged photos.")
@@ -146,19 +149,19 @@ def make_dataset(args, folder, scratch):
 
     rows = cells.describe(kept, points)
     cells.write(folder / "cells.tsv", rows)
-    split.write_photos(folder / "photos.tsv", found, classes, splits, skipped)
+    left_out = {}  # photos deleted or damaged since they were read: skipped and counted
     for name in ("train", "val"):
-        items = [
-            (photo.path, [classes[index], photo.lat, photo.lng])
-            for index, photo in enumerate(found)
-            if splits.get(index) == name
-        ]
-        pack.write_records(folder / name, items, args.image_size, args.workers)
+        indices = [index for index in range(len(found)) if splits.get(index) == name]
+        items = [(found[index].path, [classes[index], found[index].lat, found[index].lng]) for index in indices]
+        for position in pack.write_records(folder / name, items, args.image_size, args.workers):
+            left_out[indices[position]] = photos.GONE
+            del splits[indices[position]]
+    split.write_photos(folder / "photos.tsv", found, classes, splits, skipped, left_out)
     cellmap.draw(folder / "cells.png", rows)
 
     counts = Counter(splits.values())
-    reasons = Counter(s.reason for s in skipped)
-    about = dataset_json.describe(args, len(kept), counts["train"], counts["val"], len(found) - len(splits), reasons)
+    reasons = Counter(s.reason for s in skipped) + Counter(left_out.values())
+    about = dataset_json.describe(args, len(kept), counts["train"], counts["val"], len(found) - len(classes), reasons)
     dataset_json.write(folder, about)
     return about
 
@@ -172,8 +175,10 @@ def write_atomically(out, build):
     except OSError as error:
         raise BadInput(f"cannot write to --out {out} ({error.strerror}): choose a folder you can write to.")
     try:
-        with tempfile.TemporaryDirectory(dir=temporary.parent, prefix=f".{out.name}.", suffix=".scratch") as scratch:
-            result = build(temporary, Path(scratch))
+        scratch = temporary / ".scratch"  # inside it: whenever a stop comes, the `finally` below removes both
+        scratch.mkdir()
+        result = build(temporary, scratch)
+        shutil.rmtree(scratch)
         if out.exists():
             previous = out.with_name(f".{out.name}.previous")
             shutil.rmtree(previous, ignore_errors=True)
@@ -183,6 +188,11 @@ def write_atomically(out, build):
         else:
             temporary.rename(out)
         return result
+    except OSError as error:
+        if error.errno not in (errno.ENOSPC, errno.EDQUOT):
+            raise
+        raise BadInput(f"the disk is full ({error.strerror}): free some space or give an --out on another disk; "
+                       f"--out {out} is as it was.") from None
     finally:
         shutil.rmtree(temporary, ignore_errors=True)
 

@@ -62,7 +62,7 @@ def receive_events():
         raise BadRequestError("The body must be a JSON object (an X Activity or Account Activity delivery).")
     try:
         queued = work_queue.enqueue(config.queue_name, webhook.work_items(event, config.bot_user_id))
-    except (BotoCoreError, ClientError) as error:  # our queue, not the caller: a 500 that names it
+    except (BotoCoreError, ClientError, work_queue.NotQueued) as error:  # our queue, not the caller: a 500 naming it
         raise ChaliceViewError(f"Could not queue the work for {config.queue_name}: {error}") from None
     return {"queued": queued}
 

@@ -1,7 +1,9 @@
 """A folder of real-world photos holds files that are no photo or carry broken EXIF: each is skipped and counted,
 and the run goes on to make the dataset from the rest."""
+import csv
 import json
 import os
+import shutil
 import signal
 
 import pytest
@@ -29,6 +31,13 @@ BAD_FILES = [  # (what is in the folder, how to write it, the reason it is skipp
      "not a regular file"),
     ("a GPS reference stored as numbers", lambda folder, writer: write_with_exif(
         folder / "numbers.jpg", exif_block(gps=gps(shorts(87, 0)))), "GPS position in EXIF that cannot be read"),
+    ("a longitude reference X", lambda folder, writer: write_with_exif(
+        folder / "ref-x.jpg", exif_block(gps=gps(text("X")))), "GPS position in EXIF that cannot be read"),
+    ("an empty longitude reference", lambda folder, writer: write_with_exif(
+        folder / "ref-empty.jpg", exif_block(gps=gps(text("")))), "GPS position in EXIF that cannot be read"),
+    ("a latitude reference E", lambda folder, writer: write_with_exif(
+        folder / "ref-e.jpg", exif_block(gps=gps(text("E")) | {GPS_LATITUDE_REF: text("E")})),
+     "GPS position in EXIF that cannot be read"),
     ("a sideways photo with a mistyped EXIF tag", lambda folder, writer: write_with_exif(
         folder / "sideways.jpg", exif_block({ORIENTATION: shorts(6)}, gps=gps(text("E")) | {9: shorts(65, 0)})),
      "EXIF data that cannot be read"),
@@ -78,3 +87,24 @@ def test_a_run_over_every_bad_file_finishes_and_counts_them(prepare, photo_write
                   "--image-size", "32", "--val-fraction", "0"])
     skipped = json.loads((out / "dataset.json").read_text())["skipped"]
     assert sum(skipped.values()) == len(BAD_FILES), f"each bad file is skipped and counted once: {skipped}"
+
+
+@pytest.mark.parametrize("copies", [1, 40], ids=["one copy", "forty copies"])
+def test_the_same_photo_many_times_is_used_once_never_in_train_and_val(prepare, photo_writer, tmp_path, copies):
+    folder = tmp_path / "photos"
+    photo_writer(folder / "paris-0.jpg", 48.85, 2.35)
+    for number in range(1, copies + 1):
+        shutil.copy(folder / "paris-0.jpg", folder / f"paris-{number}.jpg")
+    for number in range(6):
+        photo_writer(folder / f"tokyo-{number}.jpg", 35.68 + number / 1000, 139.69)
+    out = tmp_path / "data"
+    prepare.main(["--source", f"photos:{folder}", "--out", str(out), "--workers", "1", "--t-min", "1",
+                  "--image-size", "32", "--val-fraction", "0.5"])
+    with open(out / "photos.tsv", newline="") as file:
+        rows = list(csv.DictReader(file, delimiter="\t"))
+    used = [row["photo"] for row in rows if row["split"] in ("train", "val") and row["photo"].startswith("paris")]
+    assert used == ["paris-0.jpg"], f"one copy of a photo is kept before the split, not {used}"
+    copy_rows = [row for row in rows if row["reason"] and "same bytes" in row["reason"]]
+    assert len(copy_rows) == copies, "each copy is listed in photos.tsv with the reason it was left out"
+    assert sum(n for reason, n in json.loads((out / "dataset.json").read_text())["skipped"].items()
+               if "same bytes" in reason) == copies

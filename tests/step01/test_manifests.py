@@ -71,6 +71,26 @@ def test_manifests_hold_the_cells_classes_and_splits_of_one_machine(prepare, mod
                      "manifests": len(shards)}
 
 
+@pytest.mark.parametrize("photo_id, reason", [
+    ("../../escaped", "not a YFCC100M id"), ("/tmp/escaped", "not a YFCC100M id"), ("１２３", "not a YFCC100M id"),
+    ("9" * 20, "not a YFCC100M id"), ("LISTED", "listed before"),
+], ids=["parent folders", "an absolute path", "fullwidth digits", "20 digits", "a photo_id listed twice"])
+def test_a_row_whose_photo_id_is_no_yfcc_id_or_listed_before_is_set_aside(prepare, modules, world, tmp_path,
+                                                                           photo_id, reason):
+    _, listed = world
+    photo_id = listed[0][0] if photo_id == "LISTED" else photo_id
+    odd = [(photo_id, listed[1][1], listed[1][2], listed[1][3])] * 2  # twice: in a crowded cell, on a known place
+    metadata = scale_world.write_metadata(tmp_path / "yfcc.csv", listed + odd)
+    _, about = modules["manifests"].make_manifests(flags(prepare, metadata), tmp_path, tmp_path / "manifests")
+    shards = shard_rows(tmp_path / "manifests")
+    in_shards = [row["photo"] for shard in shards for row in shard]
+    assert len(in_shards) == len(set(in_shards)) and (photo_id == listed[0][0] or photo_id not in in_shards), (
+        "a photo_id names a file in the packer's folder: only YFCC100M ids (ASCII digits), each once"
+    )
+    (counted,) = [count for text, count in about["skipped"].items() if reason in text]
+    assert counted == 2
+
+
 @pytest.mark.parametrize("kind", ["tsv", "parquet", "chunks of 7 rows"])
 def test_every_way_of_reading_gives_the_same_manifests(prepare, modules, world, tmp_path, monkeypatch, kind):
     metadata, _ = world

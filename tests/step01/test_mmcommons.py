@@ -29,7 +29,7 @@ def bucket():
         s3.create_bucket(Bucket="multimedia-commons", CreateBucketConfiguration={"LocationConstraint": "us-west-2"})
         for photo_id, photo_hash, _, _ in ROWS[:3]:
             key = f"data/images/{photo_hash[:3]}/{photo_hash[3:6]}/{photo_hash}.jpg"
-            photo = jpeg((int(photo_id) % 256, 80, 120))
+            photo = jpeg((int(photo_id) * 40 % 256, 80, 120))  # distinct bytes: copies are dropped
             s3.put_object(Bucket="multimedia-commons", Key=key, Body=photo, ACL="public-read")  # the bucket is public
         yield s3
 
@@ -78,3 +78,28 @@ def test_prepare_builds_a_dataset_from_the_bucket(load, bucket, tmp_path):
     assert lines == 3, f"cells.tsv has {lines} lines, not the header and two cells (Paris: 2 photos, Tokyo: 1)"
     assert "1004\t\t\t-1\texcluded\tmissing on S3" in (out / "photos.tsv").read_text()
     assert (tmp_path / "mmcommons" / "1001.jpg").exists(), "downloads are kept beside --out for the next run"
+
+
+@pytest.mark.parametrize("photo_id", ["../../escaped", "/ABSOLUTE/escaped", "..", "1001/../../escaped", "１００５",
+                                      "1005.jpg", "", " 1005"],
+                         ids=["parent folders", "an absolute path", "dot-dot", "digits then parents",
+                              "fullwidth digits", "a file name", "empty", "a space before"])
+def test_a_photo_id_that_is_no_yfcc_id_is_skipped_and_nothing_is_written_outside(mmcommons, bucket, tmp_path,
+                                                                                  photo_id):
+    photo_id = photo_id.replace("/ABSOLUTE", str(tmp_path))
+    (tmp_path / "meta.csv").write_text(METADATA + f"{photo_id},a1b2c3d4e5f6,48.85,2.35\n")
+    found, skipped = mmcommons.from_s3(tmp_path / "meta.csv", tmp_path / "photos", limit=None, workers=1)
+    assert [p.name for p in found] == ["1001", "1002", "1003"]
+    assert (photo_id, mmcommons.BAD_ID) in [(s.name, s.reason) for s in skipped], (
+        "accept only YFCC100M photo ids (ASCII digits): the id names the downloaded file"
+    )
+    written = sorted(str(path.relative_to(tmp_path)) for path in tmp_path.rglob("*") if path.is_file())
+    assert written == ["meta.csv", "photos/1001.jpg", "photos/1002.jpg", "photos/1003.jpg"]
+
+
+def test_a_photo_listed_twice_is_used_once_and_counted(mmcommons, bucket, tmp_path):
+    (tmp_path / "meta.csv").write_text(METADATA + "1001,a1b2c3d4e5f6,48.85,2.35\n1002,0f1e2d3c4b5a,1,2\n")
+    found, skipped = mmcommons.from_s3(tmp_path / "meta.csv", tmp_path / "photos", limit=None, workers=1)
+    assert [p.name for p in found] == ["1001", "1002", "1003"], "each photo_id once: the first row is kept"
+    assert [(s.name, s.reason) for s in skipped if s.reason == mmcommons.DUPLICATE] == [
+        ("1001", mmcommons.DUPLICATE), ("1002", mmcommons.DUPLICATE)]

@@ -121,6 +121,35 @@ def test_a_shard_of_missing_photos_is_counted_and_packs_nothing(pack_shards, com
     assert sorted(path.name for path in (tmp_path / "out").glob("*.rec")) == ["train-00008.rec", "val-00008.rec"]
 
 
+@pytest.mark.parametrize("photo_id", ["../../escaped", "/ABSOLUTE/escaped", "１２", "12.jpg"],
+                         ids=["parent folders", "an absolute path", "fullwidth digits", "a file name"])
+def test_a_manifest_row_that_is_no_yfcc_id_is_counted_and_nothing_is_written_outside(pack_shards, commons, tmp_path,
+                                                                                      photo_id):
+    photo_id = photo_id.replace("/ABSOLUTE", str(tmp_path))
+    rows = scale_world.rows()[:4]
+    write_manifest(tmp_path / "in" / "manifest-00003.tsv", rows + [(photo_id, *rows[0][1:]), rows[1]])
+    pack_shards.main(["--input", str(tmp_path / "in"), "--output", str(tmp_path / "out"), "--image-size", "32"]
+                     + ["--downloads", str(tmp_path / "photos"), "--workers", "1"])
+    report = json.loads((tmp_path / "out" / "reports" / "report-00003.json").read_text())
+    assert report["train"] + report["val"] == 4
+    assert set(report["skipped"].values()) == {1} and len(report["skipped"]) == 2, (
+        f"the odd id and the repeated row are each skipped and counted: {report['skipped']}"
+    )
+    outside = [path for path in tmp_path.rglob("*escaped*")] + list(tmp_path.glob("*.jpg"))
+    assert outside == [], "a photo id names a file in --downloads: never one outside it"
+
+
+def test_a_full_disk_in_the_packer_is_one_sentence(pack_shards, commons, tmp_path):
+    write_manifest(tmp_path / "in" / "manifest-00004.tsv", scale_world.rows()[:8])
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "train-00004.rec").symlink_to("/dev/full")  # every write fails with ENOSPC, as on a full disk
+    with pytest.raises(SystemExit) as stop:
+        pack_shards.main(["--input", str(tmp_path / "in"), "--output", str(tmp_path / "out"), "--image-size", "32"]
+                         + ["--downloads", str(tmp_path / "photos"), "--workers", "1"])
+    assert "the disk is full" in str(stop.value.code) and "\n" not in str(stop.value.code)
+    assert not (tmp_path / "out" / "reports").exists(), "a shard that could not be written has no report: not done"
+
+
 def test_every_photo_missing_is_one_sentence(load, prepare, metadata):
     processing = load("01_data", "processing")
     args = prepare.parse_args(["--source", "mmcommons", "--metadata", str(metadata), "--out", "unused"])

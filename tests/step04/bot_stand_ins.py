@@ -33,6 +33,16 @@ ENV = {
     "POLL_MENTIONS": "1",
 }
 API = "https://api.twitter.com"
+X_EPOCH_MS = 1288834974657  # 2010-11-04, where the clock in X's post ids starts
+
+
+def post_id_at(unix_seconds, sequence=0):
+    """The id X gives a post made at `unix_seconds`: the milliseconds since X's epoch, above 22 bits of sequence."""
+    return str(((round(unix_seconds * 1000) - X_EPOCH_MS) << 22) + sequence)
+
+
+# Posts made as the tests start: the bot answers only posts younger than its dedupe window.
+P1, P2, P3, P4 = (post_id_at(time.time(), sequence) for sequence in (1, 2, 3, 4))
 PREDICTIONS = [
     {"lat": 43.30, "lng": 5.37, "probability": 0.434, "cell": "12c9", "place": "Marseille",
      "admin1": "Provence-Alpes-Cote d'Azur", "country_code": "FR"},
@@ -157,7 +167,7 @@ def post_event(client, event):
     return client.http.post("/twitter/webhook", headers=headers, body=body)
 
 
-def tweet(tweet_id="5001", media=("photo",), author=("2002", "alice"), mentions=(BOT_ID,), long=False, **extra):
+def tweet(tweet_id=P1, media=("photo",), author=("2002", "alice"), mentions=(BOT_ID,), long=False, **extra):
     """A v1.1 tweet object as Account Activity delivers it; `media` lists the kinds attached, in order."""
     items = [
         {"type": kind, "media_url_https": f"https://pbs.twimg.com/media/F{tweet_id}-{n}.jpg"}
@@ -202,7 +212,7 @@ def problem(title, status, kind="about:blank", detail=None):
     return {"title": title, "detail": detail or title, "type": kind, "status": status}
 
 
-def mention_delivery(post_id="5001", author=("2002", "alice"), media=("photo",), includes_media=True, **extra):
+def mention_delivery(post_id=P1, author=("2002", "alice"), media=("photo",), includes_media=True, **extra):
     """An X Activity API `post.mention.create` delivery of a mention of the bot, laid out field for field like the
     sample in X's docs (x-api/activity/event-payloads): the envelope, a v2 Post as payload, includes.users.
     `media` lists the kinds attached; with includes_media=False they are attached but X sent no includes.media."""
@@ -229,7 +239,7 @@ def post_photo_of(post_id, n=0):
     return f"https://pbs.twimg.com/media/P{post_id}-{n}.jpg"
 
 
-def serve_post(x, post_id="5001", media=("photo",)):
+def serve_post(x, post_id=P1, media=("photo",)):
     """X answers GET /2/tweets/:id with the post and its media (expansions=attachments.media_keys)."""
     keys = [f"3_{post_id}{n}" for n in range(len(media))]
     data = {"id": post_id, "text": "@whereml_bot where is this?", "edit_history_tweet_ids": [post_id]}

@@ -5,7 +5,7 @@ import hmac
 import json
 
 import pytest
-from bot_stand_ins import BOT_ID, HIDDEN, SECRETS, aws_client, photo_of, post_event, signature, tweet
+from bot_stand_ins import BOT_ID, HIDDEN, P1, P2, P3, SECRETS, aws_client, photo_of, post_event, signature, tweet
 
 WEBHOOK = "/twitter/webhook"
 
@@ -29,22 +29,22 @@ NOT_QUEUED = ("a signed mention with a photo was not queued: webhook.photo_url m
 
 @pytest.mark.todo("04.3")
 def test_a_signed_mention_with_a_photo_is_queued_and_answered_at_once(client, aws):
-    answer = post_event(client, {"for_user_id": BOT_ID, "tweet_create_events": [tweet("5001")]})
+    answer = post_event(client, {"for_user_id": BOT_ID, "tweet_create_events": [tweet(P1)]})
     assert answer.status_code == 200, f"POST /twitter/webhook failed ({answer.status_code}): see the log above"
     assert answer.json_body == {"queued": 1}, NOT_QUEUED
-    assert aws.queued() == [{"tweet_id": "5001", "photo_url": photo_of("5001"), "author": "alice"}]
+    assert aws.queued() == [{"tweet_id": P1, "photo_url": photo_of(P1), "author": "alice"}]
 
 
 @pytest.mark.todo("04.3")
 def test_each_tweet_of_an_event_becomes_one_work_item(client, aws):
-    event = {"tweet_create_events": [tweet("5001"), tweet("5002"), tweet("5003", media=())]}
+    event = {"tweet_create_events": [tweet(P1), tweet(P2), tweet(P3, media=())]}
     answer = post_event(client, event)
     assert answer.status_code == 200, (
         f"POST /twitter/webhook failed ({answer.status_code}) on an event with a tweet without media: photo_url "
         "must return None for it, never raise (read the tweet with .get() and _object())"
     )
     assert answer.json_body == {"queued": 2}, NOT_QUEUED
-    assert sorted(item["tweet_id"] for item in aws.queued()) == ["5001", "5002"]
+    assert sorted(item["tweet_id"] for item in aws.queued()) == [P1, P2]
 
 
 @pytest.mark.parametrize(
@@ -71,14 +71,14 @@ def test_events_that_are_not_photo_mentions_are_acknowledged_and_skipped(client,
 
 
 def test_a_photo_on_another_host_is_not_queued(client, aws):
-    bad = tweet("5001")
+    bad = tweet(P1)
     bad["extended_entities"]["media"][0]["media_url_https"] = "https://evil.example.com/x.jpg"
-    plain = tweet("5002")
+    plain = tweet(P2)
     plain["extended_entities"]["media"][0]["media_url_https"] = "http://pbs.twimg.com/media/F.jpg"
     assert post_event(client, {"tweet_create_events": [bad, plain]}).json_body == {"queued": 0}
 
 
-BODY = json.dumps({"tweet_create_events": [tweet("5001")]}).encode()
+BODY = json.dumps({"tweet_create_events": [tweet(P1)]}).encode()
 
 
 @pytest.mark.parametrize(
@@ -128,7 +128,7 @@ def test_a_missing_or_broken_secret_is_a_500_that_says_what_to_set_up(client, aw
 
 def test_the_webhook_answers_without_any_secret_in_its_logs(client, aws, caplog, capsys):
     caplog.set_level("DEBUG")
-    post_event(client, {"tweet_create_events": [tweet("5001")]})
+    post_event(client, {"tweet_create_events": [tweet(P1)]})
     client.http.get(f"{WEBHOOK}?crc_token=abc")
     client.http.post(WEBHOOK, headers={"x-twitter-webhooks-signature": "sha256=x"}, body=b"{}")
     printed = capsys.readouterr()

@@ -24,7 +24,8 @@ X_CREDENTIALS = {"X_CONSUMER_KEY": "ck", "X_CONSUMER_SECRET": "cs", "X_ACCESS_TO
 
 @pytest.fixture(scope="module")
 def deployed(tree, tmp_path_factory):
-    """(chalice deploy's result, a boto3 client maker for the moto server it deployed to), stage dev."""
+    """(chalice deploy's result, a boto3 client maker for the moto server it deployed to, the bot's folder), stage
+    dev."""
     assert any(WHEELS.glob("pillow-*.whl")), f"{WHEELS} has no Lambda wheels: run `make setup` once."
     bot = tmp_path_factory.mktemp("deploy") / "bot"
     shutil.copytree(tree / "04_bot", bot, ignore=shutil.ignore_patterns("__pycache__", "deployments", "deployed"))
@@ -39,21 +40,22 @@ def deployed(tree, tmp_path_factory):
         chalice = Path(sys.executable).with_name("chalice")
         done = subprocess.run([str(chalice), "deploy", "--stage", "dev"], cwd=bot, env=env, capture_output=True,
                               text=True, timeout=600)
-        yield done, lambda service: boto3.client(service, endpoint_url=url)
+        yield done, lambda service: boto3.client(service, endpoint_url=url), bot
     finally:
         server.stop()
 
 
 def test_deploy_gets_as_far_as_moto_goes(deployed):
-    done, _ = deployed
+    done, _, _ = deployed
     if done.returncode != 0:  # moto's API Gateway cannot import Chalice's Swagger 2.0 document: nothing else may fail
         assert "ImportRestApi" in done.stdout + done.stderr, done.stdout + done.stderr
 
 
-def test_each_function_has_its_own_role_with_the_stage_policy(deployed, tree):
-    _, client = deployed
+def test_each_function_has_its_own_role_with_the_stage_policy(deployed):
+    _, client, bot = deployed
     iam = client("iam")
-    policy = json.loads((tree / "04_bot" / ".chalice" / "policy-dev.json").read_text())
+    policy = json.loads((bot / ".chalice" / "policy-dev.json").read_text())  # as setup_aws.py wrote it for moto
+    assert "arn:aws:sqs:us-west-2:123456789012:whereml-dev-work" in json.dumps(policy)
     names = {"whereml-bot-dev-answer_mention", "whereml-bot-dev-poll_mentions", "whereml-bot-dev-api_handler"}
     assert names <= {role["RoleName"] for role in iam.list_roles()["Roles"]}
     for name in names:
@@ -62,7 +64,7 @@ def test_each_function_has_its_own_role_with_the_stage_policy(deployed, tree):
 
 
 def test_the_functions_have_the_stage_timeouts_and_settings(deployed, tree):
-    _, client = deployed
+    _, client, _ = deployed
     stage = json.loads((tree / "04_bot" / ".chalice" / "config.json").read_text())["stages"]["dev"]
     functions = {f["FunctionName"]: f for f in client("lambda").list_functions()["Functions"]}
     worker = functions["whereml-bot-dev-answer_mention"]
@@ -73,7 +75,7 @@ def test_the_functions_have_the_stage_timeouts_and_settings(deployed, tree):
 
 
 def test_the_worker_is_triggered_by_the_stage_queue_and_the_poller_by_a_schedule(deployed):
-    _, client = deployed
+    _, client, _ = deployed
     [mapping] = client("lambda").list_event_source_mappings()["EventSourceMappings"]
     assert mapping["EventSourceArn"].endswith(":whereml-dev-work") and mapping["BatchSize"] == 1
     assert mapping["FunctionArn"].endswith(":function:whereml-bot-dev-answer_mention")

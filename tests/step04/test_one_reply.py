@@ -9,6 +9,7 @@ import responses
 from bot_stand_ins import (
     API,
     BOT_ID,
+    P1,
     allow_reply,
     aws_client,
     deliver,
@@ -34,33 +35,33 @@ def deliver_again_and_again(client, aws, times=5):
 
 
 def test_an_activity_mention_with_its_media_gets_exactly_one_reply(client, aws, x):
-    assert post_event(client, mention_delivery("5001")).json_body == {"queued": 1}
-    assert aws.queued() == [{"tweet_id": "5001", "photo_url": post_photo_of("5001"), "author": "alice"}]
-    serve_photo(x, post_photo_of("5001"))
+    assert post_event(client, mention_delivery(P1)).json_body == {"queued": 1}
+    assert aws.queued() == [{"tweet_id": P1, "photo_url": post_photo_of(P1), "author": "alice"}]
+    serve_photo(x, post_photo_of(P1))
     allow_reply(x)
     assert deliver(client, aws) == []
     (reply,) = replies(x)
-    assert reply["reply"] == {"in_reply_to_tweet_id": "5001"}
-    assert aws.record("5001")["state"]["S"] == "answered"
+    assert reply["reply"] == {"in_reply_to_tweet_id": P1}
+    assert aws.record(P1)["state"]["S"] == "answered"
 
 
 def test_an_activity_mention_without_its_media_is_looked_up_then_answered_once(client, aws, x):
-    assert post_event(client, mention_delivery("5001", includes_media=False)).json_body == {"queued": 1}
-    serve_post(x, "5001", media=("video", "photo"))
-    serve_photo(x, post_photo_of("5001", 1))
+    assert post_event(client, mention_delivery(P1, includes_media=False)).json_body == {"queued": 1}
+    serve_post(x, P1, media=("video", "photo"))
+    serve_photo(x, post_photo_of(P1, 1))
     allow_reply(x)
     assert deliver(client, aws) == []
-    lookup = next(call.request for call in x.calls if call.request.url.startswith(f"{TWEETS}/5001"))
+    lookup = next(call.request for call in x.calls if call.request.url.startswith(f"{TWEETS}/{P1}"))
     assert lookup.params["expansions"] == "attachments.media_keys" and lookup.params["media.fields"] in (
         "type,url", "url,type"), "look the post up with expansions=attachments.media_keys, media.fields=type,url"
     assert len(replies(x)) == 1
 
 
-@pytest.mark.parametrize("delivery", [mention_delivery("5001", includes_media=False), mention_delivery("5001", media=())],
+@pytest.mark.parametrize("delivery", [mention_delivery(P1, includes_media=False), mention_delivery(P1, media=())],
                          ids=["media attached but not sent", "no attachments, as in X's sample"])
 def test_a_looked_up_post_without_a_photo_is_dropped(client, aws, x, caplog, delivery):
     assert post_event(client, delivery).json_body == {"queued": 1}, "without includes.media, let the worker look"
-    serve_post(x, "5001", media=())
+    serve_post(x, P1, media=())
     assert deliver(client, aws) == [] and replies(x) == []
     assert "has no photo" in caplog.text and len(x.calls) == 1
 
@@ -76,11 +77,11 @@ def test_a_looked_up_post_without_a_photo_is_dropped(client, aws, x, caplog, del
         pytest.param({"data": {**mention_delivery()["data"], "payload": "x"}}, id="payload not an object"),
         pytest.param({"data": {**mention_delivery()["data"], "payload": {"id": "../1"}}}, id="post id not a number"),
         pytest.param({"data": "x"}, id="data not an object"),
-        pytest.param({"data": {**mention_delivery()["data"], "includes": {"media": [{"media_key": ["3_50010"]}, 7],
+        pytest.param({"data": {**mention_delivery()["data"], "includes": {"media": [{"media_key": [f"3_{P1}0"]}, 7],
                                                                           "users": "x"}}}, id="odd includes"),
-        pytest.param({"for_user_id": BOT_ID, "user_has_blocked": "true", "tweet_create_events": [tweet("5001")]},
+        pytest.param({"for_user_id": BOT_ID, "user_has_blocked": "true", "tweet_create_events": [tweet(P1)]},
                      id="an author the bot has blocked"),
-        pytest.param({"user_has_blocked": True, "tweet_create_events": [tweet("5001")]}, id="blocked, as a boolean"),
+        pytest.param({"user_has_blocked": True, "tweet_create_events": [tweet(P1)]}, id="blocked, as a boolean"),
     ],
 )
 def test_deliveries_that_are_not_someones_photo_mention_are_acknowledged_and_skipped(client, aws, delivery):
@@ -109,22 +110,22 @@ def unreadable_201(x):
     ],
 )
 def test_a_reply_x_may_have_posted_is_never_sent_again(client, aws, x, caplog, x_answers):
-    post_event(client, mention_delivery("5001"))
-    serve_photo(x, post_photo_of("5001"))
+    post_event(client, mention_delivery(P1))
+    serve_photo(x, post_photo_of(P1))
     x.add(responses.POST, f"{API}/2/media/upload", json={"data": {"id": "7001"}})
     x_answers(x)
     deliver_again_and_again(client, aws)
-    post_event(client, mention_delivery("5001"))  # X delivers the mention again, too
+    post_event(client, mention_delivery(P1))  # X delivers the mention again, too
     deliver_again_and_again(client, aws)
     assert len(replies(x)) == 1, "once the reply request has been sent, never send it again"
-    assert aws.record("5001")["state"]["S"] == "uncertain", "record the doubt"
+    assert aws.record(P1)["state"]["S"] == "uncertain", "record the doubt"
     assert "may or may not be out" in caplog.text
 
 
 @pytest.mark.parametrize("status", [429, 400], ids=["rate limited", "refused"])
 def test_a_reply_x_proves_it_did_not_post_may_be_sent_once_more(client, aws, x, status):
-    post_event(client, mention_delivery("5001"))
-    serve_photo(x, post_photo_of("5001"))
+    post_event(client, mention_delivery(P1))
+    serve_photo(x, post_photo_of(P1))
     x.add(responses.POST, f"{API}/2/media/upload", json={"data": {"id": "7001"}})
     x.add(responses.POST, TWEETS, status=status, json=problem("No", status))
     x.add(responses.POST, TWEETS, status=201, json={"data": {"id": "9001", "text": "..."}})
@@ -132,7 +133,7 @@ def test_a_reply_x_proves_it_did_not_post_may_be_sent_once_more(client, aws, x, 
     aws.time_passes()  # the rate limit's reset
     deliver(client, aws)
     assert len(replies(x)) == (2 if status == 429 else 1)
-    assert aws.record("5001")["state"]["S"] == ("answered" if status == 429 else "refused")
+    assert aws.record(P1)["state"]["S"] == ("answered" if status == 429 else "refused")
 
 
 @pytest.mark.parametrize(
@@ -145,25 +146,25 @@ def test_a_reply_x_proves_it_did_not_post_may_be_sent_once_more(client, aws, x, 
     ids=["client-forbidden", "oauth1 app permissions"],
 )
 def test_a_403_for_our_apps_setup_is_retried_and_answered_once_fixed(client, aws, x, caplog, forbidden):
-    post_event(client, mention_delivery("5001"))
-    serve_photo(x, post_photo_of("5001"))
+    post_event(client, mention_delivery(P1))
+    serve_photo(x, post_photo_of(P1))
     x.add(responses.POST, f"{API}/2/media/upload", json={"data": {"id": "7001"}})
     x.add(responses.POST, TWEETS, status=403, json=forbidden)
     x.add(responses.POST, TWEETS, status=201, json={"data": {"id": "9001", "text": "..."}})
     errors = deliver(client, aws)
     assert [type(e).__name__ for e in errors] == ["NotPermitted"], "our setup: raise, so SQS retries then keeps it"
-    assert aws.record("5001") is None, "never record the tweet as refused for our own app's permissions"
+    assert aws.record(P1) is None, "never record the tweet as refused for our own app's permissions"
     assert "permissions or enrollment" in caplog.text
     aws.time_passes()  # the app's permissions fixed, the message comes back
     assert deliver(client, aws) == []
-    assert len(replies(x)) == 2 and aws.record("5001")["state"]["S"] == "answered"
+    assert len(replies(x)) == 2 and aws.record(P1)["state"]["S"] == "answered"
 
 
 def test_a_worker_that_died_after_marking_the_reply_sending_is_not_followed_by_a_second_reply(client, aws, x, caplog):
     aws_client("dynamodb").put_item(TableName="whereml-test", Item={
-        "pk": {"S": "tweet#5001"}, "state": {"S": "sending"}, "lease_until": {"N": str(int(time.time()) - 1)}})
-    post_event(client, mention_delivery("5001"))
-    serve_photo(x, post_photo_of("5001"))
+        "pk": {"S": f"tweet#{P1}"}, "state": {"S": "sending"}, "lease_until": {"N": str(int(time.time()) - 1)}})
+    post_event(client, mention_delivery(P1))
+    serve_photo(x, post_photo_of(P1))
     allow_reply(x)
     assert deliver(client, aws) == [] and replies(x) == []
     assert "may be out" in caplog.text
@@ -180,9 +181,9 @@ def test_an_answer_the_endpoint_will_never_change_is_dropped_once(
     client, aws, x, endpoint_server, caplog, status, answer, headers
 ):
     endpoint_server.status, endpoint_server.answer, endpoint_server.headers = status, answer, headers
-    queue = {"tweet_id": "5001", "photo_url": photo_of("5001"), "author": "alice"}
+    queue = {"tweet_id": P1, "photo_url": photo_of(P1), "author": "alice"}
     aws.sqs.send_message(QueueUrl=aws.queue_url, MessageBody=json.dumps(queue))
-    serve_photo(x, photo_of("5001"))
+    serve_photo(x, photo_of(P1))
     assert deliver(client, aws) == [], "a photo the model refuses, or NaN, will not change: drop it"
     assert caplog.text.count("Dropped") == 1 and len(endpoint_server.requests) == 1 and replies(x) == []
 
@@ -191,8 +192,8 @@ def test_the_model_failing_on_its_side_is_still_retried(client, aws, x, endpoint
     endpoint_server.status, endpoint_server.headers = 424, {"x-amzn-ErrorType": "ModelError"}
     endpoint_server.answer = {"ErrorCode": "SERVER_ERROR_FROM_MODEL", "OriginalStatusCode": 500, "Message": "oops"}
     aws.sqs.send_message(QueueUrl=aws.queue_url, MessageBody=json.dumps(
-        {"tweet_id": "5001", "photo_url": photo_of("5001"), "author": "alice"}))
-    serve_photo(x, photo_of("5001"))
+        {"tweet_id": P1, "photo_url": photo_of(P1), "author": "alice"}))
+    serve_photo(x, photo_of(P1))
     (error,) = deliver(client, aws)
     assert isinstance(error, chalicelib("endpoint").EndpointError)
 
@@ -217,8 +218,8 @@ def test_a_failing_endpoint_is_tried_as_often_as_the_budget_says(client, aws, x,
     endpoint._runtime.cache_clear()
     endpoint_server.status, endpoint_server.answer = 503, {"message": "busy"}
     aws.sqs.send_message(QueueUrl=aws.queue_url, MessageBody=json.dumps(
-        {"tweet_id": "5001", "photo_url": photo_of("5001"), "author": "alice"}))
-    serve_photo(x, photo_of("5001"))
+        {"tweet_id": P1, "photo_url": photo_of(P1), "author": "alice"}))
+    serve_photo(x, photo_of(P1))
     (error,) = deliver(client, aws)
     assert len(endpoint_server.requests) == endpoint.ATTEMPTS, (
         "botocore's retries count in the budget: set total_max_attempts to ATTEMPTS")

@@ -1,8 +1,9 @@
 """Outside input never gets a 5xx from the webhook, and the photo URL fetched is the one that was checked."""
 import json
+import time
 
 import pytest
-from bot_stand_ins import JPEG, mention_delivery, post_event, signature, tweet
+from bot_stand_ins import JPEG, P1, P2, mention_delivery, post_event, post_id_at, signature, tweet
 
 WEBHOOK = "/twitter/webhook"
 
@@ -39,9 +40,9 @@ BAD_URLS = [
 
 @pytest.mark.parametrize("url", BAD_URLS)
 def test_odd_photo_urls_are_acknowledged_and_skipped(client, aws, url):
-    v1 = tweet("5001")
+    v1 = tweet(P1)
     v1["extended_entities"]["media"][0]["media_url_https"] = url
-    v2 = mention_delivery("5002")
+    v2 = mention_delivery(P2)
     v2["data"]["includes"]["media"][0]["url"] = url
     for delivery in ({"tweet_create_events": [v1]}, v2):
         answer = post_event(client, delivery)
@@ -64,7 +65,26 @@ def test_the_photo_fetched_is_the_url_rebuilt_from_the_checked_parts(chalicelib,
 
 
 def test_work_items_in_the_queue_carry_the_checked_url(client, aws):
-    odd = tweet("5001")
+    odd = tweet(P1)
     odd["extended_entities"]["media"][0]["media_url_https"] = "https://PBS.twimg.com/media/F.jpg"
     post_event(client, {"tweet_create_events": [odd]})
     assert [item["photo_url"] for item in aws.queued()] == ["https://pbs.twimg.com/media/F.jpg"]
+
+
+DAY = 24 * 3600
+ODD_IDS = ["0" + P1, "５００１", "٥٠٠١", P1 + "\n", " " + P1, "+" + P1, "9" * 20, "9" * 5000, str(2**63),
+           post_id_at(time.time() - 31 * DAY), post_id_at(time.time() - 400 * DAY), "5001"]
+ODD_ID_NAMES = ["leading zero", "fullwidth digits", "Arabic-Indic digits", "newline after", "space before",
+                "plus sign", "20 digits", "5,000 digits", "2**63", "31 days old (a replay)", "a year old",
+                "a post of 2006"]
+
+
+@pytest.mark.parametrize("post_id", ODD_IDS, ids=ODD_ID_NAMES)
+def test_odd_or_old_post_ids_are_acknowledged_and_not_queued(client, aws, post_id):
+    for delivery in ({"tweet_create_events": [tweet(post_id)]}, mention_delivery(post_id)):
+        answer = post_event(client, delivery)
+        assert answer.status_code == 200 and answer.json_body == {"queued": 0}, (
+            f"post id {post_id!r:.40} is not one X writes for a new post: ASCII digits without a leading zero, "
+            "below 2**63, made within the dedupe window"
+        )
+    assert aws.queued() == []

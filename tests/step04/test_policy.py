@@ -4,9 +4,21 @@ import json
 
 import pytest
 import responses
-from bot_stand_ins import API, allow_reply, deliver, mention_delivery, post_event, post_photo_of, serve_photo
+from bot_stand_ins import (
+    API,
+    P1,
+    P2,
+    P3,
+    allow_reply,
+    deliver,
+    mention_delivery,
+    post_event,
+    post_photo_of,
+    serve_photo,
+)
 
 IAM_PREFIX = {"sagemaker-runtime": "sagemaker"}  # botocore's service name -> IAM's
+BATCH_ACTIONS = {"sqs:SendMessageBatch": "sqs:SendMessage"}  # IAM grants a batch call through the single action
 
 
 @pytest.fixture
@@ -17,7 +29,8 @@ def aws_calls(chalicelib):
 
     def seen(event_name, **kwargs):
         _, service, operation = event_name.split(".")
-        calls.add(f"{IAM_PREFIX.get(service, service)}:{operation}")
+        action = f"{IAM_PREFIX.get(service, service)}:{operation}"
+        calls.add(BATCH_ACTIONS.get(action, action))
 
     aws_clients.client.cache_clear(), endpoint._runtime.cache_clear()
     aws_clients.SESSION.events.register("before-call", seen)
@@ -27,13 +40,13 @@ def aws_calls(chalicelib):
 
 
 def test_every_aws_call_of_the_bot_is_granted_by_its_policy(client, aws, x, aws_calls, tree):
-    for post_id, status in (("5001", 201), ("5002", 429), ("5003", 503)):
+    for post_id, status in ((P1, 201), (P2, 429), (P3, 503)):
         post_event(client, mention_delivery(post_id))
         serve_photo(x, post_photo_of(post_id))
         allow_reply(x, status)
         deliver(client, aws)
         x.remove(responses.POST, f"{API}/2/tweets")
-    post_event(client, mention_delivery("5001"))  # a second delivery: found answered
+    post_event(client, mention_delivery(P1))  # a second delivery: found answered
     allow_reply(x)
     deliver(client, aws)
     x.add(responses.GET, f"{API}/2/users/1001/mentions", json={"meta": {"result_count": 0}})
@@ -43,3 +56,45 @@ def test_every_aws_call_of_the_bot_is_granted_by_its_policy(client, aws, x, aws_
                for action in ([statement["Action"]] if isinstance(statement["Action"], str) else statement["Action"])}
     assert {"dynamodb:PutItem", "sqs:SendMessage", "sagemaker:InvokeEndpoint"} <= aws_calls
     assert aws_calls <= granted, f"grant {sorted(aws_calls - granted)} in .chalice/policy-*.json, or do not call it"
+
+
+def wildcards(resource):
+    """What in an ARN reaches past the stage's own resources: `*` as the whole resource, or in its partition,
+    service, region or account (a `*` is fine only after the resource's own name, as in a log group's streams)."""
+    fields = resource.split(":", 5)
+    if resource == "*" or len(fields) < 6:
+        return ["the resource is not one ARN"]
+    named = zip(("partition", "service", "region", "account"), fields[1:5])
+    problems = [f"{name} is {value!r}" for name, value in named if not value or "*" in value]
+    if fields[5] == "*" or fields[5].startswith("*"):
+        problems.append("the resource name is a wildcard")
+    return problems
+
+
+def resources_of(policy):
+    listed = [statement["Resource"] for statement in policy["Statement"]]
+    return [resource for entry in listed for resource in ([entry] if isinstance(entry, str) else entry)]
+
+
+@pytest.mark.parametrize("resource", ["*", "arn:aws:logs:*:*:*", "arn:aws:sqs:*:123456789012:whereml-dev-work",
+                                      "arn:aws:sqs:us-west-2:*:whereml-dev-work", "arn:aws:dynamodb:us-west-2::table/x",
+                                      "arn:aws:logs:us-west-2:123456789012:*"])
+def test_the_wildcard_check_catches_each_form(resource):
+    assert wildcards(resource)
+
+
+@pytest.mark.parametrize("stage", ["dev", "prod"])
+def test_each_stage_policy_names_only_its_own_resources(load, tree, stage):
+    chalice_dir = tree / "04_bot" / ".chalice"
+    settings = json.loads((chalice_dir / "config.json").read_text())["stages"][stage]
+    policy = json.loads((chalice_dir / settings["iam_policy_file"]).read_text())
+    for resource in resources_of(policy):
+        assert not wildcards(resource), f"{resource} in {settings['iam_policy_file']}: {wildcards(resource)}"
+    names = settings["environment_variables"]
+    own = (names["QUEUE_NAME"], names["TABLE_NAME"], names["X_SECRETS_PARAM"], f"endpoint/{names['ENDPOINT_NAME']}",
+           f"/aws/lambda/whereml-bot-{stage}")
+    for resource in resources_of(policy):
+        assert any(name in resource for name in own), f"{resource} is not a resource of stage {stage}"
+    region, account = resources_of(policy)[0].split(":")[3:5]  # REGION, 000000000000 until setup_aws.py writes them
+    written = load("04_bot", "setup_aws").stage_policy(stage, account, region, chalice_dir / "config.json")
+    assert policy == written, "the policy file is what setup_aws.py writes, with one account and region throughout"

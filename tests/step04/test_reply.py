@@ -112,3 +112,15 @@ def test_weighted_length_counts_emoji_and_cjk_double(reply):
     assert reply.weighted_length("abc") == 3
     assert reply.weighted_length("東京") == 4
     assert reply.weighted_length("📍") == 2
+
+
+@pytest.mark.parametrize(
+    "name, plain",
+    [("Marseille", "Marseille"), ("St. Louis", "St. Louis"), ("Côte-d’Ivoire (Abidjan)", "Côte-d’Ivoire (Abidjan)"),
+     ("東京", "東京"), ("@victim https://evil.example/x", "victim https evil. example x"), ("＠victim", "victim"),
+     ("evil.com", "evil. com"), ("#tag $CASH", "tag CASH"), ("Par\x00is\u202e\n@x", "Par is x")],
+    ids=["a name", "a dot then a space", "accents, apostrophe, brackets", "CJK", "a mention and a link",
+         "a fullwidth mention", "a bare domain", "a hashtag and a cashtag", "control characters"],
+)
+def test_a_place_name_keeps_its_words_and_loses_mentions_tags_and_links(reply, name, plain):
+    assert reply.plain(name) == plain

@@ -1,6 +1,7 @@
 """setup_aws.py against moto: the queue with its dead-letter redrive, the table, the parameter; idempotent."""
 import io
 import json
+import shutil
 import sys
 
 import pytest
@@ -11,11 +12,15 @@ NAMES = {"queue": "whereml-dev-work", "table": "whereml-dev", "parameter": "/whe
 
 
 @pytest.fixture
-def setup_aws(load, monkeypatch):
+def setup_aws(load, monkeypatch, tmp_path):
+    """setup_aws.py in moto, writing its policy files into a copy of .chalice (never into the tree)."""
     for key, value in SECRETS.items():
         monkeypatch.setenv(f"X_{key.upper()}", value)
+    module = load("04_bot", "setup_aws")
+    shutil.copytree(module.CONFIG.parent, tmp_path / ".chalice")
+    monkeypatch.setattr(module, "CONFIG", tmp_path / ".chalice" / "config.json")
     with mock_aws():
-        yield load("04_bot", "setup_aws")
+        yield module
 
 
 def snapshot():
@@ -101,3 +106,15 @@ def test_credentials_can_be_typed_in_without_echo(setup_aws, monkeypatch):
     assert typed["consumer_secret"] == "typed X consumer secret:"
     with pytest.raises(SystemExit, match="cannot be empty"):
         setup_aws.read_secrets(environ={}, ask=lambda prompt: "")
+
+
+@pytest.mark.parametrize("stage", ["dev", "prod"])
+def test_setup_writes_the_stage_policy_for_this_account_and_region(setup_aws, stage):
+    setup_aws.main(["--stage", stage])
+    policy = json.loads((setup_aws.CONFIG.parent / f"policy-{stage}.json").read_text())
+    resources = [r for s in policy["Statement"] for r in ([s["Resource"]] if isinstance(s["Resource"], str)
+                                                          else s["Resource"])]
+    assert resources and all(r.split(":")[3:5] == ["us-west-2", "123456789012"] for r in resources), (
+        "write the caller's region and account into every ARN: no `*` for either"
+    )
+    assert f"arn:aws:sqs:us-west-2:123456789012:whereml-{stage}-work" in resources

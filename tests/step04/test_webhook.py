@@ -7,7 +7,7 @@ import json
 import sys
 
 import pytest
-from bot_stand_ins import BOT_ID, photo_of, signature, tweet
+from bot_stand_ins import BOT_ID, P1, P2, photo_of, signature, tweet
 from chalice import Response
 
 SECRET = "consumer-secret"
@@ -115,15 +115,15 @@ def photo_url_of(webhook, tweet, case):
 @pytest.mark.todo("04.3")
 @pytest.mark.parametrize(
     "kwargs, expected",
-    [({}, photo_of("5001")), ({"long": True}, photo_of("5001")), ({"media": ("photo",) * 4}, photo_of("5001")),
-     ({"media": ("video", "photo")}, photo_of("5001", 1)), ({"media": ()}, None), ({"media": ("video",)}, None),
+    [({}, photo_of(P1)), ({"long": True}, photo_of(P1)), ({"media": ("photo",) * 4}, photo_of(P1)),
+     ({"media": ("video", "photo")}, photo_of(P1, 1)), ({"media": ()}, None), ({"media": ("video",)}, None),
      ({"media": ("animated_gif",)}, None), ({"long": True, "media": ()}, None)],
     ids=["one photo", "long tweet", "four photos", "video then photo", "no media", "video", "GIF",
          "long tweet without media"],
 )
 def test_photo_url_takes_the_first_photo(webhook, request, kwargs, expected):
     case = f"a tweet with {request.node.callspec.id}"
-    got = photo_url_of(webhook, with_http_urls(tweet("5001", **kwargs)), case)
+    got = photo_url_of(webhook, with_http_urls(tweet(P1, **kwargs)), case)
     assert got == expected, (
         f"photo_url gave {got!r} for {case}, not {expected!r}: take the media_url_https of the first item whose "
         "type is 'photo' in tweet['extended_entities']['media'] (in a long tweet, under tweet['extended_tweet'])"
@@ -139,7 +139,7 @@ def test_photo_url_survives_odd_tweets(webhook, odd):
 
 @pytest.mark.todo("04.3")
 def test_work_items_keep_the_tweet_id_photo_and_author(webhook):
-    event = {"tweet_create_events": [tweet("5001"), tweet("5002", author=(BOT_ID, "bot"))]}
+    event = {"tweet_create_events": [tweet(P1), tweet(P2, author=(BOT_ID, "bot"))]}
     assert webhook.work_items(event, BOT_ID) == [
-        {"tweet_id": "5001", "photo_url": photo_of("5001"), "author": "alice"}
+        {"tweet_id": P1, "photo_url": photo_of(P1), "author": "alice"}
     ]

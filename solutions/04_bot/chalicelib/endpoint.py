@@ -3,6 +3,7 @@ import functools
 import json
 import math
 import numbers
+import re
 
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
@@ -34,19 +35,45 @@ def content_type(photo):
     return "image/png" if photo.startswith(PNG_SIGNATURE) else "image/jpeg"
 
 
+MAX_GUESSES = 10  # the endpoint answers k <= 10 guesses
+MAX_NAME = 200  # characters of a place or region name; real ones are under 100
+RANGES = {"lat": (-90, 90), "lng": (-180, 180), "probability": (0, 1)}
+COUNTRY_CODE = re.compile(r"([A-Za-z]{2})?")  # two ASCII letters, or empty
+
+
+def _check_number(guess, key):
+    """A real number (JSON true is no probability) within its range; NaN or infinity means this photo."""
+    value, (low, high) = guess.get(key), RANGES[key]
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise EndpointError(f"each prediction needs {key} as a number")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise PhotoRejected(f"the endpoint answered {key} {value} for this photo")
+    if not low <= value <= high:
+        raise EndpointError(f"the endpoint answered a {key} outside [{low}, {high}]")
+
+
+def _check_guess(guess):
+    if not isinstance(guess, dict):
+        raise EndpointError("each prediction must be a JSON object")
+    for key in RANGES:
+        _check_number(guess, key)
+    for key in ("place", "admin1"):
+        name = guess.get(key)
+        if not (name is None or isinstance(name, str) and len(name) <= MAX_NAME):
+            raise EndpointError(f"each prediction's {key} must be text of at most {MAX_NAME} characters")
+    code = guess.get("country_code")
+    if not (code is None or isinstance(code, str) and COUNTRY_CODE.fullmatch(code)):
+        raise EndpointError("each prediction's country_code must be two ASCII letters or empty")
+
+
 def _checked(answer):
-    """The predictions of an endpoint answer, or EndpointError when it breaks the contract."""
+    """The predictions of an endpoint answer, or EndpointError when it breaks the contract: a compromised or buggy
+    endpoint must not put what it likes into a reply."""
     predictions = answer.get("predictions") if isinstance(answer, dict) else None
-    if not isinstance(predictions, list) or not predictions:
-        raise EndpointError('the endpoint answered without a "predictions" list')
+    if not isinstance(predictions, list) or not 1 <= len(predictions) <= MAX_GUESSES:
+        raise EndpointError(f'the endpoint answered without a "predictions" list of 1 to {MAX_GUESSES} guesses')
     for guess in predictions:
-        numbers_ok = isinstance(guess, dict) and all(
-            isinstance(guess.get(key), numbers.Real) for key in ("lat", "lng", "probability")
-        )
-        if not numbers_ok:
-            raise EndpointError("each prediction needs numbers lat, lng and probability")
-        if not all(math.isfinite(guess[key]) for key in ("lat", "lng", "probability")):
-            raise PhotoRejected(f"the endpoint answered {guess} for this photo: NaN or infinite numbers")
+        _check_guess(guess)
     return predictions
 
 

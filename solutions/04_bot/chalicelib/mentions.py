@@ -6,7 +6,7 @@ moves only once every page is read and queued: a failed page queues nothing and 
 """
 import logging
 
-from chalicelib import secrets, work_queue
+from chalicelib import post_ids, secrets, work_queue
 from chalicelib.aws_clients import client
 from chalicelib.webhook import is_repost, post_photo_url
 from chalicelib.x_client import RateLimited, XClient
@@ -31,8 +31,9 @@ def work_items(page, bot_user_id):
     items = []
     for post in (tweet.data for tweet in page.data or []):
         author_id, url = str(post.get("author_id")), post_photo_url(post, media)
-        if author_id != bot_user_id and not is_repost(post) and url:
-            items.append({"tweet_id": str(post["id"]), "photo_url": url, "author": users.get(author_id, "")})
+        post_id = post_ids.checked(str(post.get("id")))  # the worker refuses posts older than the dedupe window
+        if author_id != bot_user_id and not is_repost(post) and url and post_id:
+            items.append({"tweet_id": post_id, "photo_url": url, "author": users.get(author_id, "")})
     return items
 
 

@@ -1,8 +1,12 @@
 """The reply's text: one "📍 1. Place, Region 🇫🇷 43%" line per guess, best first, within one post."""
+import re
+import unicodedata
+
 PIN = "📍"
 TOP = 3
 MAX_WEIGHT = 280  # X's limit for a post
 MAX_NAME = 40  # characters of a place name before it is cut
+NAME_PUNCTUATION = " -'’,.()"  # what real place names use besides letters, marks and digits
 
 
 def weighted_length(text):
@@ -22,9 +26,18 @@ def flag(country_code):
     # END SOLUTION
 
 
+def plain(text):
+    """`text` as harmless words: letters, digits, spaces and -'’,.() only, so that no @ (or ＠) mentions anyone, no
+    # or $ tags, no control character hides anything, and no "evil.example" or "https://..." becomes a link."""
+    kept = "".join(c if c in NAME_PUNCTUATION or unicodedata.category(c)[0] in "LMN" else " " for c in text)
+    kept = re.sub(r"\.(?=\w)", ". ", kept)  # X links any word.word it knows as a domain: "evil. example" is none
+    return " ".join(kept.split())
+
+
 def place_name(guess):
-    """"Place, Region" (whichever of the two is known, cut to MAX_NAME), else the coordinates."""
-    name = ", ".join(part for part in (guess.get("place"), guess.get("admin1")) if part)
+    """"Place, Region" (whichever of the two is known, as plain words, cut to MAX_NAME), else the coordinates."""
+    parts = (plain(guess.get(key) or "") for key in ("place", "admin1"))
+    name = ", ".join(part for part in parts if part)
     if not name:
         return f"{guess['lat']:.2f}, {guess['lng']:.2f}"
     return name if len(name) <= MAX_NAME else name[: MAX_NAME - 1] + "…"

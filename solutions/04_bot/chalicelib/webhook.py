@@ -7,6 +7,7 @@ import base64
 import hashlib
 import hmac
 
+from chalicelib import post_ids
 from chalicelib.photos import checked_photo_url
 
 
@@ -62,6 +63,11 @@ def post_photo_url(post, media):
     return None
 
 
+def is_new_post_id(value):
+    """True for an id as X writes it, of a post made within the dedupe window (an old delivery replayed is not)."""
+    return post_ids.checked(value) is not None and post_ids.is_recent(value)
+
+
 def is_repost(post):
     return any(_object(ref).get("type") == "retweeted" for ref in _list(post.get("referenced_tweets")))
 
@@ -78,7 +84,7 @@ def activity_work_items(delivery, bot_user_id):
     if (
         delivery.get("event_type") != "post.mention.create"
         or _object(delivery.get("filter")).get("user_id") != bot_user_id
-        or not (isinstance(post_id, str) and post_id.isdigit())
+        or not is_new_post_id(post_id)
         or author_id == bot_user_id
         or is_repost(post)
     ):
@@ -100,8 +106,8 @@ def _mentions(tweet, user_id):
 def work_items(event, bot_user_id):
     """One work item per new tweet in a webhook delivery that mentions the bot with a photo on X's media host.
 
-    Skipped: other kinds of events, the bot's own tweets, retweets, tweets without a photo, and (Account Activity)
-    mentions by an author the bot has blocked.
+    Skipped: other kinds of events, the bot's own tweets, retweets, tweets without a photo, ids X would not write or
+    of posts older than the dedupe window, and (Account Activity) mentions by an author the bot has blocked.
     """
     if "data" in event:
         return activity_work_items(_object(event["data"]), bot_user_id)
@@ -116,7 +122,7 @@ def work_items(event, bot_user_id):
             and author.get("id_str") != bot_user_id
             and "retweeted_status" not in tweet
             and url
-            and isinstance(tweet.get("id_str"), str)
+            and is_new_post_id(tweet.get("id_str"))
         ):
             items.append({"tweet_id": tweet["id_str"], "photo_url": url, "author": author.get("screen_name", "")})
     return items

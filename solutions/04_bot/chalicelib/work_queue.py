@@ -3,7 +3,12 @@ import json
 
 from chalicelib.aws_clients import client
 
-MAX_DELAY = 12 * 3600  # SQS's longest visibility timeout, in seconds
+# SQS's longest visibility timeout is 12 hours counted from when the worker received the message, and the worker
+# may have run for up to its Lambda timeout since: ask for no more than what is left.
+SQS_LONGEST_VISIBILITY = 12 * 3600  # seconds
+WORKER_TIMEOUT = 120  # seconds, the answer_mention Lambda's timeout in .chalice/config.json
+MAX_DELAY = SQS_LONGEST_VISIBILITY - 2 * WORKER_TIMEOUT
+BATCH = 10  # messages in one SendMessageBatch, SQS's most
 
 
 def _queue(queue_name):
@@ -11,13 +16,27 @@ def _queue(queue_name):
     return sqs, sqs.get_queue_url(QueueName=queue_name)["QueueUrl"]
 
 
+class NotQueued(RuntimeError):
+    """SQS refused some work items twice: the caller fails, so that X sends the delivery again."""
+
+
 def enqueue(queue_name, items):
-    """Put each work item on the queue as one JSON message; returns how many."""
+    """Put each work item on the queue as one JSON message, BATCH to a call; returns how many.
+
+    Entries SQS fails are sent once more; if some fail again NotQueued is raised (the webhook answers 500 and X
+    retries the delivery; the items that did get queued are answered once, thanks to the dedupe claim)."""
     if not items:
         return 0
     sqs, url = _queue(queue_name)
-    for item in items:
-        sqs.send_message(QueueUrl=url, MessageBody=json.dumps(item))
+    for start in range(0, len(items), BATCH):
+        entries = [{"Id": str(n), "MessageBody": json.dumps(item)} for n, item in enumerate(items[start:start + BATCH])]
+        for _ in range(2):
+            failed = {entry["Id"] for entry in sqs.send_message_batch(QueueUrl=url, Entries=entries).get("Failed", [])}
+            entries = [entry for entry in entries if entry["Id"] in failed]
+            if not entries:
+                break
+        else:
+            raise NotQueued(f"SQS did not take {len(entries)} of the work items for {queue_name}")
     return len(items)
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from chalicelib import dedupe, endpoint, photos, secrets, settings, webhook, work_queue
+from chalicelib import dedupe, endpoint, photos, post_ids, secrets, settings, webhook, work_queue
 from chalicelib.map_image import draw_map
 from chalicelib.reply import reply_text
 from chalicelib.x_client import NotPermitted, RateLimited, Refused, Uncertain, XClient
@@ -35,8 +35,10 @@ def parse(body):
         item = json.loads(body)
     except (ValueError, RecursionError):
         raise BadWorkItem("the message is not JSON") from None
-    if not (isinstance(item, dict) and isinstance(item.get("tweet_id"), str) and item["tweet_id"].isdigit()):
-        raise BadWorkItem("the message needs a numeric tweet_id")
+    if not (isinstance(item, dict) and post_ids.checked(item.get("tweet_id"))):
+        raise BadWorkItem("the message needs a tweet_id as X writes it: digits 0-9, no leading zero, below 2**63")
+    if not post_ids.is_recent(item["tweet_id"]):  # a replay: its dedupe record may be gone
+        raise BadWorkItem(f"post {item['tweet_id']} is older than the dedupe window ({post_ids.MAX_AGE // 86400} days)")
     if not isinstance(item.get("photo_url"), (str, type(None))):
         raise BadWorkItem("the message's photo_url must be a URL, or null to look the post up")
     return item
@@ -114,11 +116,18 @@ def handle(body, receipt_handle):
             post(item, reply, config)
     except (BadWorkItem, photos.PhotoUnavailable, endpoint.PhotoRejected, Refused, dedupe.AlreadyAnswered) as reason:
         log.warning("Dropped a work item for good: %s", reason)
+    except endpoint.EndpointError as error:  # nothing of a bad answer is posted: retried, then kept in the DLQ
+        log.error("The endpoint failed or answered outside its contract, so nothing is posted; the work item is "
+                  "retried: %s", error)
+        raise
     except NotPermitted as setup:  # our app's fault, not the tweet's: retried, then kept in the dead-letter queue
         log.error("Fix the X app's permissions or enrollment (step README), then redrive the dead-letter queue: %s",
                   setup)
         raise
     except RateLimited as limit:
-        delay = work_queue.retry_after(config.queue_name, receipt_handle, limit.seconds)
-        log.warning("X's rate limit: the work item comes back in %s s", delay)
+        try:
+            delay = work_queue.retry_after(config.queue_name, receipt_handle, limit.seconds)
+            log.warning("X's rate limit: the work item comes back in %s s", delay)
+        except (BotoCoreError, ClientError) as error:  # still a rate limit: the queue's own timeout brings it back
+            log.warning("X's rate limit, and SQS did not take the delay (%s): the work item comes back sooner", error)
         raise

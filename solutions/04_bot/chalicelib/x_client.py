@@ -9,11 +9,17 @@ tweepy sends the Post fields as `tweet.fields`, the name X's API and its guide t
 calls it `post.fields`. We send tweepy's name (the tests check it against the spec's parameter).
 """
 import contextlib
+import logging
 import time
 
 import requests
 import tweepy
 from requests_oauthlib import OAuth1
+
+# At DEBUG, oauthlib and requests_oauthlib log the consumer key, the access token and each request's signature:
+# their loggers stay at INFO, whatever level the rest of the logging is at.
+for _name in ("oauthlib", "requests_oauthlib"):
+    logging.getLogger(_name).setLevel(logging.INFO)
 
 API = "https://api.twitter.com"  # tweepy's host; X's newer docs say api.x.com, which serves the same API
 MEDIA_UPLOAD = API + "/2/media/upload"
