@@ -39,7 +39,7 @@ HASH = re.compile(r"[0-9a-f]{16,32}")
 CHUNK = 1 << 20
 TIMEOUT = 30
 
-TestPhoto = collections.namedtuple("TestPhoto", "hash lat lng")
+TestPhoto = collections.namedtuple("TestPhoto", "hash lat lng line")  # line: where it is in the list, from 1
 TestList = collections.namedtuple("TestList", "photos bad")  # bad: {reason: number of lines}
 Fetched = collections.namedtuple("Fetched", "photos missing unreadable")  # photos: [(path, TestPhoto)]
 
@@ -104,10 +104,10 @@ def read_list(path):
     """TestList: every usable line of the test list, in file order, and how many lines were not, by reason."""
     found, bad, seen = [], collections.Counter(), set()
     with open(path, encoding="utf-8", errors="replace") as file:
-        for line in file:
+        for number, line in enumerate(file, 1):
             if not line.strip():
                 continue
-            reason, photo = _read_line(line.rstrip("\r\n").split("\t"))
+            reason, photo = _read_line(line.rstrip("\r\n").split("\t"), number)
             if photo is not None and photo.hash in seen:
                 reason = REPEATED
             if reason:
@@ -118,7 +118,7 @@ def read_list(path):
     return TestList(found, dict(bad))
 
 
-def _read_line(fields):
+def _read_line(fields, number):
     if len(fields) < 5:
         return TOO_FEW_FIELDS, None
     lng, lat = mmcommons.number(fields[2]), mmcommons.number(fields[3])
@@ -127,21 +127,29 @@ def _read_line(fields):
     photo_hash = fields[-1].strip()
     if not HASH.fullmatch(photo_hash):
         return NOT_A_HASH, None
-    return None, TestPhoto(photo_hash, lat, lng)
+    return None, TestPhoto(photo_hash, lat, lng, number)
 
 
 def fetch_photos(listed, folder, threads=8, s3=None):
-    """Fetched: the photos of `listed` in `folder`/<hash>.jpg (those already there are kept), readable ones only."""
+    """Fetched: the photos of `listed` in `folder`/<hash>.jpg (those already there are kept), readable ones only.
+
+    mmcommons.download names a file by a YFCC100M-style number: the photo's line in the list, renamed to its hash
+    once it is complete (a run stopped in between finds <line>.jpg and renames it)."""
     folder = Path(folder)
-    problems = mmcommons.download([(photo.hash, photo.hash) for photo in listed], folder, threads, s3)
-    on_disk = [photo for photo in listed if problems[photo.hash] is None]
+    wanted = [photo for photo in listed if not (folder / f"{photo.hash}.jpg").exists()]
+    problems = mmcommons.download([(str(photo.line), photo.hash) for photo in wanted], folder, threads, s3)
+    missing = {photo.hash for photo in wanted if problems[str(photo.line)]}
+    for photo in wanted:
+        if photo.hash not in missing:
+            (folder / f"{photo.line}.jpg").rename(folder / f"{photo.hash}.jpg")
+    on_disk = [photo for photo in listed if photo.hash not in missing]
     paths = [folder / f"{photo.hash}.jpg" for photo in on_disk]
     positions = [(photo.lat, photo.lng) for photo in on_disk]
     readable, unreadable = photos.check(paths, [photo.hash for photo in on_disk], 1, positions)
     by_hash = {photo.hash: photo for photo in on_disk}
     return Fetched(
         [(Path(found.path), by_hash[found.name]) for found in readable],
-        [photo.hash for photo in listed if problems[photo.hash]],
+        [photo.hash for photo in listed if photo.hash in missing],
         [skipped.name for skipped in unreadable],
     )
 

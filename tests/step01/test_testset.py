@@ -63,6 +63,15 @@ def test_a_second_run_uses_what_the_first_fetched(testset, buckets, tmp_path):
     assert len(fetched.photos) == 5, "photos already on disk are kept; the others are fetched"
 
 
+def test_a_photo_fetched_but_not_yet_renamed_is_kept(testset, buckets, tmp_path):
+    first = stand_in.PHOTOS[0][0]
+    (tmp_path / "photos").mkdir()
+    (tmp_path / "photos" / "1.jpg").write_bytes(stand_in.photo_jpeg(0))  # line 1: a run stopped before renaming it
+    buckets.delete_object(Bucket=stand_in.COMMONS, Key=f"data/images/{first[:3]}/{first[3:6]}/{first}.jpg")
+    _, fetched = testset.first_photos(tmp_path, 1)
+    assert [path.name for path, _ in fetched.photos] == [f"{first}.jpg"] and fetched.missing == []
+
+
 def test_a_photo_that_is_no_jpeg_is_counted_unreadable(testset, buckets, tmp_path):
     second = stand_in.PHOTOS[1][0]
     buckets.put_object(Bucket=stand_in.COMMONS, Key=f"data/images/{second[:3]}/{second[3:6]}/{second}.jpg",
