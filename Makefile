@@ -25,6 +25,8 @@ TARGET ?= steps
 # runs the solutions unless TREE=steps is given.
 TREE ?= steps
 DEMO_TREE := $(if $(filter command line environment,$(origin TREE)),$(TREE),solutions)
+# `make demo MODEL=locationnet`: the demo serves that model (on a real photo) instead of training the toy world's.
+DEMO_MODEL := $(if $(filter command line environment,$(origin MODEL)),$(MODEL))
 SOURCE ?= sample
 MODEL ?= build/model
 # The model `make serve` serves without MODEL=...: yours (make train), else the checkpoint's (make checkpoint-step 3).
@@ -32,7 +34,7 @@ SERVE_MODEL := $(if $(filter command line environment,$(origin MODEL)),$(MODEL),
 PORT ?= 8080
 
 .PHONY: setup test check-workshop $(STEP_TARGETS) status generate check-generated data train serve deploy cleanup \
-	doctor bench demo slides clean check-platforms check-devcontainer
+	doctor bench demo slides clean check-platforms check-devcontainer locationnet ask evaluate
 
 setup: $(STAMP) $(WHEELS)
 
@@ -78,7 +80,8 @@ status generate check-generated bench: $(STAMP)
 	@$(WORKSHOP) $@
 
 TRAIN_NEEDS_DATA := Training on SageMaker needs the dataset too: make train ROLE=arn:... DATA=s3://bucket/prefix
-DEPLOY_NEEDS := Deploying needs the model and a role: make deploy MODEL_DATA=s3://.../model.tar.gz ROLE=arn:...
+DEPLOY_NEEDS := Deploying needs the model and a role: make deploy MODEL_DATA=s3://.../model.tar.gz ROLE=arn:..., or \
+	make deploy MODEL=build/locationnet UPLOAD=s3://bucket/prefix ROLE=arn:... (a model folder, packed and uploaded)
 NO_TREE := TREE=$(TREE) is no folder: use steps (your code), solutions, or a folder laid out like them.
 CHECK_TREE := @test -d "$(TREE)" || { echo '$(NO_TREE)' >&2; exit 2; }
 
@@ -102,8 +105,33 @@ serve: $(STAMP)
 SERVERLESS_ARGS = $(if $(SERVERLESS),--serverless $(if $(MEMORY),--memory $(MEMORY)) \
 	$(if $(MAX_CONCURRENCY),--max-concurrency $(MAX_CONCURRENCY)))
 deploy: $(STAMP)
-	@test -n "$(MODEL_DATA)" -a -n "$(ROLE)" || { echo '$(DEPLOY_NEEDS)' >&2; exit 2; }
+	@test -n "$(ROLE)" -a -n "$(MODEL_DATA)$(UPLOAD)" || { echo '$(DEPLOY_NEEDS)' >&2; exit 2; }
+ifdef MODEL_DATA
 	$(PY) solutions/03_host/deploy.py deploy --model-data $(MODEL_DATA) --role $(ROLE) $(SERVERLESS_ARGS)
+else
+	$(PY) solutions/03_host/deploy.py deploy --model-dir $(MODEL) --upload $(UPLOAD) --role $(ROLE) $(if $(DATA),--data $(DATA)) $(SERVERLESS_ARGS)
+endif
+
+# The talk's own LocationNet in build/locationnet: downloaded (LOCATIONNET_URL names a mirror; FROM=DIR takes files
+# obtained elsewhere), checked, its cells named; then its int8 copy, calibrated and checked on real photos: the first
+# photos of the MediaEval 2016 test set (fetched by hash, kept in build/testsets), or a folder of yours (PHOTOS=DIR).
+# Safe to repeat.
+LOCATIONNET ?= build/locationnet
+TESTSETS ?= build/testsets
+TESTSET ?= mediaeval2016
+INT8_PHOTOS ?= 100
+locationnet: $(STAMP)
+	$(PY) solutions/03_host/download_locationnet.py --out $(LOCATIONNET) $(if $(FROM),--from $(FROM))
+	$(if $(PHOTOS),,$(PY) solutions/01_data/testset.py --photos $(INT8_PHOTOS) --out $(TESTSETS)/$(TESTSET))
+	$(PY) solutions/03_host/quantize.py --model-dir $(LOCATIONNET) --photos $(or $(PHOTOS),$(TESTSETS)/$(TESTSET)/photos) --compare $(INT8_PHOTOS)
+
+# `make ask PHOTO=x.jpg`: the bot's reply to your photo, with TREE's code (yours by default); LocationNet unless MODEL=.
+ASK_NEEDS := Ask about which photo? make ask PHOTO=photos/cape-canaveral-falcon9-dscovr.jpg [MODEL=build/model]
+ASK_MODEL := $(if $(filter command line environment,$(origin MODEL)),$(MODEL),build/locationnet)
+ask: $(STAMP)
+	$(CHECK_TREE)
+	@test -n "$(PHOTO)" || { echo '$(ASK_NEEDS)' >&2; exit 2; }
+	$(PY) ask.py "$(PHOTO)" --model $(ASK_MODEL) --tree $(TREE)
 
 cleanup: $(STAMP)
 	$(PY) solutions/03_host/deploy.py cleanup
@@ -115,7 +143,13 @@ doctor: $(STAMP)
 	@$(PY) -m workshop.doctor $(DOCTOR_ARGS)
 
 demo: $(STAMP)
-	$(PY) -m demo --tree $(DEMO_TREE) $(if $(OPEN_TODOS),--open-todos $(OPEN_TODOS))
+	$(PY) -m demo --tree $(DEMO_TREE) $(if $(OPEN_TODOS),--open-todos $(OPEN_TODOS))$(if $(DEMO_MODEL), --model $(DEMO_MODEL))$(if $(PHOTO), --photo "$(PHOTO)")
+
+# How often a model places photos within 1/25/200/750/2500 km, beside the published figures: LocationNet on the
+# test set's first N photos, a step-02 model on its val photos; without MODEL, every model there is.
+EVALUATION ?= build/evaluate
+evaluate: $(STAMP)
+	$(PY) evaluate.py --testset $(TESTSET) --testsets $(TESTSETS) --out $(EVALUATION) $(if $(filter command line environment,$(origin MODEL)),--model $(MODEL)) $(if $(N),--photos $(N)) $(if $(DATA),--data $(DATA))
 
 slides: $(STAMP)
 	$(PY) slides/build.py

@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 import demo
-from demo import ROOT, DemoError, out_folder, plan, stages, stand_ins
+from demo import ROOT, DemoError, out_folder, plan, real_photo, stages, stand_ins
 from demo.processes import Processes
 from workshop import step_tests
 
@@ -28,13 +28,16 @@ def main(argv=None):
         code = plan.whose_code(args.tree, args.open_todos, args.tree_name)
         with out_folder.claimed(args.out):
             try:
-                summary = stages.run(args.out, size, args.port, processes, code)
+                if args.model:
+                    summary = real_photo.run(args.out, args.model, args.photo, args.port, processes, code)
+                else:
+                    summary = stages.run(args.out, size, args.port, processes, code)
             finally:
                 processes.stop_all()
             summary["seconds"]["total"] = round(time.perf_counter() - started, 1)
             (args.out / "summary.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
-        print(f"Done in {summary['seconds']['total']:.0f} s. See {demo.shown(args.out)}: reply.png, cells.png, "
-              "curves.png, summary.json.")
+        made = "reply.png, photo" + args.photo.suffix.lower() if args.model else "reply.png, cells.png, curves.png"
+        print(f"Done in {summary['seconds']['total']:.0f} s. See {demo.shown(args.out)}: {made}, summary.json.")
         return 0
     except DemoError as error:
         print(f"demo: {error}", file=sys.stderr)
@@ -55,7 +58,17 @@ def parse_args(argv):
     parser.add_argument("--quick", action="store_true", help=f"a smaller run: {SIZES['quick']}")
     parser.add_argument("--port", type=int, default=0, help="the local endpoint's port (0: a free one)")
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "demo", help="where the demo writes")
+    parser.add_argument("--model", help="serve this model instead of training one on the toy world: locationnet "
+                                        "(build/locationnet, from `make locationnet`) or a model folder")
+    parser.add_argument("--photo", type=Path, help="with --model: the photo to mention the bot with (default: "
+                                                   "photos/cape-canaveral-falcon9-dscovr.jpg)")
     args = parser.parse_args(argv)
+    if args.photo and not args.model:
+        parser.error("--photo (PHOTO=) goes with --model locationnet (MODEL=locationnet): the toy model knows only "
+                     "the toy world's renders, not real photos.")
+    if args.model:
+        args.model = real_photo.LOCATIONNET if args.model == "locationnet" else Path(args.model).resolve()
+        args.photo = (args.photo or real_photo.DEFAULT_PHOTO).resolve()
     if not 0 <= args.port <= 65535:
         parser.error(f"--port {args.port} is not a port: give 0 (a free one) or a number up to 65535.")
     args.out = args.out.resolve()

@@ -12,10 +12,10 @@ class Processes:
         self.started = []
 
     def start(self, command, log):
-        with open(log, "w") as output:
+        with open(log, "w") as output, _signals_held():
             process = subprocess.Popen(command, cwd=ROOT, stdin=subprocess.DEVNULL, stdout=output,
                                        stderr=subprocess.STDOUT, start_new_session=True)
-        self.started.append(process)
+            self.started.append(process)
         return process
 
     def run(self, command, log, failure):
@@ -33,6 +33,22 @@ class Processes:
                 with contextlib.suppress(subprocess.TimeoutExpired):
                     process.wait(timeout=10)
             running = [process for process in running if process.poll() is None]
+
+
+@contextlib.contextmanager
+def _signals_held():
+    """Ctrl-C or SIGTERM while a process starts comes once it is in the list, so that stop_all stops it too (raised
+    inside Popen, it would leave the new process running unknown)."""
+    held = []
+    previous = {number: signal.signal(number, lambda number, frame: held.append(number))
+                for number in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+        if held:
+            raise KeyboardInterrupt
 
 
 def tail(log, lines=15):

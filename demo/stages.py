@@ -45,24 +45,7 @@ class Photo:
 def run(out, size, port, processes, code):
     """The five stages, each announced with whose code it runs, timed, and summed up for summary.json."""
     seconds = {}
-
-    def stage(number, name, title, work):
-        whose = f" — {code[number].whose}" if number in code else ""
-        print(f"[{number}/{STAGES}] {title}{whose}")
-        began = time.perf_counter()
-        try:
-            result = work()
-        except (DemoError, KeyboardInterrupt):
-            raise
-        except Exception as error:  # a bug in a step's code: its traceback, then what to run
-            traceback.print_exc()
-            check = f"; `{code[number].test_command}` checks step {number}" if number in code else ""
-            raise DemoError(f"stage {number} ({name}) failed with {error.__class__.__name__}: {error} (traceback "
-                            f"above{check}).") from None
-        seconds[name] = round(time.perf_counter() - began, 1)
-        print(f"      ({seconds[name]:.1f} s)")
-        return result
-
+    stage = stage_runner(code, seconds)
     dataset = stage(1, "data", "Sample data: the toy world's geotagged photos, cut into S2 cells (step 01)",
                     lambda: make_data(code[1].folder, out, size["photos"], processes))
     metrics = stage(2, "training", f"Training on this CPU, {size['epochs']} epochs (step 02, launch.py --local)",
@@ -86,6 +69,30 @@ def run(out, size, port, processes, code):
         "predictions": predictions,
         "endpoint": endpoint,
     }
+
+
+def stage_runner(code, seconds):
+    """stage(number, name, title, work): announce a stage with whose code it runs, run `work`, note its time in
+    `seconds`; a bug in a step's code becomes a DemoError that names the step's tests."""
+
+    def stage(number, name, title, work):
+        whose = f" — {code[number].whose}" if number in code else ""
+        print(f"[{number}/{STAGES}] {title}{whose}")
+        began = time.perf_counter()
+        try:
+            result = work()
+        except (DemoError, KeyboardInterrupt):
+            raise
+        except Exception as error:  # a bug in a step's code: its traceback, then what to run
+            traceback.print_exc()
+            check = f"; `{code[number].test_command}` checks step {number}" if number in code else ""
+            raise DemoError(f"stage {number} ({name}) failed with {error.__class__.__name__}: {error} (traceback "
+                            f"above{check}).") from None
+        seconds[name] = round(time.perf_counter() - began, 1)
+        print(f"      ({seconds[name]:.1f} s)")
+        return result
+
+    return stage
 
 
 def make_data(folder, out, photos, processes):
@@ -122,13 +129,14 @@ def accuracy_table(metrics):
     return "\n".join(lines)
 
 
-def start_endpoint(folder, out, port, processes):
-    """serve.py on a free port (the one asked for when it is free); returns its URL once /ping answers."""
+def start_endpoint(folder, out, port, processes, model=None):
+    """serve.py on a free port (the one asked for when it is free) with `model` (default: the one trained in
+    `out`); returns its URL once /ping answers."""
     if port and not port_is_free(port):
         print(f"      Port {port} is busy (another program listens on it): using a free port instead.")
         port = 0
     log = out / "serve.log"
-    command = [PY, str(folder / "serve.py"), "--model-dir", str(out / "model"), "--port", str(port)]
+    command = [PY, str(folder / "serve.py"), "--model-dir", str(model or out / "model"), "--port", str(port)]
     server = processes.start(command, log)
     deadline = time.monotonic() + ENDPOINT_START_SECONDS
     while time.monotonic() < deadline:
@@ -165,6 +173,11 @@ def mention_the_bot(bot, out, endpoint):
     worker, the worker asks the endpoint and, in dry-run mode, writes the reply it would post into `out`."""
     photo, jpeg = held_out_photo(out / "data")
     print(f"      The photo: {photo.name}, a val photo the network never trained on")
+    return photo, jpeg, ask_the_bot(bot, out, endpoint, jpeg)
+
+
+def ask_the_bot(bot, out, endpoint, jpeg):
+    """A mention of the bot with the photo `jpeg`, through the webhook, the queue and the worker: the reply text."""
     stage_config = loader.load(bot.folder, "stage_config")
     settings = stage_config.stage_settings(BOT_STAGE, bot.folder / ".chalice" / "config.json")
     os.environ.update(settings, DRY_RUN="1", DRY_RUN_DIR=str(out), AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME=endpoint)
@@ -189,7 +202,7 @@ def mention_the_bot(bot, out, endpoint):
         queue_url = sqs.get_queue_url(QueueName=settings["QUEUE_NAME"])["QueueUrl"]
         with contextlib.redirect_stdout(io.StringIO()):  # the worker's dry-run print: stage 5 shows the reply
             local_worker.drain(client, sqs, queue_url, wait_seconds=0)
-    return photo, jpeg, dry_run_reply(out, event["data"]["payload"]["id"], bot)
+    return dry_run_reply(out, event["data"]["payload"]["id"], bot)
 
 
 def dry_run_reply(out, tweet_id, bot):

@@ -3,12 +3,16 @@
 Paths are relative to the repository root. What lies under a checkpoint artifact's path (build/checkpoint/data/
 cells.png, build/checkpoint/model/output/curves.png) is made by that checkpoint. The REPLY files are a real answer
 of the bot: the checkpoint model (step 3's inference.py) places a validation photo, and the bot's own code (step 4)
-writes the reply text and draws the map. They are remade when the model or that code changes.
+writes the reply text and draws the map. They are remade when the model or that code changes. The EVALUATION files
+are what `make evaluate` last wrote (its table, and a real photo that LocationNet answered), or, before it has run,
+placeholders that say which command fills them.
 """
 import base64
 import csv
 import json
+import io
 import mimetypes
+import shutil
 import warnings
 
 from workshop import ROOT, checkpoint, files, loader, manifest
@@ -17,6 +21,11 @@ REPLY_FOLDER = "build/slides/reply"
 REPLY = {name: f"{REPLY_FOLDER}/{name}" for name in ("photo.jpg", "map.png", "reply.txt")}
 REPLY_MADE_FROM = ["solutions/03_host", "solutions/04_bot/chalicelib"]
 PHOTOS_TRIED = 50  # validation photos to look through for one the model places in its true cell
+EVALUATION_FOLDER = "build/slides/evaluation"
+EVALUATION = {name: f"{EVALUATION_FOLDER}/{name}" for name in ("table.txt", "photo.jpg", "reply.txt", "map.png")}
+EVALUATED = "build/evaluate"  # where `make evaluate` writes them
+FILLS_TABLE = "`make evaluate` fills this table: every model in build/ on its test photos, beside the published rows."
+FILLS_PHOTO = "`make locationnet`, then `make evaluate`: LocationNet answers a real photo of the test set here."
 
 
 def make(paths, say=print):
@@ -26,6 +35,8 @@ def make(paths, say=print):
             checkpoint.ensure(name, say)
     if any(path in REPLY.values() for path in paths):
         make_reply(say)
+    if any(path in EVALUATION.values() for path in paths):
+        make_evaluation(say)
 
 
 def data_uri(path):
@@ -67,6 +78,47 @@ def make_reply(say=print):
     (ROOT / REPLY["map.png"]).write_bytes(map_image.draw_map(predictions))
     (ROOT / REPLY["reply.txt"]).write_text(reply.reply_text(predictions) + "\n", encoding="utf-8")
     stamp.write_text(fingerprint)
+
+
+def make_evaluation(say=print, evaluated=ROOT / EVALUATED, folder=ROOT / EVALUATION_FOLDER):
+    """The evaluation table and the real photo answered, copied from what `make evaluate` wrote into `evaluated`;
+    where it has not written them, placeholders that name the command that does."""
+    folder.mkdir(parents=True, exist_ok=True)
+    if (evaluated / "table.txt").is_file():
+        shutil.copy(evaluated / "table.txt", folder / "table.txt")
+    else:
+        say("No evaluation in build/ yet: the slides show where `make evaluate` puts it.")
+        (folder / "table.txt").write_text(FILLS_TABLE + "\n", encoding="utf-8")
+    answered = ("photo.jpg", "reply.txt", "map.png")
+    if all((evaluated / name).is_file() for name in answered):
+        for name in answered:
+            shutil.copy(evaluated / name, folder / name)
+    else:
+        (folder / "reply.txt").write_text(FILLS_PHOTO + "\n", encoding="utf-8")
+        words = FILLS_PHOTO.replace("`", "")
+        (folder / "photo.jpg").write_bytes(_placeholder(words, (640, 480), "JPEG"))
+        (folder / "map.png").write_bytes(_placeholder(words, (1440, 720), "PNG"))
+
+
+def _placeholder(text, size, kind):
+    """A grey picture that says which command makes the real one."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    picture = Image.new("RGB", size, (225, 228, 232))
+    pen = ImageDraw.Draw(picture)
+    font = ImageFont.load_default(size[0] // 28)
+    words, lines = text.split(), [""]
+    for word in words:  # wrap to the picture's width
+        trial = (lines[-1] + " " + word).strip()
+        if lines[-1] and pen.textlength(trial, font=font) > size[0] * 0.85:
+            lines.append(word)
+        else:
+            lines[-1] = trial
+    pen.multiline_text((size[0] / 2, size[1] / 2), "\n".join(lines), fill=(60, 64, 70), font=font, anchor="mm",
+                       align="center")
+    buffer = io.BytesIO()
+    picture.save(buffer, kind)
+    return buffer.getvalue()
 
 
 def _placed_photo(mx, records, inference, locator, tokens):

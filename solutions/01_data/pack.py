@@ -42,11 +42,11 @@ def write_records(prefix, items, size, workers):
     writer = recordio.MXIndexedRecordIO(f"{prefix}.idx", f"{prefix}.rec", "w")
     left_out, index = [], 0
     try:
-        for position, ((_, label), jpeg) in enumerate(zip(items, jpegs, strict=True)):  # strict: ends the workers
+        for position, jpeg in enumerate(jpegs):  # one a photo of `items`, to the end: that ends the workers
             if jpeg is None:
                 left_out.append(position)
                 continue
-            writer.write_idx(index, pack_record(index, label, jpeg))
+            writer.write_idx(index, pack_record(index, items[position][1], jpeg))
             index += 1
         written = writer.tell()
     except MXNetError as error:  # MXNet's own file writer says only "FileStream.Write incomplete"

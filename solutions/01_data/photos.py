@@ -93,9 +93,10 @@ def _inspect_one(item):
 def check(paths, names, workers, positions=None):
     """Photo for every usable file and Skipped (with the reason) for the others, in the order given."""
     positions = positions or [None] * len(paths)
-    results = parallel.ordered_map(_inspect_one, zip(map(str, paths), positions), workers, "Reading photos")
+    # list(): runs the workers to their end here
+    results = list(parallel.ordered_map(_inspect_one, zip(map(str, paths), positions), workers, "Reading photos"))
     photos, skipped = [], []
-    for path, name, result in zip(paths, names, results, strict=True):  # strict: runs the workers to their end here
+    for path, name, result in zip(paths, names, results):
         if isinstance(result, str):
             skipped.append(Skipped(name, result))
         else:

@@ -6,6 +6,8 @@
         (Serverless Inference: billed per request and GB-second, nothing while idle, a cold start after a pause)
     python deploy.py deploy --model-dir build/model --data build/data --upload s3://BUCKET/prefix --role ...
         (adds the int8 copy when it answers like the original, unless --no-int8; packs and uploads the folder)
+    python deploy.py deploy --model-dir build/locationnet --upload s3://BUCKET/prefix --role ...
+        (the talk's LocationNet as `make locationnet` left it, no training needed)
     python deploy.py delete [--endpoint-name whereml]
     python deploy.py cleanup        (every endpoint, config and model tagged project=whereml-workshop)
 
@@ -32,6 +34,7 @@ from sagemaker.serverless import ServerlessInferenceConfig  # noqa: E402
 
 import cleanup  # noqa: E402
 import int8  # noqa: E402
+import locationnet  # noqa: E402
 import quantize  # noqa: E402
 
 TAGS = [cleanup.TAG]
@@ -48,8 +51,9 @@ INVOCATIONS_PER_INSTANCE = 300.0
 
 
 def package(model_dir, data_dir, upload_uri, make_int8=True, say=print):
-    """The model folder as s3://.../model.tar.gz, with its int8 copy when quantize.py finds it answers the same."""
-    if make_int8 and not int8.present(model_dir):
+    """The model folder as s3://.../model.tar.gz, with its int8 copy when quantize.py finds it answers the same.
+    LocationNet's folder (make locationnet) goes as it is: its places, and its int8 copy when it has one."""
+    if make_int8 and not int8.present(model_dir) and not locationnet.present(model_dir):
         share, kept = quantize.make_int8_copy(model_dir, data_dir)
         say("int8 copy {} ({:.1%} of best guesses agree with fp32).".format("added" if kept else "not kept", share))
     bucket, _, prefix = upload_uri[len("s3://"):].partition("/")
@@ -198,7 +202,7 @@ def main(argv=None):
     if args.command == "deploy":
         if args.model_dir and not (args.upload or "").startswith("s3://"):
             parser.error("--model-dir needs --upload s3://bucket/prefix: SageMaker reads the model from S3.")
-        if args.model_dir and not args.no_int8 and not args.data:
+        if args.model_dir and not (args.no_int8 or args.data or locationnet.present(args.model_dir)):
             parser.error("--model-dir needs --data DIR (step 01's dataset) to check the int8 copy, or --no-int8.")
         if args.model_data and (not args.model_data.startswith("s3://") or not args.model_data.endswith(".tar.gz")):
             parser.error("--model-data must be the s3://.../model.tar.gz that training wrote (see `make train`).")

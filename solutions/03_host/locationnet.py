@@ -2,18 +2,20 @@
 
 Its symbol ends in SoftmaxOutput, a training layer that wants a `softmax_label` input: serving takes the `fc1`
 scores below it instead (Locator applies the softmax). It was trained on pixels 0..255 minus the ImageNet mean, and
-it sees a centre square of the photo resized to 224 x 224.
+it sees a centre square of the photo resized to 224 x 224. `make locationnet` (download_locationnet.py) puts the
+files in build/locationnet/, with cells.tsv: the places of grids.txt's cells, named once, in step 01's format.
 """
 import os
 
 import mxnet as mx
 
-from cells import read_grids
+from cells import read_cells, read_grids
 from locator import Locator
 
 SYMBOL = "RN101-5k500-symbol.json"
 PARAMS = "RN101-5k500-0012.params"
 GRIDS = "grids.txt"
+CELLS = "cells.tsv"  # the places of grids.txt's cells; without it they are named at start-up
 SCORES = "fc1_output"
 IMAGE_SIZE = 224
 MEAN = (123.68 / 255, 116.779 / 255, 103.939 / 255)
@@ -25,8 +27,15 @@ def present(model_dir):
 
 
 def load(model_dir):
+    network = load_network(model_dir)
+    places = os.path.join(model_dir, CELLS)
+    cells = read_cells(places) if os.path.exists(places) else read_grids(os.path.join(model_dir, GRIDS))
+    return Locator(network, cells, IMAGE_SIZE, IMAGE_SIZE, "LocationNet RN101-5k500", MEAN, STD)
+
+
+def load_network(model_dir):
+    """The network up to fc1's scores (no SoftmaxOutput), with its parameters."""
     scores = mx.sym.load(os.path.join(model_dir, SYMBOL)).get_internals()[SCORES]
     network = mx.gluon.SymbolBlock(scores, mx.sym.var("data"))
     network.collect_params().load(os.path.join(model_dir, PARAMS), ctx=mx.cpu(), ignore_extra=True)
-    cells = read_grids(os.path.join(model_dir, GRIDS))
-    return Locator(network, cells, IMAGE_SIZE, IMAGE_SIZE, "LocationNet RN101-5k500", MEAN, STD)
+    return network

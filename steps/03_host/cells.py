@@ -1,5 +1,9 @@
 """The cells a model's classes stand for: class i -> {token, lat, lng, place, admin1, country_code}."""
 import csv
+import re
+
+# Step 01's cells.tsv columns (MAINTAINING.md, "Dataset folder").
+COLUMNS = ["class", "token", "level", "count", "lat", "lng", "place", "admin1", "country_code"]
 
 
 def read_cells(path):
@@ -20,7 +24,8 @@ def read_cells(path):
 
 
 def read_grids(path):
-    """LocationNet's grids.txt (S2 token, lat, lng; line i = class i), named with an offline reverse geocoder."""
+    """LocationNet's grids.txt (S2 token, lat, lng; line i = class i), named with the offline reverse geocoder that
+    names step 01's cells, the same way."""
     import reverse_geocode  # only LocationNet needs it: code/requirements.txt installs it in the container
 
     with open(path, encoding="utf-8") as file:
@@ -32,9 +37,33 @@ def read_grids(path):
             "token": token,
             "lat": lat,
             "lng": lng,
-            "place": place.get("city", ""),
-            "admin1": place.get("state", ""),
-            "country_code": place.get("country_code", ""),
+            "place": _clean(place.get("city")),
+            "admin1": _clean(place.get("state")),
+            "country_code": place.get("country_code", "") if re.match(r"^[A-Z]{2}$", place.get("country_code") or "")
+            else "",
         }
         for (token, _, _), (lat, lng), place in zip(lines, points, places)
     ]
+
+
+def write_cells(path, cells):
+    """`cells` (in class order) as step 01's cells.tsv. `count` stays empty: grids.txt does not say how many photos
+    each cell had."""
+    with open(path, "w", encoding="utf-8", newline="") as file:
+        writer = csv.DictWriter(file, COLUMNS, delimiter="\t", lineterminator="\n")
+        writer.writeheader()
+        for number, cell in enumerate(cells):
+            row = dict(cell, lat="{:.6f}".format(cell["lat"]), lng="{:.6f}".format(cell["lng"]))
+            writer.writerow(dict(row, **{"class": number, "level": level(cell["token"]), "count": ""}))
+
+
+def level(token):
+    """The S2 level of a cell token: a token is the cell id in hex without its trailing zeros, and the id's lowest
+    set bit sits at 2 * (30 - level)."""
+    cell_id = int(token.ljust(16, "0"), 16)
+    return 30 - ((cell_id & -cell_id).bit_length() - 1) // 2
+
+
+def _clean(text):
+    """A place name fit for one TSV field: no tabs, newlines or double quotes (as step 01 writes them)."""
+    return re.sub(r"\s+", " ", text or "").replace('"', "'").strip()

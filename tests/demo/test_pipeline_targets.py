@@ -1,5 +1,6 @@
 """`make data`, `train`, `serve` and `demo` run the tree that TREE names: your steps/ by default (the solutions for
-`make demo`, the host's), and a TREE that is no folder is one sentence."""
+`make demo`, the host's), and a TREE that is no folder is one sentence. `make locationnet` and `make evaluate` pass
+on what they are given."""
 import os
 import subprocess
 
@@ -28,6 +29,16 @@ def commands(*goals, env=None):
     (["demo"], "-m demo --tree solutions\n"),
     (["demo", "TREE=steps"], "-m demo --tree steps\n"),
     (["demo", "TREE=steps", "OPEN_TODOS=solution"], "-m demo --tree steps --open-todos solution"),
+    (["ask", "PHOTO=p.jpg"], 'ask.py "p.jpg" --model build/locationnet --tree steps\n'),
+    (["ask", "PHOTO=p.jpg", "MODEL=build/model", "TREE=solutions"],
+     'ask.py "p.jpg" --model build/model --tree solutions'),
+    (["locationnet"], "solutions/03_host/download_locationnet.py --out build/locationnet\n"),
+    (["locationnet", "FROM=/media/usb"], "download_locationnet.py --out build/locationnet --from /media/usb"),
+    (["evaluate"], "evaluate.py --testset mediaeval2016 --testsets build/testsets --out build/evaluate\n"),
+    (["evaluate", "MODEL=build/locationnet", "N=100"], "--out build/evaluate --model build/locationnet --photos 100\n"),
+    (["locationnet"], "01_data/testset.py --photos 100 --out build/testsets/mediaeval2016\n"),
+    (["locationnet"], "03_host/quantize.py --model-dir build/locationnet --photos build/testsets/mediaeval2016/photos"),
+    (["locationnet", "PHOTOS=my-photos"], "03_host/quantize.py --model-dir build/locationnet --photos my-photos"),
     (["deploy", "MODEL_DATA=s3://b/m.tar.gz", "ROLE=arn:aws:iam::123456789012:role/r"],
      "deploy.py deploy --model-data s3://b/m.tar.gz --role arn:aws:iam::123456789012:role/r\n"),
     (["deploy", "MODEL_DATA=s3://b/m.tar.gz", "ROLE=arn:aws:iam::123456789012:role/r", "SERVERLESS=1"],
@@ -48,7 +59,12 @@ def test_the_host_exporting_tree_solutions_runs_the_solutions_everywhere():
     assert "-m demo --tree solutions" in commands("demo", env=env)
 
 
-@pytest.mark.parametrize("target", ["data", "train", "serve"])
+def test_ask_without_a_photo_is_one_sentence():
+    result = subprocess.run(MAKE + ["ask"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2 and result.stderr.startswith("Ask about which photo? make ask PHOTO=")
+
+
+@pytest.mark.parametrize("target", ["data", "train", "serve", "ask"])
 def test_a_tree_that_is_no_folder_is_one_sentence(target):
     result = subprocess.run(MAKE + [target, "TREE=solution"], capture_output=True, text=True, timeout=60)
     assert result.returncode != 0

@@ -1,7 +1,8 @@
 """slides/whereml.md: the talk covers every step of workshop.toml with its code, its check and its pictures."""
 import pytest
+from PIL import Image
 
-from workshop import manifest
+from workshop import ROOT, loader, manifest
 
 PICTURES = [
     ("docs/architecture.png", "the architecture picture"),
@@ -35,3 +36,44 @@ def test_the_im2gps_table_has_both_models(built):
     for model, figures in rows.items():
         row = f"| {model} | " + " | ".join(f"{figure} %" for figure in figures) + " |"
         assert row in lines, f"the Im2GPS table should have the row {row}"
+
+
+def test_the_talk_shows_the_evaluation_table_and_a_real_photo_answered(built):
+    slide = next((s for s in built.slides if any(e.path == "build/slides/evaluation/table.txt" for e in s.excerpts)),
+                 None)
+    assert slide, "no slide shows the evaluation table (<!-- include: build/slides/evaluation/table.txt -->)"
+    assert {"build/slides/evaluation/photo.jpg", "build/slides/evaluation/map.png"} <= set(slide.pictures)
+    assert any(e.path == "build/slides/evaluation/reply.txt" for e in slide.excerpts), "the photo's reply is shown"
+
+
+@pytest.fixture(scope="module")
+def outputs():
+    return loader.load(ROOT / "slides", "outputs")
+
+
+def test_before_make_evaluate_the_slide_says_which_command_fills_it(outputs, tmp_path):
+    folder = tmp_path / "slides"
+    outputs.make_evaluation(lambda message: None, tmp_path / "no-evaluation", folder)
+    assert "`make evaluate`" in (folder / "table.txt").read_text()
+    assert "`make locationnet`, then `make evaluate`" in (folder / "reply.txt").read_text()
+    assert Image.open(folder / "photo.jpg").format == "JPEG" and Image.open(folder / "map.png").format == "PNG"
+
+
+def test_after_make_evaluate_the_slide_shows_what_it_wrote(outputs, tmp_path):
+    evaluated, folder = tmp_path / "evaluate", tmp_path / "slides"
+    evaluated.mkdir()
+    written = {"table.txt": b"share of photos within  1 km\n", "reply.txt": "📍 1. Paris\n".encode(),
+               "photo.jpg": b"\xff\xd8 a photo", "map.png": b"\x89PNG a map"}
+    for name, body in written.items():
+        (evaluated / name).write_bytes(body)
+    outputs.make_evaluation(lambda message: None, evaluated, folder)
+    assert {name: (folder / name).read_bytes() for name in written} == written
+
+
+def test_a_toy_only_evaluation_shows_its_table_and_the_photo_placeholder(outputs, tmp_path):
+    evaluated, folder = tmp_path / "evaluate", tmp_path / "slides"
+    evaluated.mkdir()
+    (evaluated / "table.txt").write_text("Step-02 model fp32, val photos  0.0 %\n")
+    outputs.make_evaluation(lambda message: None, evaluated, folder)
+    assert (folder / "table.txt").read_text().startswith("Step-02 model")
+    assert "`make locationnet`" in (folder / "reply.txt").read_text()

@@ -79,6 +79,6 @@ def test_ctrl_c_as_a_phase_ends_stops_the_run(run_prepare, tmp_path, photo_write
         code = "a KeyboardInterrupt out of main()"
     assert code == 130, (
         f"Ctrl-C {what} was swallowed (exit {code}): run each phase's workers to their end where their "
-        "results are used (zip(..., strict=True)), not in a generator's clean-up"
+        "results are used (loop over them to the end, or list() them), not in a generator's clean-up"
     )
     assert left_behind(tmp_path) == [], f"Ctrl-C {what}: left behind {left_behind(tmp_path)}"

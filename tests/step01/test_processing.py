@@ -16,6 +16,7 @@ from moto import mock_aws
 from moto.server import ThreadedMotoServer
 
 import scale_world
+from python38 import assert_runs_on_python_3_8
 
 ROLE = "arn:aws:iam::123456789012:role/WhereMLProcessing"
 BUCKET = "whereml-test-bucket"
@@ -232,11 +233,7 @@ def test_the_processing_job_runs_on_n_instances_each_with_its_shards(prepare, me
     modules, outside = container_modules(sources, "pack_shards")
     host_only = outside & {"pandas", "pyarrow", "s2rst", "s2sphere", "reverse_geocode", "sagemaker"}
     assert not host_only, f"pack_shards.py imports what the MXNet container lacks: {host_only}"
-    for name in modules:
-        try:
-            ast.parse(sources[name + ".py"], filename=name, feature_version=(3, 8))
-        except SyntaxError as error:
-            pytest.fail(f"{name}.py runs in the Python 3.8 container but does not parse as 3.8: {error}")
+    assert_runs_on_python_3_8({name + ".py": sources[name + ".py"] for name in modules}, "Processing container")
 
 
 def test_a_processing_job_that_fails_is_one_sentence_and_leaves_no_dataset(prepare, metadata, aws, tmp_path,

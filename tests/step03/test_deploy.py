@@ -181,3 +181,51 @@ def test_deploy_mistakes_are_one_sentence(host, capsys, arguments, message):
     with pytest.raises(SystemExit) as caught:
         host("deploy").main(arguments)
     assert caught.value.code == 2 and message in capsys.readouterr().err
+
+
+@pytest.fixture(scope="module")
+def locationnet_folder(host, locationnet_dir, tmp_path_factory):
+    """LocationNet's files as `make locationnet` leaves them: with cells.tsv and an int8 copy of the network."""
+    import mxnet as mx
+
+    folder = tmp_path_factory.mktemp("deploy") / "locationnet"
+    shutil.copytree(locationnet_dir, folder)
+    cells, locationnet, quantize, int8 = (host(name) for name in ("cells", "locationnet", "quantize", "int8"))
+    cells.write_cells(str(folder / "cells.tsv"), cells.read_grids(str(folder / "grids.txt")))
+    batches = [mx.nd.random.uniform(-120, 130, shape=(1, 3, 224, 224)) for _ in range(2)]
+    network = quantize.quantize(locationnet.load_network(str(folder)), batches)
+    network.hybridize(static_alloc=True, static_shape=True)
+    network(batches[0])  # export saves the graph of a forward pass
+    network.export(str(folder / int8.PREFIX), 0)
+    assert host("inference").model_fn(str(folder)).model_name.endswith("(int8)")
+    return folder
+
+
+def test_locationnet_deploys_without_training(host, aws, locationnet_folder):
+    """make deploy MODEL=build/locationnet: the folder packed as it is (no step-01 data to quantize with), then the
+    SDK adds code/ (inference.py and its requirements) and the endpoint serves it."""
+    deploy = host("deploy")
+    uri = deploy.package(str(locationnet_folder), None, f"s3://{BUCKET}/locationnet", say=lambda message: None)
+    body = boto3.client("s3").get_object(Bucket=BUCKET, Key="locationnet/model.tar.gz")["Body"].read()
+    assert set(tarfile.open(fileobj=io.BytesIO(body)).getnames()) == {
+        "RN101-5k500-symbol.json", "RN101-5k500-0012.params", "grids.txt", "cells.tsv",
+        "model-int8-symbol.json", "model-int8-0000.params"}, "the model, its places and its int8 copy, as they are"
+    deploy.deploy(uri, ROLE, "ml.c5.large", "whereml-locationnet", wait=False)
+    endpoint = aws.describe_endpoint(EndpointName="whereml-locationnet")
+    config = aws.describe_endpoint_config(EndpointConfigName=endpoint["EndpointConfigName"])
+    model = aws.describe_model(ModelName=config["ProductionVariants"][0]["ModelName"])["PrimaryContainer"]
+    bucket, _, key = model["ModelDataUrl"][len("s3://"):].partition("/")
+    served = boto3.client("s3").get_object(Bucket=bucket, Key=key)["Body"].read()
+    names = set(tarfile.open(fileobj=io.BytesIO(served)).getnames())
+    assert {"code/inference.py", "code/locationnet.py", "code/requirements.txt", "cells.tsv",
+            "model-int8-0000.params"} <= names, "model.tar.gz as the container gets it: code/ beside the files"
+    host("deploy").main(["delete", "--endpoint-name", "whereml-locationnet"])
+
+
+def test_a_locationnet_folder_needs_no_data_to_deploy(host, locationnet_folder, monkeypatch):
+    calls = []
+    deploy = host("deploy")
+    monkeypatch.setattr(deploy, "package", lambda *args, **kwargs: calls.append(args) or f"s3://{BUCKET}/m.tar.gz")
+    monkeypatch.setattr(deploy, "deploy", lambda *args, **kwargs: calls.append(args))
+    deploy.main(["deploy", "--model-dir", str(locationnet_folder), "--upload", f"s3://{BUCKET}/m", "--role", ROLE])
+    assert calls[0][:2] == (str(locationnet_folder), None), "its int8 copy comes from `make locationnet`, not --data"

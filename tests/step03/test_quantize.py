@@ -1,14 +1,17 @@
 """quantize.py: an int8 copy of the network is kept only if it answers like the original, and model_fn serves it."""
+import re
 import shutil
 
 import pytest
+
+import mediaeval_stand_in as stand_in
 
 
 @pytest.fixture(scope="module")
 def quantized_dir(host, model_dir, data_dir, tmp_path_factory):
     folder = tmp_path_factory.mktemp("int8") / "model"
     shutil.copytree(model_dir, folder)
-    host("quantize").main(["--model-dir", str(folder), "--data", data_dir, "--photos", "60"])
+    host("quantize").main(["--model-dir", str(folder), "--data", data_dir, "--compare", "60"])
     return str(folder)
 
 
@@ -36,7 +39,7 @@ def test_an_int8_copy_that_answers_differently_is_not_kept(host, model_dir, data
     shutil.copytree(model_dir, folder)
     with pytest.raises(SystemExit, match="not kept"):
         host("quantize").main(
-            ["--model-dir", str(folder), "--data", data_dir, "--photos", "8", "--calibration", "2",
+            ["--model-dir", str(folder), "--data", data_dir, "--compare", "8", "--calibration", "2",
              "--min-agreement", "1.01"]
         )
     assert not host("int8").present(str(folder)), "a copy under --min-agreement must not be written"
@@ -45,6 +48,45 @@ def test_an_int8_copy_that_answers_differently_is_not_kept(host, model_dir, data
 def test_quantize_makes_an_int8_copy_of_the_original_locationnet_files(host, locationnet_dir, data_dir, tmp_path):
     folder = tmp_path / "locationnet"
     shutil.copytree(locationnet_dir, folder)
-    host("quantize").main(["--model-dir", str(folder), "--data", data_dir, "--photos", "40", "--min-agreement", "0.9"])
+    host("quantize").main(["--model-dir", str(folder), "--data", data_dir, "--compare", "40", "--min-agreement", "0.9"])
     served = host("inference").model_fn(str(folder))
     assert served.model_name == "LocationNet RN101-5k500 (int8)", "model_fn serves LocationNet's int8 copy"
+
+
+@pytest.fixture(scope="module")
+def real_photos(tmp_path_factory):
+    """A folder of photos as the test set leaves them (<hash>.jpg), and a file that is no photo."""
+    folder = tmp_path_factory.mktemp("photos")
+    for index in range(24):
+        (folder / f"{index:032x}.jpg").write_bytes(stand_in.photo_jpeg(index))
+    (folder / "notes.jpg").write_text("not a photo")
+    return folder
+
+
+def test_locationnet_is_calibrated_and_checked_on_a_folder_of_real_photos(host, locationnet_dir, real_photos,
+                                                                          tmp_path, capsys):
+    folder = tmp_path / "locationnet"
+    shutil.copytree(locationnet_dir, folder)
+    host("quantize").main(["--model-dir", str(folder), "--photos", str(real_photos), "--min-agreement", "0.8"])
+    out = capsys.readouterr().out
+    found = re.search(r"on 24 photos of .* \(1 files there skipped.*\n.*best guess for ([\d.]+)%; ([\d.]+)% of their "
+                      r"top-3", out)
+    assert found, f"quantize.py must say on how many photos it compared and how well they agree; it printed:\n{out}"
+    best, top3 = float(found.group(1)), float(found.group(2))
+    assert best >= 80 and top3 >= 60, f"int8 LocationNet agrees with fp32 on only {best}% (top-3: {top3}%)"
+    assert host("int8").present(str(folder)), "the int8 copy is written beside the LocationNet files"
+    assert host("inference").model_fn(str(folder)).model_name == "LocationNet RN101-5k500 (int8)"
+
+
+@pytest.mark.parametrize("photos, message", [
+    ("missing", "is no folder"),
+    ("empty", "holds no photo"),
+], ids=["no such folder", "no photos in it"])
+def test_a_photo_folder_without_photos_says_so(host, locationnet_dir, tmp_path, photos, message):
+    folder = tmp_path / "locationnet"
+    shutil.copytree(locationnet_dir, folder)
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "empty" / "readme.txt").write_text("no photos here")
+    with pytest.raises(SystemExit, match=message):
+        host("quantize").main(["--model-dir", str(folder), "--photos", str(tmp_path / photos)])
+    assert not host("int8").present(str(folder))

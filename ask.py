@@ -1,0 +1,149 @@
+"""`make ask PHOTO=photo.jpg`: your photo answered as the bot would reply, with its map, and how far off each guess is.
+
+    python ask.py PHOTO [--model build/locationnet] [--tree steps|solutions|DIR] [--out build/ask]
+
+The photo goes through the endpoint's own code, 03_host/inference.py (model_fn, input_fn, predict_fn, output_fn),
+and its answer through the bot's, 04_bot/chalicelib (reply_text, draw_map), of --tree: your steps/ by default, as
+`make serve` runs them. When the photo carries a GPS position in its EXIF, each guess gets its distance from there.
+"""
+import argparse
+import io
+import json
+import re
+import sys
+import time
+import warnings
+from pathlib import Path
+
+from PIL import Image, UnidentifiedImageError
+
+from workshop import loader, step_tests
+
+ROOT = Path(__file__).resolve().parent
+SOLUTIONS = ROOT / "solutions"
+# What ask runs of each step, and so which TODOs must be done in --tree.
+RUNS = {"03_host": ["inference.py"], "04_bot": ["chalicelib/reply.py", "chalicelib/map_image.py"]}
+TODO_STUB = re.compile(r'NotImplementedError\("TODO (\d\d\.\d+):')
+GET_LOCATIONNET = "`make locationnet` gets the talk's real model (a ResNet-101 over 15,527 cells of the globe)"
+
+
+class Stop(Exception):
+    """Why ask cannot answer, and what to do."""
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("photo", type=Path, help="a JPEG or PNG photo")
+    parser.add_argument("--model", type=Path, default=ROOT / "build" / "locationnet",
+                        help="a model folder: build/locationnet (make locationnet) or build/model (make train)")
+    parser.add_argument("--tree", default="steps", help="whose code runs: steps (yours, the default) or solutions")
+    parser.add_argument("--out", type=Path, default=ROOT / "build" / "ask", help="where the map goes")
+    args = parser.parse_args(argv)
+    sys.stdout.reconfigure(errors="backslashreplace")
+    warnings.filterwarnings("ignore", "Cannot decide type")  # MXNet's note on SymbolBlock: nothing to act on
+    try:
+        ask(args.photo, args.model, step_tests.tree_folder(args.tree, ROOT), args.tree, args.out)
+    except Stop as stop:
+        sys.exit("make ask: {}".format(stop))
+
+
+def ask(photo, model, tree, tree_name, out):
+    body = read_photo(photo)
+    whose = whose_code(tree, tree_name)
+    inference = loader.load(tree / "03_host", "inference")
+    reply, map_image = (loader.load(tree / "04_bot", "chalicelib." + name) for name in ("reply", "map_image"))
+    locationnet = loader.load(tree / "03_host", "locationnet")
+    check_model(model, locationnet)
+    print("Whose code runs: {}".format(whose))
+
+    refusal = loader.load(tree / "03_host", "refusal")
+    try:
+        data = inference.input_fn(body, "application/x-image")  # the photo checked, before the model loads
+        started = time.perf_counter()
+        locator = inference.model_fn(str(model))
+        loaded = time.perf_counter()
+        prediction = inference.predict_fn(data, locator)
+    except refusal.Refused as refused:  # what the endpoint would answer with a 4xx
+        raise Stop("the endpoint would refuse {} ({}): {}".format(photo, refused.status_code, refused.sentence))
+    answer = json.loads(inference.output_fn(prediction, "application/json")[0])
+    answered = time.perf_counter()
+    predictions = answer["predictions"]
+    print("The model: {} in {} (model_fn {:.1f} s, the answer {:.2f} s).".format(
+        answer["model"], shown(model), loaded - started, answered - loaded))
+    if not locationnet.present(str(model)):
+        print("\nThis is a model trained in the workshop, not LocationNet. Trained on the toy world (the sample data "
+              "of `make data`), its answers are not about real places: a toy render of a place looks nothing like a "
+              "photo taken there. For real photos, {}; then `make ask PHOTO={}`.".format(GET_LOCATIONNET, photo))
+
+    out.mkdir(parents=True, exist_ok=True)
+    picture = out / (photo.stem + "-reply.png")
+    picture.write_bytes(map_image.draw_map(predictions))
+    print("\nThe reply, exactly as the bot would post it (with {} attached):\n".format(shown(picture)))
+    print(reply.reply_text(predictions) + "\n")
+    print(distances(body, predictions[: reply.TOP], reply))
+
+
+def read_photo(photo):
+    try:
+        body = photo.read_bytes()
+    except OSError as error:
+        raise Stop("cannot read PHOTO={} ({}): give the path of a JPEG or PNG photo, e.g. "
+                   "PHOTO=photos/cape-canaveral-falcon9-dscovr.jpg.".format(photo, error.strerror))
+    return body
+
+
+def whose_code(tree, tree_name):
+    """Which code runs, said in one line; Stop when a TODO it needs is still open in `tree`."""
+    missing = [tree / step for step in RUNS if not (tree / step).is_dir()]
+    if missing:
+        raise Stop("{} is missing: TREE is steps (your code), solutions, or a folder laid out like them.".format(
+            shown(missing[0])))
+    open_todos = sorted({todo for step, files in RUNS.items() for name in files
+                         for todo in TODO_STUB.findall((tree / step / name).read_text(encoding="utf-8"))})
+    if open_todos:
+        raise Stop("your code in {} has TODO {} open, which the photo's answer goes through: finish {} (`make "
+                   "test-step N` says what is missing), or run the solutions: `make ask PHOTO=... TREE=solutions`."
+                   .format(shown(tree), ", ".join(open_todos), "them" if len(open_todos) > 1 else "it"))
+    owner = "your code" if tree_name == "steps" else "the solutions" if tree_name == "solutions" else "the code"
+    return "{} in {} (03_host/inference.py for the answer, 04_bot/chalicelib/reply.py and map_image.py for the " \
+           "reply).".format(owner, shown(tree))
+
+
+def check_model(model, locationnet):
+    if locationnet.present(str(model)) or (model / "model-symbol.json").is_file():
+        return
+    if model == ROOT / "build" / "locationnet":
+        raise Stop("there is no model in {}: {} (no AWS account needed), or pass MODEL=build/model for the toy "
+                   "model of `make train`.".format(shown(model), GET_LOCATIONNET))
+    raise Stop("{} holds no model (no RN101-5k500-symbol.json, no model-symbol.json): {}, or `make train` makes the "
+               "toy one in build/model.".format(shown(model), GET_LOCATIONNET))
+
+
+def distances(body, predictions, reply):
+    """Where the photo's GPS EXIF says it was taken, and each guess's distance from there."""
+    geotag = loader.load(SOLUTIONS / "01_data", "geotag")
+    geo = loader.load(SOLUTIONS / "02_train", "geo")
+    try:
+        position = geotag.read_position(Image.open(io.BytesIO(body)))
+    except (UnidentifiedImageError, ValueError, ZeroDivisionError, TypeError):
+        position = None  # a broken GPS block is no position
+    if not position or not geotag.is_possible(*position):
+        return "The photo has no GPS position in its EXIF, so how far off each guess is cannot be said."
+    import reverse_geocode  # the offline geocoder that names the cells
+
+    place = reverse_geocode.search([position])[0]
+    near = ", ".join(filter(None, [place.get("city"), place.get("state"), place.get("country_code")]))
+    lines = ["Its GPS EXIF says it was taken at {:.4f}, {:.4f} (near {}):".format(position[0], position[1], near)]
+    for rank, guess in enumerate(predictions, start=1):
+        km = float(geo.haversine_km(position[0], position[1], guess["lat"], guess["lng"]))
+        lines.append("   {}. {}: {:,.0f} km away".format(rank, reply.place_name(guess), km))
+    return "\n".join(lines)
+
+
+def shown(path):
+    path = Path(path).resolve()
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
+if __name__ == "__main__":
+    main()
