@@ -36,7 +36,7 @@ def bot_reply_to_the_photo(model):
 def test_the_bot_replies_to_the_real_photo_through_every_stage(demo, locationnet_near_the_cape):
     result, out = demo
     text, picture = bot_reply_to_the_photo(locationnet_near_the_cape)
-    assert "POST /twitter/webhook (signed as X signs) -> {'queued': 1}" in result.stdout
+    assert "post.mention.create delivery, signed as X signs -> {'queued': 1}" in result.stdout
     assert f"\n{text}\n" in result.stdout, "the reply the worker wrote in dry-run mode, as it would be posted"
     assert (out / "reply.png").read_bytes() == picture, "the map the worker would attach"
     summary = json.loads((out / "summary.json").read_text())

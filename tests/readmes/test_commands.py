@@ -93,6 +93,7 @@ RULES = [
     (r"make (test-step|watch-step|hint-step|checkpoint-step|diff-step|reset-step) [1-4]", dry_make),
     (r"make (data|train|serve|deploy|cleanup|doctor)(\s+[A-Z_]+=\S+)*", dry_make),
     (r"make demo TREE=steps", dry_make),
+    (r"make locationnet && make deploy( [A-Z_]+=\S+)+", lambda command: [dry_make(part.strip()) for part in command.split("&&")]),
     (r"export( [A-Z_]+=\S+)+", exports),
     (r"cd (steps|solutions)/04_bot && source \.\./\.\./\.venv/bin/activate", activates),
     (r"cd solutions/04_bot && chalice delete .*", each_part),
@@ -128,6 +129,12 @@ def the_command(pattern):
     return command
 
 
+def run_by(test):
+    """The pattern of the rule whose commands `test` runs."""
+    (pattern,) = [pattern for pattern, action in RULES if action == test]
+    return pattern
+
+
 def free_port():
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -136,7 +143,7 @@ def free_port():
 
 def test_your_own_photos(tmp_path):
     """prepare.py on a folder of geotagged photos named as ~/Pictures (HOME is a scratch folder here)."""
-    command = the_command(RULES[10][0])
+    command = the_command(run_by("test_your_own_photos"))
     subprocess.run([sys.executable, "solutions/01_data/sample.py", str(tmp_path / "Pictures"), "--count", "300"],
                    cwd=ROOT, check=True, capture_output=True, timeout=120)  # geotagged JPEGs, as a camera writes
     line = command.replace("steps/01_data", "solutions/01_data").replace("build/mine", str(tmp_path / "mine"))
@@ -172,7 +179,7 @@ def wait_for(url, process, seconds=60):
 
 
 def test_the_client_asks_the_local_endpoint(served, artifact, tmp_path):
-    command = the_command(RULES[11][0])
+    command = the_command(run_by("test_the_client_asks_the_local_endpoint"))
     photo = next((Path(artifact("data")) / "val.rec").parent.glob("*.rec"))  # any real JPEG will do: cut one out
     from mxnet import recordio
 
