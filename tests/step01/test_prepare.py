@@ -154,6 +154,8 @@ def test_bad_input_is_one_clear_sentence_and_writes_nothing(prepare, photo_write
         for variable in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SECURITY_TOKEN", "AWS_SESSION_TOKEN"):
             monkeypatch.delenv(variable)
         monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+        # as in a new process: boto3's default session keeps the credentials an earlier test's client found
+        monkeypatch.setattr(boto3, "DEFAULT_SESSION", None)
     with mock_aws() if what == "upload bucket missing" else nullcontext():
         with pytest.raises(SystemExit) as exit_info:
             prepare.main(argv)
