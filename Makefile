@@ -131,7 +131,7 @@ ASK_MODEL := $(if $(filter command line environment,$(origin MODEL)),$(MODEL),bu
 ask: $(STAMP)
 	$(CHECK_TREE)
 	@test -n "$(PHOTO)" || { echo '$(ASK_NEEDS)' >&2; exit 2; }
-	$(PY) ask.py "$(PHOTO)" --model $(ASK_MODEL) --tree $(TREE)
+	$(WORKSHOP) ask "$(PHOTO)" --model $(ASK_MODEL) --tree $(TREE)
 
 cleanup: $(STAMP)
 	$(PY) solutions/03_host/deploy.py cleanup
@@ -143,13 +143,13 @@ doctor: $(STAMP)
 	@$(PY) -m workshop.doctor $(DOCTOR_ARGS)
 
 demo: $(STAMP)
-	$(PY) -m demo --tree $(DEMO_TREE) $(if $(OPEN_TODOS),--open-todos $(OPEN_TODOS))$(if $(DEMO_MODEL), --model $(DEMO_MODEL))$(if $(PHOTO), --photo "$(PHOTO)")
+	$(WORKSHOP) demo --tree $(DEMO_TREE) $(if $(OPEN_TODOS),--open-todos $(OPEN_TODOS))$(if $(DEMO_MODEL), --model $(DEMO_MODEL))$(if $(PHOTO), --photo "$(PHOTO)")
 
 # How often a model places photos within 1/25/200/750/2500 km, beside the published figures: LocationNet on the
 # test set's first N photos, a step-02 model on its val photos; without MODEL, every model there is.
 EVALUATION ?= build/evaluate
 evaluate: $(STAMP)
-	$(PY) evaluate.py --testset $(TESTSET) --testsets $(TESTSETS) --out $(EVALUATION) $(if $(filter command line environment,$(origin MODEL)),--model $(MODEL)) $(if $(N),--photos $(N)) $(if $(DATA),--data $(DATA))
+	$(WORKSHOP) evaluate --testset $(TESTSET) --testsets $(TESTSETS) --out $(EVALUATION) $(if $(filter command line environment,$(origin MODEL)),--model $(MODEL)) $(if $(N),--photos $(N)) $(if $(DATA),--data $(DATA))
 
 slides: $(STAMP)
 	$(PY) slides/build.py

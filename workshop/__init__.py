@@ -1,4 +1,4 @@
 """The workshop's own tooling: the manifest, the solutions-to-starters generator and the step commands."""
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from workshop.paths import ROOT

@@ -1,5 +1,6 @@
 """`python -m workshop <command>`: what the Makefile's targets call. `--root` points the tooling at another copy."""
 import argparse
+import importlib
 import os
 import sys
 import time
@@ -35,6 +36,13 @@ def _generate(args):
     return 0
 
 
+# Commands with options of their own: `python -m workshop ask PHOTO --model DIR` hands the rest to the module's main.
+FORWARDED = {
+    "ask": ("workshop.ask", "your photo answered as the bot would reply (make ask)"),
+    "evaluate": ("workshop.evaluate", "the share of photos within 1/25/200/750/2500 km (make evaluate)"),
+    "demo": ("workshop.demo.__main__", "the whole pipeline offline, photos to a reply (make demo)"),
+}
+
 OTHER_COMMANDS = {
     "generate": _generate,
     "check-generated": lambda args: check_generated.main(args.root),
@@ -43,7 +51,7 @@ OTHER_COMMANDS = {
         args.root, args.workers, {manifest.step(n, args.root).number for n in args.step} or None, args.todo,
     ),
     "test": lambda args: full_test.main(args.root, workers=args.workers),
-    "bench": lambda args: bench.main(args.root),
+    "bench": lambda args: bench.main(args.root, args.name),
     "check-platforms": lambda args: check_platforms.main(args.root, args.index_url),
 }
 
@@ -70,8 +78,12 @@ def parser():
     generating.add_argument("--out", type=Path, help="write into this folder instead of steps/")
     generating.add_argument("--only", nargs="+", metavar="ID", help="stub only these TODOs (needs --out)")
     generating.add_argument("--step", nargs="+", help="only these steps (default: all)")
-    for name in ("check-generated", "status", "bench"):
+    for name in ("check-generated", "status"):
         commands.add_parser(name)
+    benches = commands.add_parser("bench", help="measure: every bench, or the ones named (build/bench.md)")
+    benches.add_argument("name", nargs="*", help="a bench's name, e.g. step03_latency (default: all)")
+    for name, (_, about) in FORWARDED.items():
+        commands.add_parser(name, help=f"{about}; `python -m workshop {name} --help` for its options")
     platforms = commands.add_parser("check-platforms", help="has every pin a wheel for each platform we claim?")
     platforms.add_argument("--index-url", help="the package index to ask (default: pip's, from `pip config list`)")
     testing = commands.add_parser("test", help="every test suite against the solutions, and check-generated")
@@ -85,6 +97,9 @@ def parser():
 
 def main(argv=None):
     sys.stdout.reconfigure(line_buffering=True)  # our lines and the pytest runs' lines stay in order in CI logs
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv and argv[0] in FORWARDED:
+        return importlib.import_module(FORWARDED[argv[0]][0]).main(argv[1:])
     args = parser().parse_args(argv)
     args.root = args.root.resolve()
     try:

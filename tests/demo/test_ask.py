@@ -13,10 +13,8 @@ from workshop import ROOT, loader
 
 
 def load_ask():
-    spec = importlib.util.spec_from_file_location("ask", ROOT / "ask.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    from workshop import ask
+    return ask
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +22,7 @@ def asked(locationnet_near_the_cape, tmp_path_factory):
     """`make ask PHOTO=<the launch photo> MODEL=... TREE=solutions`, as make runs it: its output and its folder."""
     out = tmp_path_factory.mktemp("ask")
     result = subprocess.run(
-        [sys.executable, "ask.py", str(PHOTO), "--model", str(locationnet_near_the_cape), "--tree", "solutions",
+        [sys.executable, "-m", "workshop", "ask", str(PHOTO), "--model", str(locationnet_near_the_cape), "--tree", "solutions",
          "--out", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     return result.stdout, out

@@ -1,4 +1,4 @@
-"""The demo (`python -m demo`) end to end on a small sample: what it prints and writes, whose code it runs, and the bad input it meets.
+"""The demo (`python -m workshop demo`) end to end on a small sample: what it prints and writes, whose code it runs, and the bad input it meets.
 
 Each demo runs as `make demo` runs it, in a child Python that the suite's network guard watches, so any attempt to
 reach AWS or X fails the run. The end-to-end run is an attendee's: a tree laid out like steps/ with steps 1, 3 and 4
@@ -22,7 +22,7 @@ from PIL import Image
 
 from workshop import ROOT
 
-DEMO = [sys.executable, "-m", "demo", "--quick"]
+DEMO = [sys.executable, "-m", "workshop", "demo", "--quick"]
 MINE = " (mine)"  # what the attendee's bot adds to each line of its reply
 # The attendee's own touch to the reply: each line ends with MINE.
 REPLY_TOUCH = f"""

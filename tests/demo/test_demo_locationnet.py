@@ -9,12 +9,12 @@ import pytest
 from real_photo_model import PHOTO, SOLUTIONS
 from workshop import ROOT, loader
 
-DEMO = [sys.executable, "-m", "demo"]
+DEMO = [sys.executable, "-m", "workshop", "demo"]
 
 
 @pytest.fixture(scope="module")
 def demo(locationnet_near_the_cape, tmp_path_factory):
-    """`python -m demo --model <the folder>`: its result and its out folder."""
+    """`python -m workshop demo --model <the folder>`: its result and its out folder."""
     out = tmp_path_factory.mktemp("demo") / "out"
     result = subprocess.run(DEMO + ["--model", str(locationnet_near_the_cape), "--out", str(out)], cwd=ROOT,
                             capture_output=True, text=True, timeout=300)

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-import evaluate
+from workshop import evaluate
 import mediaeval_stand_in as stand_in
 from workshop import ROOT, loader
 

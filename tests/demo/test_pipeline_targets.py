@@ -26,15 +26,15 @@ def commands(*goals, env=None):
     (["serve", "MODEL=build/model"], "steps/03_host/serve.py --model-dir build/model --port 8080"),
     (["data", "TREE=solutions"], "solutions/01_data/prepare.py"),
     (["serve", "TREE=solutions"], "solutions/03_host/serve.py"),
-    (["demo"], "-m demo --tree solutions\n"),
-    (["demo", "TREE=steps"], "-m demo --tree steps\n"),
-    (["demo", "TREE=steps", "OPEN_TODOS=solution"], "-m demo --tree steps --open-todos solution"),
-    (["ask", "PHOTO=p.jpg"], 'ask.py "p.jpg" --model build/locationnet --tree steps\n'),
+    (["demo"], "-m workshop demo --tree solutions\n"),
+    (["demo", "TREE=steps"], "-m workshop demo --tree steps\n"),
+    (["demo", "TREE=steps", "OPEN_TODOS=solution"], "-m workshop demo --tree steps --open-todos solution"),
+    (["ask", "PHOTO=p.jpg"], '-m workshop ask "p.jpg" --model build/locationnet --tree steps\n'),
     (["ask", "PHOTO=p.jpg", "MODEL=build/model", "TREE=solutions"],
-     'ask.py "p.jpg" --model build/model --tree solutions'),
+     '-m workshop ask "p.jpg" --model build/model --tree solutions'),
     (["locationnet"], "solutions/03_host/download_locationnet.py --out build/locationnet\n"),
     (["locationnet", "FROM=/media/usb"], "download_locationnet.py --out build/locationnet --from /media/usb"),
-    (["evaluate"], "evaluate.py --testset mediaeval2016 --testsets build/testsets --out build/evaluate\n"),
+    (["evaluate"], "-m workshop evaluate --testset mediaeval2016 --testsets build/testsets --out build/evaluate\n"),
     (["evaluate", "MODEL=build/locationnet", "N=100"], "--out build/evaluate --model build/locationnet --photos 100\n"),
     (["locationnet"], "01_data/testset.py --photos 100 --out build/testsets/mediaeval2016\n"),
     (["locationnet"], "03_host/quantize.py --model-dir build/locationnet --photos build/testsets/mediaeval2016/photos"),
@@ -56,7 +56,7 @@ def test_each_pipeline_target_runs_the_tree_asked_for(goals, runs):
 def test_the_host_exporting_tree_solutions_runs_the_solutions_everywhere():
     env = dict(os.environ, TREE="solutions")
     assert "solutions/02_train/launch.py" in commands("train", env=env)
-    assert "-m demo --tree solutions" in commands("demo", env=env)
+    assert "-m workshop demo --tree solutions" in commands("demo", env=env)
 
 
 def test_ask_without_a_photo_is_one_sentence():

@@ -79,8 +79,8 @@ def test_stand_in_answers_must_follow_the_response_schemas():
 
 
 def demo_mention():
-    """The delivery `make demo` sends to the bot (demo/stand_ins.py's mention())."""
-    from demo import stand_ins  # the repository's demo package: the tests run from the repository's root
+    """The delivery `make demo` sends to the bot (workshop/demo/stand_ins.py's mention())."""
+    from workshop.demo import stand_ins  # the repository's demo package: the tests run from the repository's root
 
     return stand_ins.mention({"BOT_USER_ID": "1001", "BOT_SCREEN_NAME": "whereml_bot"})
 

@@ -4,7 +4,7 @@ import os
 import signal
 import subprocess
 
-from demo import ROOT, DemoError, shown
+from workshop.demo import ROOT, DemoError, shown
 
 
 class Processes:

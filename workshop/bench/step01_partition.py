@@ -14,7 +14,9 @@ import time
 from pathlib import Path
 from types import SimpleNamespace
 
-STEP = Path(__file__).resolve().parent.parent / "solutions" / "01_data"
+from workshop.paths import SOLUTIONS  # noqa: E402
+
+STEP = SOLUTIONS / "01_data"
 sys.path.insert(0, str(STEP))
 
 import cellids  # noqa: E402

@@ -1,7 +1,7 @@
 """Step 03's local endpoint under an adversary's load on 127.0.0.1: slow clients, idle keep-alive clients and a burst
 of concurrent requests, all at once.
 
-    .venv/bin/python bench/step03_adversary.py [SERVE_PY ...]       (default: solutions/03_host/serve.py)
+    python -m workshop bench step03_adversary [SERVE_PY ...]       (default: solutions/03_host/serve.py)
 
 Each serve.py (another copy too, e.g. an older one, to compare) runs with its defaults on the step-02 checkpoint model
 and meets, together:
@@ -29,8 +29,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urlsplit
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from workshop.paths import ROOT
 
 from PIL import Image  # noqa: E402
 

@@ -2,7 +2,7 @@
 import sys
 from dataclasses import dataclass
 
-from demo import ROOT, DemoError, shown
+from workshop.demo import ROOT, DemoError, shown
 from workshop import hints, manifest
 
 OPEN_TODOS = ("ask", "solution", "stop")
@@ -40,7 +40,7 @@ def whose_code(tree, open_todos, tree_name):
     if unfinished and not chose_the_solutions(unfinished, open_todos):
         raise DemoError(
             "some steps have TODOs open:\n" + "\n".join(unfinished) + "\nFinish them (`make test-step N` says what "
-            f"is missing), or run `make demo TREE={tree_name} OPEN_TODOS=solution` (python -m demo --tree "
+            f"is missing), or run `make demo TREE={tree_name} OPEN_TODOS=solution` (python -m workshop demo --tree "
             f"{tree_name} --open-todos solution) to use the solution for each step with TODOs open.")
     print("Whose code runs:")
     for number, step_code in code.items():

@@ -1,6 +1,6 @@
 """LocationNet's int8 copy and `make evaluate` on this CPU: agreement with fp32, and the time per 100 test photos.
 
-    .venv/bin/python bench/locationnet_evaluate.py
+    python -m workshop bench locationnet_evaluate
 
 The network is LocationNet's shape (step03_latency.py: a ResNet-101 body over 15,527 cells, random weights) and the
 tests' small network in LocationNet's format (tests/step03/tiny_locationnet.py). Their int8 copies are made by
@@ -19,11 +19,10 @@ import tempfile
 import time
 from pathlib import Path
 
-import step03_latency  # noqa: E402  (the LocationNet-size files, the photos, the step's modules)
+from workshop.bench import step03_latency  # noqa: E402  (the LocationNet-size files, the photos, the step's modules)
 
 ROOT = step03_latency.ROOT
-sys.path.insert(0, str(ROOT))
-import evaluate  # noqa: E402
+from workshop import evaluate  # noqa: E402
 
 quantize = step03_latency.quantize
 tiny = step03_latency.loader.load(ROOT / "tests" / "step03", "tiny_locationnet")

@@ -1,6 +1,6 @@
 """Step 03 on this CPU: one photo's latency through our handler versus the original WhereML path, LocationNet-size.
 
-    .venv/bin/python bench/step03_latency.py
+    python -m workshop bench step03_latency
 
 The model is LocationNet's shape (a ResNet-101 body, 15,527 cells, 224 x 224 input) with random weights, saved in
 LocationNet's own format. Both paths use the same weights and the same JPEG photos (640 x 480 and 2048 x 1536), in the same run:
@@ -20,8 +20,7 @@ import time
 import warnings
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from workshop.paths import ROOT
 warnings.filterwarnings("ignore")
 os.environ.setdefault("OMP_NUM_THREADS", str(os.cpu_count()))  # before MXNet starts its threads
 

@@ -1,4 +1,7 @@
-"""`make bench`: run every bench/*.py (each prints a Markdown section) and gather them into build/bench.md."""
+"""`make bench`: run every bench script here (each prints a Markdown section) and gather them into build/bench.md.
+
+    python -m workshop bench [NAME ...]     e.g. `python -m workshop bench step03_latency`
+"""
 import os
 import platform
 import subprocess
@@ -6,7 +9,9 @@ import sys
 import time
 from pathlib import Path
 
-from workshop import ROOT
+from workshop.paths import ROOT
+
+HERE = Path(__file__).resolve().parent
 
 
 def machine():
@@ -18,18 +23,24 @@ def machine():
             f"Python {platform.python_version()}, {time.strftime('%Y-%m-%d')}")
 
 
-def main(root=ROOT, say=print):
-    scripts = sorted((root / "bench").glob("*.py"))
-    if not scripts:
-        say("bench/ holds no *.py scripts: nothing to measure.")
-        return 1
+def scripts(names=()):
+    """The bench modules by name (every one without names); an unknown name stops with the list."""
+    known = sorted(path.stem for path in HERE.glob("*.py") if path.stem != "__init__")
+    unknown = sorted(set(names) - set(known))
+    if unknown:
+        raise SystemExit(f"No bench named {', '.join(unknown)}: the benches are {', '.join(known)}.")
+    return list(names) or known
+
+
+def main(root=ROOT, names=(), say=print):
     sections = [f"# WhereML benchmarks\n\n{machine()}\n"]
     failed = []
-    for script in scripts:
-        say(f"running {script.relative_to(root)} ...")
-        result = subprocess.run([sys.executable, str(script)], cwd=root, stdout=subprocess.PIPE, text=True)
+    for name in scripts(names):
+        say(f"running workshop/bench/{name}.py ...")
+        result = subprocess.run([sys.executable, "-m", f"workshop.bench.{name}"], cwd=root, stdout=subprocess.PIPE,
+                                text=True)
         if result.returncode != 0:
-            failed.append(script.relative_to(root).as_posix())
+            failed.append(f"workshop/bench/{name}.py")
             continue
         sections.append(result.stdout.strip() + "\n")
     report = root / "build" / "bench.md"

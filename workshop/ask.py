@@ -1,6 +1,6 @@
 """`make ask PHOTO=photo.jpg`: your photo answered as the bot would reply, with its map, and how far off each guess is.
 
-    python ask.py PHOTO [--model build/locationnet] [--tree steps|solutions|DIR] [--out build/ask]
+    python -m workshop ask PHOTO [--model build/locationnet] [--tree steps|solutions|DIR] [--out build/ask]
 
 The photo goes through the endpoint's own code, 03_host/inference.py (model_fn, input_fn, predict_fn, output_fn),
 and its answer through the bot's, 04_bot/chalicelib (reply_text, draw_map), of --tree: your steps/ by default, as
@@ -19,7 +19,7 @@ from PIL import Image, UnidentifiedImageError
 
 from workshop import loader, step_tests
 
-ROOT = Path(__file__).resolve().parent
+from workshop.paths import ROOT
 SOLUTIONS = ROOT / "solutions"
 # What ask runs of each step, and so which TODOs must be done in --tree.
 RUNS = {"03_host": ["inference.py"], "04_bot": ["chalicelib/reply.py", "chalicelib/map_image.py"]}
@@ -32,7 +32,7 @@ class Stop(Exception):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m workshop ask", description=__doc__.splitlines()[0])
     parser.add_argument("photo", type=Path, help="a JPEG or PNG photo")
     parser.add_argument("--model", type=Path, default=ROOT / "build" / "locationnet",
                         help="a model folder: build/locationnet (make locationnet) or build/model (make train)")

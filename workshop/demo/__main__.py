@@ -1,4 +1,4 @@
-"""`python -m demo`: the command (see demo/__init__.py)."""
+"""`python -m workshop demo`: the command (see workshop/demo/__init__.py)."""
 import argparse
 import json
 import signal
@@ -6,9 +6,9 @@ import sys
 import time
 from pathlib import Path
 
-import demo
-from demo import ROOT, DemoError, out_folder, plan, real_photo, stages, stand_ins
-from demo.processes import Processes
+from workshop import demo
+from workshop.demo import ROOT, DemoError, out_folder, plan, real_photo, stages, stand_ins
+from workshop.demo.processes import Processes
 from workshop import step_tests
 
 # The full demo reaches >= 90 % of val photos within 2500 km in well under a minute of training on 2 cores;
@@ -49,7 +49,7 @@ def main(argv=None):
 
 
 def parse_args(argv):
-    parser = argparse.ArgumentParser(prog="python -m demo", description=demo.__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m workshop demo", description=demo.__doc__.splitlines()[0])
     parser.add_argument("--tree", default="solutions",
                         help="whose code runs: solutions (default), steps (yours), or a folder laid out like them")
     parser.add_argument("--open-todos", choices=plan.OPEN_TODOS, default="ask",

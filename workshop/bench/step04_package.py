@@ -2,7 +2,7 @@
 
 Goals: deployment.zip <= 15 MB, a cold `import app` <= 1 s (the part of a Lambda cold start that is ours).
 
-    .venv/bin/python bench/step04_package.py      # needs the Lambda wheels: solutions/04_bot/fetch_wheels.py
+    python -m workshop bench step04_package      # needs the Lambda wheels: solutions/04_bot/fetch_wheels.py
 """
 import os
 import shutil
@@ -13,7 +13,7 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from workshop.paths import ROOT
 BOT = ROOT / "solutions" / "04_bot"
 WHEELS = ROOT / "build" / "lambda-wheels"
 IMPORTS = 7

@@ -1,6 +1,6 @@
 """`make evaluate`: how often a model places photos within 1 / 25 / 200 / 750 / 2500 km, beside published figures.
 
-    python evaluate.py [--model DIR] [--testset mediaeval2016] [--photos 1000] [--data build/data]
+    python -m workshop evaluate [--model DIR] [--testset mediaeval2016] [--photos 1000] [--data build/data]
 
 LocationNet (a folder with the RN101-5k500 files, made by `make locationnet`) answers the first N photos of the
 MediaEval 2016 Placing Task test list, fetched by hash and kept in build/testsets/ (01_data/testset.py). A step-02
@@ -24,7 +24,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from workshop import loader
 
-ROOT = Path(__file__).resolve().parent
+from workshop.paths import ROOT
 SOLUTIONS = ROOT / "solutions"
 TESTSETS = ROOT / "build" / "testsets"
 MODELS = [ROOT / "build" / "model", ROOT / "build" / "locationnet"]
@@ -70,13 +70,13 @@ def test_photos(testset, count, testsets=TESTSETS):
     """(photos [(JPEG bytes, lat, lng)], what they are) of the test set: its first `count` photos, fetched by hash
     into testsets/<testset> (or found there from an earlier run)."""
     if testset != "mediaeval2016":
-        raise SystemExit(f"evaluate.py: no test set {testset!r}: the one it knows is mediaeval2016.")
+        raise SystemExit(f"make evaluate: no test set {testset!r}: the one it knows is mediaeval2016.")
     source = step("01_data", "testset")
     out = Path(testsets) / testset
     try:
         listed, fetched = source.first_photos(out, count)
     except source.BadInput as error:
-        raise SystemExit(f"evaluate.py: {error}")
+        raise SystemExit(f"make evaluate: {error}")
     print(source.report(listed, fetched, out / "photos"))
     photos = [(path.read_bytes(), photo.lat, photo.lng) for path, photo in fetched.photos]
     what = (f"the first {count} photos of the MediaEval 2016 test list ({len(photos)} fetched, "
@@ -89,7 +89,7 @@ def val_photos(data, count):
     import mxnet as mx
 
     if not (Path(data) / "val.rec").is_file():
-        raise SystemExit(f"evaluate.py: {data} has no val.rec: a step-02 model is evaluated on the validation photos "
+        raise SystemExit(f"make evaluate: {data} has no val.rec: a step-02 model is evaluated on the validation photos "
                          "of its dataset; make it with `make data`, or pass --data.")
     records = mx.recordio.MXIndexedRecordIO(str(Path(data) / "val.idx"), str(Path(data) / "val.rec"), "r")
     photos = []
@@ -200,7 +200,7 @@ def slug(name):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m workshop evaluate", description=__doc__.splitlines()[0])
     parser.add_argument("--model", type=Path, help="a model folder (default: build/model and build/locationnet)")
     parser.add_argument("--testset", default="mediaeval2016", help="LocationNet's test set (mediaeval2016)")
     parser.add_argument("--photos", type=int, default=1000, help="how many test (or validation) photos to answer")
@@ -212,11 +212,11 @@ def main(argv=None):
         parser.error("--photos must be 1 or more")
     locationnet = step("03_host", "locationnet")
     if args.model and not args.model.is_dir():
-        raise SystemExit(f"evaluate.py: --model {args.model} is no folder: give a model folder (`make train`, "
+        raise SystemExit(f"make evaluate: --model {args.model} is no folder: give a model folder (`make train`, "
                          "`make locationnet`).")
     models = [args.model] if args.model else [folder for folder in MODELS if folder.is_dir()]
     if not models:
-        raise SystemExit("evaluate.py: no model to evaluate: `make locationnet` fetches the real one, `make train` "
+        raise SystemExit("make evaluate: no model to evaluate: `make locationnet` fetches the real one, `make train` "
                          "trains the toy one (or pass --model DIR).")
     args.out.mkdir(parents=True, exist_ok=True)
     for old in [*args.out.glob("errors-*.png"), *(args.out / name for name in EXAMPLE)]:
@@ -228,7 +228,7 @@ def main(argv=None):
         else:
             photos, what, where = val_photos(args.data, args.photos)
         if not photos:
-            raise SystemExit(f"evaluate.py: {what}: no photo to answer.")
+            raise SystemExit(f"make evaluate: {what}: no photo to answer.")
         found, served = evaluate(model_dir, photos, what, where)
         if locationnet.present(str(model_dir)) and found[0].photos:
             example = answer_one(served, found[-1], args.out)

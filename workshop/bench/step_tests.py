@@ -3,8 +3,8 @@
 Goals: each finished step <= 20 s, `make status` <= 15 s on a fresh clone (its answers are then kept, in
 build/test-step/ as `make test-step N` keeps them).
 
-    .venv/bin/python bench/step_tests.py                      # this checkout
-    .venv/bin/python bench/step_tests.py --against ../main    # and another checkout, each command right after ours
+    python -m workshop bench step_tests                      # this checkout
+    python -m workshop bench step_tests --against ../main    # and another checkout, each command right after ours
 
 With --against, both checkouts run each command in turn under the same load, so their ratio holds even on a busy
 machine. Wall seconds are what an attendee waits; CPU seconds (of every process the command starts) are steadier.
@@ -18,8 +18,7 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from workshop.paths import ROOT
 from workshop import manifest  # noqa: E402 (the checkout's own tooling, also when run as a script)
 
 MAKE_ARTIFACTS = "from workshop import checkpoint; checkpoint.ensure('model')"
@@ -58,7 +57,7 @@ def main(argv=None):
     header = "| what | wall s | CPU s |"
     if args.against:
         header += f" {args.against.name}: wall s | CPU s | its wall / ours |"
-    lines = ["### Waiting for the tests (`bench/step_tests.py`)\n", header,
+    lines = ["### Waiting for the tests (`workshop/bench/step_tests.py`)\n", header,
              "| --- |" + " ---: |" * (header.count("|") - 2)]
     failed = []
     for what, command, prepare in measurements(ROOT):

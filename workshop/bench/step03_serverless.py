@@ -1,7 +1,7 @@
 """Step 03 on Serverless Inference: the memory each model needs and how long model_fn takes (the cold start's share
 that is ours), which set deploy.py's --memory default and the bot's endpoint timeouts.
 
-    .venv/bin/python bench/step03_serverless.py
+    python -m workshop bench step03_serverless
 
 Each model is loaded in a fresh Python, as a serverless container's model-server worker loads it: import
 inference.py, model_fn(model_dir), then one 640 x 480 JPEG through input_fn -> predict_fn -> output_fn. The peak
@@ -9,7 +9,7 @@ resident memory of that process and model_fn's wall time are measured, with one 
 default for a worker). The models: the step-02 checkpoint (the toy world), and LocationNet's shape (ResNet-101 over
 15,527 cells, random weights in its own file format) in fp32 and with quantize.py's int8 copy. Then the int8 copy is
 served as the container serves it, by multi-model-server (its Java front end and one worker, deploy.py's serverless
-environment; bench/step03_serving.py's set-up), and the peak memory of all its processes is added up. Not measured:
+environment; workshop/bench/step03_serving.py's set-up), and the peak memory of all its processes is added up. Not measured:
 the container's own start (pulling the image), which only AWS can show.
 """
 import json
@@ -23,9 +23,8 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from workshop.paths import ROOT
 STEP = ROOT / "solutions" / "03_host"
-sys.path.insert(0, str(ROOT))
 RUNS = 3  # fresh Pythons per model; the median is reported
 MEMORY_SIZES_MB = range(1024, 6145, 1024)  # what Serverless Inference offers
 HEADROOM = 1.25  # the container's own processes and a second request's buffers
@@ -68,7 +67,7 @@ def fresh_runs(model_dir, jpeg_path):
 def model_server_peak_mb(model_files, jpeg, scratch):
     """Peak memory (VmHWM summed over its processes) of multi-model-server serving model_files after one request."""
     import psutil
-    import step03_serving
+    from workshop.bench import step03_serving
 
     model = step03_serving.container_layout(model_files, scratch / "ml")
     variables = step03_serving.deploy.serving_environment(None)  # what a serverless endpoint's container gets
@@ -97,7 +96,7 @@ def _peak_kb(pid):
 
 def locationnet_folders(folder, jpegs):
     """LocationNet-shaped files in folder/fp32, and the same plus quantize.py's int8 copy in folder/int8."""
-    import step03_latency  # its LocationNet-shaped files and photo-like JPEGs
+    from workshop.bench import step03_latency  # its LocationNet-shaped files and photo-like JPEGs
 
     fp32, int8_dir = folder / "fp32", folder / "int8"
     fp32.mkdir()
@@ -121,7 +120,7 @@ def main():
     toy = checkpoint.ensure("model")
     folder = Path(tempfile.mkdtemp(prefix="serverless-"))
     try:
-        import step03_latency
+        from workshop.bench import step03_latency
 
         jpegs = step03_latency.photos(640, 480)
         jpeg_path = folder / "photo.jpg"

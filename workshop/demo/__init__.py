@@ -1,7 +1,7 @@
 """`make demo`: WhereML from photos to a reply on X, offline, on this machine, in about a minute.
 
-    python -m demo [--tree solutions|steps|DIR] [--open-todos ask|solution|stop] [--quick] [--port 0] [--out build/demo]
-    python -m demo --model locationnet [--photo photos/cape-canaveral-falcon9-dscovr.jpg]
+    python -m workshop demo [--tree solutions|steps|DIR] [--open-todos ask|solution|stop] [--quick] [--port 0] [--out build/demo]
+    python -m workshop demo --model locationnet [--photo photos/cape-canaveral-falcon9-dscovr.jpg]
 
 1. sample data      01_data/prepare.py renders the toy world                  -> build/demo/data
 2. training         02_train/launch.py --local trains the network               -> build/demo/model
@@ -28,7 +28,7 @@ output folder and its lock), real_photo.py (LocationNet on a real photo).
 """
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from workshop.paths import ROOT
 
 
 class DemoError(Exception):

@@ -1,6 +1,6 @@
 """Step 02 on this CPU: training images/s of the networks, whether the RecordIO reader keeps up, and the demo run.
 
-    .venv/bin/python bench/step02_training.py
+    python -m workshop bench step02_training
 """
 import itertools
 import json
@@ -10,8 +10,7 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from workshop.paths import ROOT
 
 import mxnet as mx  # noqa: E402
 from mxnet import gluon  # noqa: E402

@@ -8,7 +8,7 @@ import fcntl
 import os
 import shutil
 
-from demo import DemoError, shown
+from workshop.demo import DemoError, shown
 
 LOCK_FILE = "demo.pid"
 

@@ -10,8 +10,8 @@ import sys
 
 from PIL import Image, UnidentifiedImageError
 
-from demo import ROOT, DemoError, shown, stages
-from demo.plan import STAGE_NAMES
+from workshop.demo import ROOT, DemoError, shown, stages
+from workshop.demo.plan import STAGE_NAMES
 from workshop import loader
 
 LOCATIONNET = ROOT / "build" / "locationnet"
@@ -71,8 +71,7 @@ def check_model(model):
 
 def show_result(out, endpoint, photo, jpeg, reply, code):
     """The reply, where the photo was taken and how far off each guess is; the photo beside summary.json."""
-    sys.path.insert(0, str(ROOT))  # ask.py, the `make ask` command, says how far off the guesses are
-    import ask
+    from workshop import ask
 
     predictions = stages.ask_endpoint(endpoint, jpeg)["predictions"]
     print(f"      The reply, exactly as the bot would post it (with {shown(out / 'reply.png')} attached):\n")

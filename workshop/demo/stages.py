@@ -16,9 +16,9 @@ from dataclasses import asdict, dataclass
 import boto3
 from chalice.test import Client
 
-from demo import ROOT, DemoError, shown, stand_ins
-from demo.plan import STAGE_NAMES
-from demo.processes import tail
+from workshop.demo import ROOT, DemoError, shown, stand_ins
+from workshop.demo.plan import STAGE_NAMES
+from workshop.demo.processes import tail
 from workshop import loader
 
 PY = sys.executable

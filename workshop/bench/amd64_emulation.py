@@ -1,6 +1,6 @@
 """How much slower training is in an emulated amd64 (Docker on Apple Silicon without Rosetta), measured with QEMU.
 
-    .venv/bin/python bench/amd64_emulation.py
+    python -m workshop bench amd64_emulation
 
 Runs the same training steps of the default network natively and under `qemu-x86_64 -cpu Nehalem` (user-mode
 emulation of an SSE4.2 x86_64 CPU: no kernel settings, no binfmt), one thread each, and compares their CPU time, which
@@ -19,8 +19,7 @@ STEPS = {"native": 10, "emulated": 3}
 
 def cpu_seconds_per_step(steps):
     """In this process: the CPU time of one training step on a batch in memory, after two warm-up steps."""
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-    import step02_training as training
+    from workshop.bench import step02_training as training
 
     data = training.checkpoint.ensure("data")
     about = json.loads((data / "dataset.json").read_text())

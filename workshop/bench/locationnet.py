@@ -1,9 +1,9 @@
 """The real model's path on this machine: `make locationnet` against a local stand-in bucket, model_fn's start-up
 (the endpoint's cold start) fp32 vs int8, and `make ask` on a 12 MP photo, all with a LocationNet-size model.
 
-    .venv/bin/python bench/locationnet.py
+    python -m workshop bench locationnet
 
-The model is LocationNet's shape with random weights (bench/step03_latency.py's locationnet_files: a ResNet-101 body,
+The model is LocationNet's shape with random weights (workshop/bench/step03_latency.py's locationnet_files: a ResNet-101 body,
 fc1 over 15,527 cells, SoftmaxOutput), served by moto's S3 server on 127.0.0.1 as public-read objects. Its int8 copy
 here is quantized on random inputs: good for timing, not for answers (`make locationnet` calibrates on real photos).
 """
@@ -16,9 +16,7 @@ import time
 import warnings
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
+from workshop.paths import ROOT
 sys.path.insert(0, str(ROOT / "tests" / "step03"))
 warnings.filterwarnings("ignore")
 
@@ -26,7 +24,7 @@ import mxnet as mx  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from standin_bucket import StandInBucket  # noqa: E402
-from step03_latency import locationnet_files  # noqa: E402
+from workshop.bench.step03_latency import locationnet_files  # noqa: E402
 from workshop import loader  # noqa: E402
 
 STEP = ROOT / "solutions" / "03_host"
@@ -120,7 +118,7 @@ def main():
         photo = twelve_megapixel_photo(work / "12mp.jpg")
         asks = {}
         for name, folder in (("fp32", fp32), ("int8", int8)):
-            asks[name] = median([timed([sys.executable, "ask.py", str(photo), "--model", str(folder), "--tree",
+            asks[name] = median([timed([sys.executable, "-m", "workshop", "ask", str(photo), "--model", str(folder), "--tree",
                                         "solutions", "--out", str(work / "ask")], cwd=ROOT)[0] for _ in range(3)])
         photo_mb = photo.stat().st_size / 1e6
     finally:

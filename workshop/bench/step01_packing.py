@@ -17,7 +17,9 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-STEP = Path(__file__).resolve().parent.parent / "solutions" / "01_data"
+from workshop.paths import SOLUTIONS  # noqa: E402
+
+STEP = SOLUTIONS / "01_data"
 sys.path.insert(0, str(STEP))
 
 import mxnet as mx  # noqa: E402

@@ -3,15 +3,14 @@
 CPU seconds are those of the test processes: on a busy machine they are steadier than wall seconds, and the wall time
 of the whole check on N free cores is about their sum over N.
 
-    .venv/bin/python bench/check_workshop.py
+    python -m workshop bench check_workshop
 """
 import resource
 import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from workshop.paths import ROOT
 
 from workshop import check_workshop, manifest  # noqa: E402 (the checkout's own tooling, found through ROOT)
 

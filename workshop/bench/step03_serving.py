@@ -1,6 +1,6 @@
 """Step 03 as SageMaker serves it: one request's latency through multi-model-server, the container's way, on 127.0.0.1.
 
-    .venv/bin/python bench/step03_serving.py
+    python -m workshop bench step03_serving
 
 The SageMaker MXNet 1.9 inference container starts multi-model-server (Java) with the toolkit's handler service, one
 worker per vCPU, each with OMP_NUM_THREADS=1 (sagemaker-mxnet-inference's serving.py). Here the same server runs
@@ -27,8 +27,6 @@ import urllib.request
 import warnings
 from pathlib import Path
 
-BENCH = Path(__file__).resolve().parent
-sys.path.insert(0, str(BENCH))
 warnings.filterwarnings("ignore")
 
 import numpy as np  # noqa: E402
@@ -36,7 +34,7 @@ from PIL import Image  # noqa: E402
 from sagemaker_inference import environment, model_server  # noqa: E402
 from sagemaker_mxnet_serving_container import handler_service, serving  # noqa: E402
 
-import step03_latency  # noqa: E402  (the LocationNet-size model files, the loader of the step's modules)
+from workshop.bench import step03_latency  # noqa: E402  (the LocationNet-size model files, the loader of the step's modules)
 
 STEP = step03_latency.STEP
 logging.getLogger("sagemaker.config").setLevel(logging.WARNING)  # its INFO lines would land among the figures
