@@ -104,7 +104,7 @@ RULES = [
     (r"AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME=\S+ \.venv/bin/python steps/03_host/predict\.py PHOTO\.jpg",
      "test_the_client_asks_the_local_endpoint"),
     (r"\.venv/bin/moto_server -p 5000|chalice local .*|python local_worker\.py --stage dev|curl .*|body=.*|"
-     r"signature=.*|id=\$\(\(.*\)\)", "test_the_bots_dry_run_by_hand"),
+     r"signature=.*|id=\$\(\(.*\)\) bot=\$\(python -c .*\)", "test_the_bots_dry_run_by_hand"),
 ]
 
 
