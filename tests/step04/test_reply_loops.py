@@ -6,7 +6,16 @@ import json
 import pytest
 import responses
 from bot_stand_ins import (
-    API, BOT_ID, PhotoBot, allow_reply, deliver, mention_delivery, photo_of, post_event, post_photo_of, replies,
+    API,
+    BOT_ID,
+    PhotoBot,
+    allow_reply,
+    deliver,
+    mention_delivery,
+    photo_of,
+    post_event,
+    post_photo_of,
+    replies,
     serve_photo,
 )
 
