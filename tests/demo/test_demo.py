@@ -320,3 +320,8 @@ def test_the_reply_picture_rings_where_the_photo_was_taken(demo):
     expected = map_image.draw_map(about["predictions"], truth=(photo["lat"], photo["lng"]))
     assert (out / "reply.png").read_bytes() == expected, "reply.png: the bot's map with a ring at the photo's place"
     assert "the ring is where the photo was taken" in result.stdout
+
+
+def test_the_demo_says_where_the_bots_web_page_answers(demo):
+    result, _ = demo
+    assert "`make serve`, then `make serve-bot` in another terminal, and open http://127.0.0.1:8000/" in result.stdout
