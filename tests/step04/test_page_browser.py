@@ -11,6 +11,7 @@ import time
 import urllib.request
 
 import pytest
+
 from workshop import ROOT
 
 DRIVER = shutil.which("chromedriver")
