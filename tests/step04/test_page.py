@@ -178,6 +178,13 @@ def test_a_slow_endpoint_is_given_up_on_within_the_lambdas_time(client, aws, end
     assert answer.status_code == 503 and "try again in a minute" in json.loads(answer.body)["error"]
 
 
+def test_no_table_to_count_in_is_a_503_and_no_endpoint_call(client, aws, endpoint_server, caplog):
+    aws_client("dynamodb").delete_table(TableName=ENV["TABLE_NAME"])
+    answer = ask(client)
+    assert answer.status_code == 503 and "cannot take photos right now" in answer.body.decode()
+    assert endpoint_server.requests == [] and "could not count" in caplog.text
+
+
 def test_the_daily_cap_gives_a_429_page_then_resets_the_next_day(client, aws, endpoint_server, chalicelib,
                                                                  monkeypatch):
     daily_cap = chalicelib("daily_cap")

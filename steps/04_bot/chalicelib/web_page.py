@@ -64,10 +64,14 @@ def ask(body, content_type, accept, endpoint_name, table):
         return _refusal(429, sentence, as_json, {"Retry-After": str(reached.seconds_left)})
     except endpoint.PhotoRejected:
         return _refusal(422, "The model could not read this photo: try another one.", as_json)
-    except (endpoint.EndpointError, BotoCoreError, ClientError) as error:
+    except endpoint.EndpointError as error:
         log.error("The page's photo went unanswered: %s", type(error).__name__)  # the error only: no photo, no sender
         return _refusal(503, "The bot's model did not answer in time: try again in a minute (a serverless endpoint "
                              "wakes up on the first photo).", as_json, {"Retry-After": "60"})
+    except (BotoCoreError, ClientError) as error:  # the stage's table, where the day's answers are counted
+        log.error("The page could not count an answer in its table: %s", type(error).__name__)
+        return _refusal(503, "The bot cannot take photos right now: try again in a minute.", as_json,
+                        {"Retry-After": "60"})
     reply = reply_text(predictions)
     fragment = _answer_html(reply, draw_map(predictions, truth=truth), _distances(predictions, truth))
     if as_json:
