@@ -86,7 +86,7 @@ def poll_mentions(event):
 
 @app.route("/", methods=["GET"])
 def page():
-    return _response(web_page.page())
+    return _response(web_page.page(app.current_request.context.get("path")))
 
 
 @app.route("/ask", methods=["POST"], content_types=["multipart/form-data"])
@@ -97,7 +97,7 @@ def ask_about_a_photo():
     except settings.NotConfigured as error:
         raise ChaliceViewError(str(error)) from None
     answer = web_page.ask(request.raw_body, request.headers.get("content-type"), request.headers.get("accept"),
-                          config.endpoint_name, config.table_name)
+                          config.endpoint_name, config.table_name, request.context.get("path"))
     return _response(answer)
 
 

@@ -58,11 +58,18 @@ def test_the_page_is_one_form_that_says_where_the_photo_goes(client):
     answer = client.http.get("/")
     assert answer.status_code == 200 and answer.headers["Content-Type"].startswith("text/html")
     page = answer.body.decode()
-    assert re.search(r'<form[^>]+action="ask"[^>]+method="post"[^>]+enctype="multipart/form-data"', page), (
-        "a plain form posts the photo without JavaScript (relative action: the API's stage path comes first)")
+    assert re.search(r'<form[^>]+action="/ask"[^>]+method="post"[^>]+enctype="multipart/form-data"', page), (
+        "a plain form posts the photo without JavaScript")
     assert 'name="photo" type="file"' in page
     assert "Where your photo goes" in page and "It is not kept" in page
     assert "at most 200 photos a day" in page, "the page says the daily cap"
+
+
+@pytest.mark.parametrize("path, action", [("/api/", "/api/ask"), ("/api", "/api/ask"), ("/", "/ask"),
+                                          ("/api/ask", "/api/ask"), (None, "/ask")])
+def test_the_form_posts_under_the_stage_the_page_was_asked_by(web_page, path, action):
+    """On API Gateway the page's path starts with the stage: https://ID.execute-api.REGION.amazonaws.com/api."""
+    assert web_page.form_action(path) == action
 
 
 def test_a_photo_gets_the_x_paths_reply_and_map_on_a_page(client, aws, chalicelib, endpoint_server):

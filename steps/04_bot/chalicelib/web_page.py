@@ -43,13 +43,21 @@ def _runtime():
     return SESSION.client("sagemaker-runtime", config=PAGE_TIMEOUTS)
 
 
-def page():
-    return _page(200, "")
+def form_action(path):
+    """Where the form posts: /ask under the path the page was asked by, which on API Gateway starts with the stage
+    ("/api/" or "/api" -> "/api/ask"), so the page works with or without its trailing slash."""
+    base = (path or "/").rstrip("/")
+    return base if base.endswith("/ask") else base + "/ask"
 
 
-def ask(body, content_type, accept, endpoint_name, table):
+def page(path="/"):
+    return _page(200, "", form_action(path))
+
+
+def ask(body, content_type, accept, endpoint_name, table, path="/ask"):
     """The answer to one POST /ask: the bot's reply and map, or a refusal that says what to do."""
     as_json = "application/json" in (accept or "")
+    action = form_action(path)
     try:
         photo_check.check_size(body)  # before the form is parsed
         photo = form_photo(body, content_type)
@@ -57,26 +65,26 @@ def ask(body, content_type, accept, endpoint_name, table):
         daily_cap.take_one(table, daily_cap.cap())
         predictions = endpoint.predict(endpoint_name, photo, runtime=_runtime())
     except photo_check.Refused as refused:
-        return _refusal(refused.status, refused.sentence, as_json)
+        return _refusal(refused.status, refused.sentence, as_json, action)
     except daily_cap.CapReached as reached:
         sentence = (f"The bot has answered its {reached.cap} photos for today: it takes photos again at midnight "
                     f"UTC, in {reached.seconds_left // 3600} h {reached.seconds_left % 3600 // 60} min.")
-        return _refusal(429, sentence, as_json, {"Retry-After": str(reached.seconds_left)})
+        return _refusal(429, sentence, as_json, action, {"Retry-After": str(reached.seconds_left)})
     except endpoint.PhotoRejected:
-        return _refusal(422, "The model could not read this photo: try another one.", as_json)
+        return _refusal(422, "The model could not read this photo: try another one.", as_json, action)
     except endpoint.EndpointError as error:
         log.error("The page's photo went unanswered: %s", type(error).__name__)  # the error only: no photo, no sender
         return _refusal(503, "The bot's model did not answer in time: try again in a minute (a serverless endpoint "
-                             "wakes up on the first photo).", as_json, {"Retry-After": "60"})
+                             "wakes up on the first photo).", as_json, action, {"Retry-After": "60"})
     except (BotoCoreError, ClientError) as error:  # the stage's table, where the day's answers are counted
         log.error("The page could not count an answer in its table: %s", type(error).__name__)
-        return _refusal(503, "The bot cannot take photos right now: try again in a minute.", as_json,
+        return _refusal(503, "The bot cannot take photos right now: try again in a minute.", as_json, action,
                         {"Retry-After": "60"})
     reply = reply_text(predictions)
     fragment = _answer_html(reply, draw_map(predictions, truth=truth), _distances(predictions, truth))
     if as_json:
         return Answer(200, json.dumps({"reply": reply, "html": fragment}), {"Content-Type": "application/json"})
-    return _page(200, fragment)
+    return _page(200, fragment, action)
 
 
 def form_photo(body, content_type):
@@ -111,14 +119,15 @@ def _answer_html(reply, png, distances):
             f'numbered 1-3, a ring where the photo was taken"></section>')
 
 
-def _refusal(status, sentence, as_json, headers=None):
+def _refusal(status, sentence, as_json, action, headers=None):
     fragment = f'<section id="answer"><p class="refusal" role="alert">{html.escape(sentence)}</p></section>'
     if as_json:
         return Answer(status, json.dumps({"error": sentence, "html": fragment}),
                       {"Content-Type": "application/json", **(headers or {})})
-    return _page(status, fragment, headers)
+    return _page(status, fragment, action, headers)
 
 
-def _page(status, answer, headers=None):
-    body = PAGE.substitute(answer=answer, cap=daily_cap.cap(), max_mb=photo_check.MAX_UPLOAD_BYTES // 2**20)
+def _page(status, answer, action, headers=None):
+    body = PAGE.substitute(answer=answer, action=html.escape(action), cap=daily_cap.cap(),
+                           max_mb=photo_check.MAX_UPLOAD_BYTES // 2**20)
     return Answer(status, body, {"Content-Type": "text/html; charset=utf-8", **(headers or {})})
