@@ -7,7 +7,9 @@ DynamoDB table, where the page counts its answers for the daily cap.
 (`make serve-bot` runs it.) Ctrl-C stops it; the count goes with it.
 """
 import argparse
+import logging
 import os
+import signal
 import subprocess
 import sys
 import urllib.error
@@ -34,6 +36,7 @@ def endpoint_is_up(url):
 
 def local_aws(endpoint):
     """moto's server on a free 127.0.0.1 port, and the environment that sends boto3 there (and to `endpoint`)."""
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's server: no line for each DynamoDB call
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
@@ -56,18 +59,25 @@ def main(argv=None):
     endpoint = args.endpoint.rstrip("/")
     if not endpoint_is_up(endpoint):
         sys.exit(f"No endpoint answers on {endpoint}: start it first, in another terminal: make serve")
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # stopped as Ctrl-C stops it: chalice local too
     server, env = local_aws(endpoint)
     os.environ.update(env)
+    chalice = None
     try:
         table = stage_settings(args.stage)["TABLE_NAME"]
         ensure_table(boto3.client("dynamodb"), table, say=lambda line: None)
         print(f"The bot's page: http://127.0.0.1:{args.port}/ (photos go to {endpoint}; the daily count to table "
               f"{table} in moto, on 127.0.0.1). Ctrl-C stops it.", flush=True)
-        command = [str(CHALICE), "local", "--stage", args.stage, "--host", "127.0.0.1", "--port", str(args.port)]
-        return subprocess.run(command, cwd=HERE, env=dict(os.environ), check=False).returncode
+        command = [str(CHALICE), "local", "--stage", args.stage, "--host", "127.0.0.1", "--port", str(args.port),
+                   "--no-autoreload"]  # one process, which stops with this one
+        chalice = subprocess.Popen(command, cwd=HERE, env=dict(os.environ))
+        return chalice.wait()
     except KeyboardInterrupt:
         return 0
     finally:
+        if chalice is not None and chalice.poll() is None:
+            chalice.terminate()
+            chalice.wait()
         server.stop()
 
 

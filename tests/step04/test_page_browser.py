@@ -2,8 +2,10 @@
 serve-bot`: chalice local) and step 03's endpoint (`make serve`) with the toy model. A photo picked with JavaScript
 on, then through the plain form with JavaScript off; each gets three places and the map. Screenshots go to
 build/page/ (docs/page.png in the README is one)."""
+import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -44,7 +46,11 @@ def started(command, ready, cwd=ROOT):
 
 
 def stop(process):
-    process.terminate()
+    """Stop `process` and what it started (its own session: serve_page.py's chalice local among them)."""
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        pass
     try:
         process.wait(timeout=15)
     except subprocess.TimeoutExpired:

@@ -4,7 +4,9 @@ form posts it, and the endpoint alone for comparison (the rest is the page's: th
 
     python -m workshop bench step04_page
 """
+import os
 import re
+import signal
 import socket
 import statistics
 import subprocess
@@ -24,7 +26,8 @@ ANSWERS = 20
 
 def started(command, ready, cwd):
     """Run `command` until a line of its output matches `ready`: (process, the match)."""
-    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                               start_new_session=True)
     for line in process.stdout:
         found = re.search(ready, line)
         if found:
@@ -78,7 +81,7 @@ def main():
         endpoint_seconds = timed(invoke, ANSWERS)
     finally:
         for process in (page, endpoint):
-            process.terminate()
+            os.killpg(process.pid, signal.SIGTERM)  # and what it started: serve_page.py's chalice local
             process.wait(timeout=15)
     print("### Step 04 — the web page's answer (toy model, on this machine)\n")
     print("| measure | seconds |")
