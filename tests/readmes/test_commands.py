@@ -91,7 +91,7 @@ def each_part(command, folder="solutions/04_bot"):
 RULES = [
     (r"make (demo|test|setup)", dry_make),
     (r"make (test-step|watch-step|hint-step|checkpoint-step|diff-step|reset-step) [1-4]", dry_make),
-    (r"make (data|train|serve|deploy|cleanup|doctor)(\s+[A-Z_]+=\S+)*", dry_make),
+    (r"make (data|train|serve|serve-bot|deploy|cleanup|doctor)(\s+[A-Z_]+=\S+)*", dry_make),
     (r"make demo TREE=steps", dry_make),
     (r"make locationnet && make deploy( [A-Z_]+=\S+)+", lambda command: [dry_make(part.strip()) for part in command.split("&&")]),
     (r"export( [A-Z_]+=\S+)+", exports),
