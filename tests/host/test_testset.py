@@ -1,4 +1,4 @@
-"""testset.py: the MediaEval 2016 test list read line by line, its photos fetched by hash from a stand-in bucket
+"""workshop/testset.py: the MediaEval 2016 test list read line by line, its photos fetched by hash from a stand-in bucket
 (moto's S3 server on 127.0.0.1), resumed after a cut connection, cached, and what is missing counted."""
 import os
 import threading
@@ -10,8 +10,10 @@ import mediaeval_stand_in as stand_in
 
 
 @pytest.fixture(scope="module")
-def testset(load):
-    return load("01_data", "testset")
+def testset():
+    from workshop import testset
+
+    return testset
 
 
 @pytest.fixture
@@ -81,16 +83,22 @@ def test_a_photo_that_is_no_jpeg_is_counted_unreadable(testset, buckets, tmp_pat
 
 
 class CutOnce(BaseHTTPRequestHandler):
-    """Serves BODY, honouring `Range: bytes=N-`; the first answer stops halfway, as a dropped connection does."""
+    """Serves BODY with a strong ETag, honouring `Range: bytes=N-` with `If-Range`; the first answer stops halfway,
+    as a dropped connection does."""
 
     BODY = stand_in.list_text().encode() * 50
+    ETAG = '"list-1"'
     requests = []
 
     def do_GET(self):
         self.requests.append(self.headers.get("Range"))
-        start = int(self.headers["Range"][6:-1]) if self.headers.get("Range") else 0
+        ranged = self.headers.get("Range") and self.headers.get("If-Range") == self.ETAG
+        start = int(self.headers["Range"][6:-1]) if ranged else 0
         self.send_response(206 if start else 200)
+        self.send_header("ETag", self.ETAG)
         self.send_header("Content-Length", str(len(self.BODY) - start))
+        if start:
+            self.send_header("Content-Range", f"bytes {start}-{len(self.BODY) - 1}/{len(self.BODY)}")
         self.end_headers()
         if len(self.requests) == 1:
             self.wfile.write(self.BODY[: len(self.BODY) // 2])
@@ -113,7 +121,7 @@ def cutting_server():
 
 
 def test_a_cut_download_is_resumed_where_it_stopped(testset, cutting_server, tmp_path):
-    with pytest.raises(testset.BadInput, match="run the same command again"):
+    with pytest.raises(testset.Failed, match="goes on from there"):
         testset.fetch_list(tmp_path, cutting_server)
     assert not (tmp_path / testset.LIST_NAME).exists(), "a partial list must never be left under its own name"
     kept = (tmp_path / (testset.LIST_NAME + ".part")).stat().st_size
@@ -125,7 +133,7 @@ def test_a_cut_download_is_resumed_where_it_stopped(testset, cutting_server, tmp
 
 def test_a_list_that_is_not_there_says_what_to_do(testset, buckets, tmp_path):
     elsewhere = os.environ["LOCATIONNET_URL"] + "elsewhere/"
-    with pytest.raises(testset.BadInput, match="HTTP 404.*LOCATIONNET_URL"):
+    with pytest.raises(testset.Failed, match="HTTP 404.*LOCATIONNET_URL"):
         testset.fetch_list(tmp_path, elsewhere)
     assert not list(tmp_path.iterdir()), "nothing is left behind"
 
