@@ -173,8 +173,10 @@ def _receive(answer, url, part, start, max_bytes, deadline, again, elsewhere):
             bar.update(len(chunk))
             now, floor_bytes = time.monotonic(), floor_bytes + len(chunk)
             if now > deadline or (now - floor_from > SPEED_FLOOR_SECONDS and floor_bytes < SPEED_FLOOR_BYTES):
-                raise requests.Timeout("too slow: under {:.0f} kB in {} s, or over {:.0f} min in all".format(
-                    SPEED_FLOOR_BYTES / 1e3, SPEED_FLOOR_SECONDS, TOTAL_SECONDS / 60))
+                raise Failed(f"the download of {part.name} was too slow (under {SPEED_FLOOR_BYTES / 1e3:.0f} kB in "
+                             f"{SPEED_FLOOR_SECONDS} s, or over {TOTAL_SECONDS / 60:.0f} min in all) and stopped after "
+                             f"{file.tell() / 1e6:.1f} MB. What arrived is kept in {part.path.parent}: run `{again}` "
+                             "again and it goes on from there (or try another network or mirror).")
             if now - floor_from > SPEED_FLOOR_SECONDS:
                 floor_from, floor_bytes = now, 0
     arrived = part.size()

@@ -20,12 +20,6 @@ STEP_01_COLUMNS = ["class", "token", "level", "count", "lat", "lng", "place", "a
 
 
 @pytest.fixture(scope="module")
-def good_files(tmp_path_factory):
-    """A small network in LocationNet's format with one class per line of the vendored grids.txt."""
-    return locationnet_files(tmp_path_factory.mktemp("good"))
-
-
-@pytest.fixture(scope="module")
 def stand_in(good_files):
     with standin_bucket(good_files) as (bucket, proxy):
         yield bucket, proxy
@@ -44,33 +38,6 @@ def bucket(stand_in, good_files):
 @pytest.fixture
 def proxy(stand_in, bucket):
     return stand_in[1]
-
-
-@pytest.fixture
-def get(host, monkeypatch, tmp_path):
-    """get(url) runs `make locationnet` with LOCATIONNET_URL=url into tmp_path/locationnet: None when it succeeds,
-    else the paragraph it exits with."""
-    from workshop import locationnet as module
-
-    def run(url, *arguments):
-        monkeypatch.setenv("LOCATIONNET_URL", url)
-        try:
-            module.main(["--out", str(tmp_path / "locationnet"), *arguments])
-        except SystemExit as stopped:
-            assert stopped.code, "a failure exits non-zero"
-            return str(stopped.code)
-        return None
-
-    return run
-
-
-@pytest.fixture(scope="module")
-def offline_url():
-    """A URL on 127.0.0.1 where nothing listens."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    return f"http://127.0.0.1:{port}/mmcommons-tutorial/models/"
 
 
 def test_the_files_are_downloaded_checked_and_kept_with_their_places(bucket, get, tmp_path, good_files, capsys):
