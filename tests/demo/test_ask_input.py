@@ -5,7 +5,6 @@ import shutil
 import threading
 
 import pytest
-
 from real_photo_model import PHOTO
 
 

@@ -8,9 +8,9 @@ import subprocess
 import sys
 import threading
 
+import hostile_mirror as mirrors
 import pytest
 
-import hostile_mirror as mirrors
 from workshop import ROOT, download, locationnet
 
 SYMBOL, PARAMS = "RN101-5k500-symbol.json", "RN101-5k500-0012.params"
@@ -33,7 +33,7 @@ def within(seconds, run, *arguments):
     def call():
         try:
             result.append(run(*arguments))
-        except BaseException as error:  # noqa: BLE001 - re-raised in the test's thread
+        except BaseException as error:
             raised.append(error)
 
     worker = threading.Thread(target=call, daemon=True)

@@ -3,16 +3,15 @@ its resumption, the checks before anything is kept, the places, and a paragraph 
 import csv
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
 
 import numpy as np
 import pytest
+from standin_bucket import locationnet_files, standin_bucket, vendored_grids
 
 from workshop import ROOT
-from standin_bucket import locationnet_files, standin_bucket, vendored_grids
 
 SYMBOL, PARAMS = "RN101-5k500-symbol.json", "RN101-5k500-0012.params"
 KEPT = {SYMBOL, PARAMS, "grids.txt", "cells.tsv"}

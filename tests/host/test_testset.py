@@ -4,9 +4,8 @@ import os
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-import pytest
-
 import mediaeval_stand_in as stand_in
+import pytest
 
 
 @pytest.fixture(scope="module")
