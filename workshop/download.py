@@ -22,6 +22,7 @@ import contextlib
 import errno
 import fcntl
 import hashlib
+import http.client
 import json
 import os
 import re
@@ -120,7 +121,8 @@ def _get(url, part, max_bytes, deadline, again, elsewhere):
             if start == 0:
                 part.restart({"etag": answer.headers.get("ETag", ""), "size": size})
             return _receive(answer, url, part, start, max_bytes, deadline, again, elsewhere)
-    except (requests.RequestException, urllib3.exceptions.HTTPError) as error:
+    except (requests.RequestException, urllib3.exceptions.HTTPError, http.client.HTTPException, ConnectionError,
+            TimeoutError) as error:  # the network's errors; the disk's are Failed already (Part.write)
         arrived = part.size()
         if arrived:
             of = f" of {part.known['size'] / 1e6:.1f}" if part.known.get("size") else ""

@@ -160,6 +160,9 @@ def main(argv=None):
         listed, fetched = first_photos(args.out, args.photos)
     except Failed as error:
         sys.exit(f"make locationnet: the test list: {error}")
+    except KeyboardInterrupt:
+        sys.exit(f"\nmake locationnet: interrupted. What arrived is kept in {args.out}: run `make locationnet` again "
+                 "and it goes on from there.")
     print(report(listed, fetched, args.out / "photos"))
 
 

@@ -188,15 +188,6 @@ def test_something_planted_where_the_staging_folder_goes_is_a_paragraph(mirror, 
     assert not list((tmp_path / "elsewhere").iterdir()), "nothing was written through the link"
 
 
-def test_from_the_staging_folder_itself(get, offline_url, tmp_path, good_files):
-    staging = tmp_path / "locationnet.partial"
-    staging.mkdir()
-    for name, body in good_files.items():
-        (staging / name).write_bytes(body)
-    assert get(offline_url, "--from", str(staging)) is None
-    assert installed(tmp_path) == good_files[PARAMS]
-
-
 def test_two_runs_at_once_the_second_says_another_is_going(mirror, tmp_path):
     mirror.always[PARAMS] = mirrors.trickling
     command = [sys.executable, "-m", "workshop", "locationnet", "--out", str(tmp_path / "locationnet")]

@@ -211,8 +211,10 @@ def test_offline_says_what_to_do(get, offline_url, tmp_path):
     assert not (tmp_path / "locationnet").exists()
 
 
-def test_files_from_elsewhere_need_no_network(get, offline_url, tmp_path, good_files):
-    folder = tmp_path / "usb-stick"
+@pytest.mark.parametrize("where", ["usb-stick", "locationnet.partial"],
+                         ids=["a folder of yours", "the staging folder itself (FROM=build/locationnet.partial)"])
+def test_files_from_elsewhere_need_no_network(get, offline_url, tmp_path, good_files, where):
+    folder = tmp_path / where
     folder.mkdir()
     for name, body in good_files.items():
         (folder / name).write_bytes(body)
