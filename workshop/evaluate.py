@@ -103,7 +103,7 @@ def val_photos(data, count):
 def networks(model_dir):
     """[(label, Locator)]: the fp32 network as model_fn serves it without an int8 copy, and the int8 copy if any."""
     inference, int8 = step("03_host", "inference"), step("03_host", "int8")
-    found = [("fp32", inference.read_locator(str(model_dir)).warm_up(fuse=True))]
+    found = [("fp32", step("03_host", "quantize").read_locator(str(model_dir)).warm_up(fuse=True))]
     if int8.present(str(model_dir)):
         found.append(("int8", inference.model_fn(str(model_dir))))
     return found

@@ -22,6 +22,9 @@ import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+CODE = HERE / "code"  # what the container imports (SageMaker's layout inside model.tar.gz): all that deploy ships
+if str(CODE) not in sys.path:
+    sys.path.insert(0, str(CODE))  # the container's modules: code/, as SageMaker lays out model.tar.gz
 # The SDK reports usage to AWS on deploy() unless this config says not to (the Makefile sets it too).
 if (HERE.parent.parent / "sagemaker-config.yaml").exists():
     os.environ.setdefault("SAGEMAKER_USER_CONFIG_OVERRIDE", str(HERE.parent.parent / "sagemaker-config.yaml"))
@@ -101,7 +104,7 @@ def deploy(model_data, role, instance_type=INSTANCE_TYPE, endpoint_name="whereml
         model_data=model_data,
         role=role,
         entry_point="inference.py",
-        source_dir=str(HERE),
+        source_dir=str(CODE),
         framework_version="1.9.0",
         py_version="py38",
         env=serving_environment(instance_type),

@@ -21,10 +21,15 @@ import mxnet as mx
 import numpy as np
 from mxnet.contrib.quantization import quantize_net_v2
 
-import inference
-import int8
-import photo
-from refusal import Refused
+HERE = Path(__file__).resolve().parent
+if str(HERE / "code") not in sys.path:
+    sys.path.insert(0, str(HERE / "code"))  # the container's modules: code/, as SageMaker lays out model.tar.gz
+
+import inference  # noqa: E402
+import int8  # noqa: E402
+import locationnet  # noqa: E402
+import photo  # noqa: E402
+from refusal import Refused  # noqa: E402
 
 PHOTO_SUFFIXES = (".jpg", ".jpeg", ".png")
 CALIBRATION_PHOTOS = 32  # 8 left the toy model's int8 copy agreeing on ~94% of best guesses, 32 on ~98%
@@ -44,6 +49,11 @@ def quantize(network, batches):
             num_calib_examples=len(batches),
             ctx=mx.cpu(),
         )
+
+
+def read_locator(model_dir):
+    """The fp32 Locator of a step-02 model folder or of the original LocationNet files, not yet warmed up."""
+    return locationnet.load(model_dir) if locationnet.present(model_dir) else inference.load_model(model_dir)
 
 
 Agreement = collections.namedtuple("Agreement", "best top3 photos")
@@ -103,16 +113,14 @@ def folder_batches(folder, locator, limit):
 def write_int8_copy(model_dir, batches_for, calibration=CALIBRATION_PHOTOS, min_agreement=0.95):
     """Write the int8 copy into `model_dir` if its best guess is fp32's on `min_agreement` of the photos that
     `batches_for(locator)` gives (the first `calibration` of them set its ranges). Returns (Agreement, kept)."""
-    for name in (int8.SYMBOL, int8.PARAMS):
-        if os.path.exists(os.path.join(model_dir, name)):
-            os.remove(os.path.join(model_dir, name))  # start again from the original network
-    original = inference.read_locator(model_dir).warm_up()  # unfused: quantization fuses its own way
+    int8.remove(model_dir)  # start again from the original network
+    original = read_locator(model_dir).warm_up()  # unfused: quantization fuses its own way
     batches = batches_for(original)
     network = quantize(original.network, batches[:calibration])
     copy = original.with_network(network, original.model_name + " (int8)").warm_up()
     same = compare(original, copy, batches)
     if same.best >= min_agreement:
-        network.export(os.path.join(model_dir, int8.PREFIX), 0)
+        int8.write(network, original, model_dir)
     return same, same.best >= min_agreement
 
 
@@ -159,7 +167,7 @@ def main(argv=None):
     print("  the same best guess for {:.1%}; {:.1%} of their top-3 guesses in common.".format(same.best, same.top3))
     if not kept:
         sys.exit("That is under --min-agreement {:.0%}: the int8 copy was not kept.".format(args.min_agreement))
-    print("Wrote {} and {}: serve.py and the endpoint now use them.".format(int8.SYMBOL, int8.PARAMS))
+    print("Wrote {}: serve.py and the endpoint now use them.".format(", ".join(int8.FILES)))
 
 
 if __name__ == "__main__":

@@ -24,10 +24,13 @@ import numpy as np
 import requests
 from tqdm import tqdm
 
-import cells
-import locationnet
-
 HERE = Path(__file__).resolve().parent
+if str(HERE / "code") not in sys.path:
+    sys.path.insert(0, str(HERE / "code"))  # the container's modules: code/, as SageMaker lays out model.tar.gz
+
+import cells  # noqa: E402
+import locationnet  # noqa: E402
+
 DEFAULT_URL = "https://s3.amazonaws.com/mmcommons-tutorial/models/"
 VENDORED_GRIDS = HERE.parent.parent / "third_party" / "WhereML" / "grids.txt"
 DOWNLOADS = (locationnet.SYMBOL, locationnet.PARAMS)

@@ -74,7 +74,7 @@ def add_int8_copy(folder):
     network = quantize.quantize(locationnet.load_network(str(folder)), batches)
     network.hybridize(static_alloc=True, static_shape=True)
     network(batches[0])  # export saves the graph of a forward pass
-    network.export(str(folder / int8.PREFIX), 0)
+    int8.write(network, locationnet.load(str(folder)), str(folder))
 
 
 def cold_starts(folder):

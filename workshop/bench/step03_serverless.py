@@ -103,10 +103,10 @@ def locationnet_folders(folder, jpegs):
     step03_latency.locationnet_files(fp32)
     shutil.copytree(fp32, int8_dir)
     inference, quantize = step03_latency.inference, step03_latency.quantize
-    original = inference.read_locator(str(fp32)).warm_up()
+    original = quantize.read_locator(str(fp32)).warm_up()
     network = quantize.quantize(original.network, [step03_latency.our_preprocess(jpeg) for jpeg in jpegs])
     original.with_network(network, "int8").warm_up()  # a forward pass first, as quantize.py does: export needs it
-    network.export(str(int8_dir / inference.int8.PREFIX), 0)
+    inference.int8.write(network, original, str(int8_dir))
     return fp32, int8_dir
 
 
