@@ -25,6 +25,7 @@ HERE = Path(__file__).resolve().parent
 if str(HERE / "code") not in sys.path:
     sys.path.insert(0, str(HERE / "code"))  # the container's modules: code/, as SageMaker lays out model.tar.gz
 
+import batched  # noqa: E402
 import inference  # noqa: E402
 import int8  # noqa: E402
 import locationnet  # noqa: E402
@@ -61,13 +62,12 @@ Agreement = collections.namedtuple("Agreement", "best top3 photos")
 
 def compare(original, copy, batches):
     """Agreement of two Locators on `batches`: the share of the same best guess, the mean share of their three best
-    guesses that both make (in any order), and how many photos that is."""
-    best = top3 = 0
-    for batch in batches:
-        ranked = [np.argsort(-locator(batch)[0].asnumpy())[:3] for locator in (original, copy)]
-        best += int(ranked[0][0] == ranked[1][0])
-        top3 += len(set(ranked[0].tolist()) & set(ranked[1].tolist())) / 3.0
-    return Agreement(best / float(len(batches)), top3 / float(len(batches)), len(batches))
+    guesses that both make (in any order), and how many photos that is. Both answer in batches (batched.py)."""
+    pixels = mx.nd.concat(*batches, dim=0).asnumpy()
+    ours, theirs = batched.ranked_pixels([original, copy], pixels, k=3)
+    best = float((ours[:, 0] == theirs[:, 0]).sum())
+    top3 = sum(len(set(one.tolist()) & set(other.tolist())) / 3.0 for one, other in zip(ours, theirs))
+    return Agreement(best / len(batches), top3 / len(batches), len(batches))
 
 
 def agreement(original, copy, batches):

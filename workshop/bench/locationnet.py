@@ -81,7 +81,7 @@ def cold_starts(folder):
     """[(import seconds, model_fn seconds)] of a new Python each time, as a new endpoint container starts."""
     runs = []
     for _ in range(COLD_STARTS):
-        _, printed = timed([sys.executable, "-c", MODEL_FN, str(folder)], cwd=STEP)
+        _, printed = timed([sys.executable, "-c", MODEL_FN, str(folder)], cwd=STEP / "code")
         runs.append(tuple(float(part) for part in printed.split()))
     return runs
 

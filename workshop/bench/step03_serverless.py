@@ -32,7 +32,7 @@ HEADROOM = 1.25  # the container's own processes and a second request's buffers
 
 def measure(model_dir, jpeg_path):
     """In this (fresh) process: {"imports_mb", "model_fn_s", "peak_mb"} of loading model_dir and one request."""
-    sys.path.insert(0, str(STEP))
+    sys.path.insert(0, str(STEP / "code"))  # what the container imports
     import inference
 
     imports_mb = peak_rss_mb()
