@@ -79,8 +79,7 @@ class Evaluation:
 def test_photos(testset, count, testsets=TESTSETS):
     """(photos [(a function that reads the JPEG, lat, lng)], what they are, where from) of the test set: its first `count` photos, fetched by hash
     into testsets/<testset> (or found there from an earlier run)."""
-    if testset != "mediaeval2016":
-        raise SystemExit(f"make evaluate: no test set {testset!r}: the one it knows is mediaeval2016.")
+    check_testset(testset)
     source = step("01_data", "testset")
     out = Path(testsets) / testset
     try:
@@ -94,14 +93,23 @@ def test_photos(testset, count, testsets=TESTSETS):
     return photos, what, "MediaEval 2016"
 
 
+def check_testset(testset):
+    if testset != "mediaeval2016":
+        raise SystemExit(f"make evaluate: no test set {testset!r}: the one it knows is mediaeval2016.")
+
+
+def check_data(data):
+    if not (Path(data) / "val.rec").is_file():
+        raise SystemExit(f"make evaluate: {data} has no val.rec: a step-02 model is evaluated on the validation photos "
+                         "of its dataset; make it with `make data`, or pass --data.")
+
+
 def val_photos(data, count):
     """(photos [(JPEG bytes, lat, lng)], what they are, where from): the first `count` validation photos of a step-01
     dataset; those of the sample's synthetic world are marked "toy world"."""
     import mxnet as mx
 
-    if not (Path(data) / "val.rec").is_file():
-        raise SystemExit(f"make evaluate: {data} has no val.rec: a step-02 model is evaluated on the validation photos "
-                         "of its dataset; make it with `make data`, or pass --data.")
+    check_data(data)
     records = mx.recordio.MXIndexedRecordIO(str(Path(data) / "val.idx"), str(Path(data) / "val.rec"), "r")
     photos = []
     for key in records.keys[:count]:
@@ -265,6 +273,10 @@ def main(argv=None):
     for model_dir in models:
         is_locationnet = locationnet.present(str(model_dir))
         name = "LocationNet" if is_locationnet else "Step-02 model"
+        if is_locationnet:  # the inputs are checked before minutes of loading
+            check_testset(args.testset)
+        else:
+            check_data(args.data)
         found = networks(model_dir)
         labels = " and ".join(label for label, _ in found)
         print(f"{name}: {args.photos} photos take about "

@@ -52,16 +52,22 @@ def peak_rss_mb():
     return int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) / 1024
 
 
-def fresh_runs(model_dir, jpeg_path):
+def fresh_run(model_dir, jpeg_path):
+    """measure() in a fresh Python with one OpenMP thread, as a container's worker."""
     env = dict(os.environ, OMP_NUM_THREADS="1", PYTHONWARNINGS="ignore")
-    runs = []
-    for _ in range(RUNS):
-        done = subprocess.run([sys.executable, __file__, "--measure", str(model_dir), str(jpeg_path)], env=env,
-                              capture_output=True, text=True)
-        if done.returncode != 0:
-            raise SystemExit(f"Measuring {model_dir} failed:\n{done.stderr[-3000:]}")
-        runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    done = subprocess.run([sys.executable, __file__, "--measure", str(model_dir), str(jpeg_path)], env=env,
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"Measuring {model_dir} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def medians(runs):
     return {key: statistics.median(run[key] for run in runs) for key in runs[0]}
+
+
+def fresh_runs(model_dir, jpeg_path):
+    return medians([fresh_run(model_dir, jpeg_path) for _ in range(RUNS)])
 
 
 def model_server_peak_mb(model_files, jpeg, scratch):
