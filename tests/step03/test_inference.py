@@ -1,6 +1,7 @@
 """inference.py: the four handlers on the step-02 checkpoint model, the answer's format, and every bad request."""
 import ast
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -250,3 +251,15 @@ def test_code_holds_every_module_the_container_imports(tree):
                 names = [node.module] if isinstance(node, ast.ImportFrom) else [a.name for a in node.names]
                 todo += [n for n in names if n in step and n not in seen]
     assert {"photo", "fetch", "cells", "locator", "request"} <= seen
+
+
+def test_inference_py_reads_in_todo_order_with_only_the_contract_and_the_attendee_s_functions(tree):
+    """On stream the file is read top to bottom: its TODOs in order, and no machinery between them (request checks
+    live in request.py, photo checks in photo.py, the int8 and LocationNet loaders in int8.py and locationnet.py)."""
+    source = (tree / "03_host" / "code" / "inference.py").read_text()
+    todos = re.findall(r"(?:BEGIN SOLUTION|TODO) (\d\d\.\d)", source)
+    assert todos == ["03.1", "03.2", "03.3", "03.4"], f"inference.py shows its TODOs in the order {todos}"
+    functions = [node.name for node in ast.parse(source).body if isinstance(node, ast.FunctionDef)]
+    assert functions == ["model_fn", "load_model", "input_fn", "preprocess", "predict_fn", "output_fn"], (
+        f"inference.py defines {functions}: the contract and the attendee's functions only, in the order they run"
+    )

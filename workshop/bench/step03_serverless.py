@@ -55,8 +55,8 @@ def peak_rss_mb():
 def fresh_run(model_dir, jpeg_path):
     """measure() in a fresh Python with one OpenMP thread, as a container's worker."""
     env = dict(os.environ, OMP_NUM_THREADS="1", PYTHONWARNINGS="ignore")
-    done = subprocess.run([sys.executable, __file__, "--measure", str(model_dir), str(jpeg_path)], env=env,
-                          capture_output=True, text=True)
+    done = subprocess.run([sys.executable, "-m", "workshop.bench.step03_serverless", "--measure", str(model_dir),
+                           str(jpeg_path)], env=env, capture_output=True, text=True, cwd=ROOT)
     if done.returncode != 0:
         raise SystemExit(f"Measuring {model_dir} failed:\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
