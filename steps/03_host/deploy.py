@@ -2,7 +2,7 @@
 
     python deploy.py deploy --model-data s3://BUCKET/.../model.tar.gz --role arn:aws:iam::ACCOUNT:role/NAME \\
         [--instance-type ml.c5.large] [--endpoint-name whereml] [--autoscale 1:3]
-    python deploy.py deploy --model-data ... --role ... --serverless [--memory 3072] [--max-concurrency 2]
+    python deploy.py deploy --model-data ... --role ... --serverless [--memory 2048] [--max-concurrency 2]
         (Serverless Inference: billed per request and GB-second, nothing while idle, a cold start after a pause)
     python deploy.py deploy --model-dir build/model --data build/data --upload s3://BUCKET/prefix --role ...
         (adds the int8 copy when it answers like the original, unless --no-int8; packs and uploads the folder)
@@ -43,11 +43,12 @@ import quantize  # noqa: E402
 TAGS = [cleanup.TAG]
 VARIANT = "AllTraffic"
 INSTANCE_TYPE = "ml.c5.large"
-# Serverless Inference offers 1024..6144 MB in 1 GB steps. A LocationNet-size model peaks at ~1.25 GB (fp32) and ~1.5 GB
-# (int8) in model_fn plus one request, and the model server serving the int8 copy (its Java front end and one worker)
-# at ~2.1 GB (bench/step03_serverless.py): 3 GB is the smallest size that holds it with room to spare.
+# Serverless Inference offers 1024..6144 MB in 1 GB steps. A LocationNet-size model peaks at ~1.25 GB (fp32) and ~0.8 GB
+# (int8, which loads nothing of fp32) in model_fn plus one request, and the model server serving the int8 copy (its
+# Java front end and one worker) at ~1.6 GB (bench/step03_cold_start.py, 2026-12-07): 2 GB is the smallest size that
+# holds it with a quarter to spare. An fp32-only LocationNet folder needs --memory 3072.
 MEMORY_SIZES = range(1024, 6145, 1024)
-SERVERLESS_MEMORY_MB = 3072
+SERVERLESS_MEMORY_MB = 2048
 SERVERLESS_MAX_CONCURRENCY = 2  # the bot's worker asks one photo at a time; 2 lets a retry overlap a slow answer
 # Target tracking keeps each instance near this many invocations a minute (one ml.c5.large answers ~600).
 INVOCATIONS_PER_INSTANCE = 300.0

@@ -101,12 +101,15 @@ def _peak_kb(pid):
 
 
 def locationnet_folders(folder, jpegs):
-    """LocationNet-shaped files in folder/fp32, and the same plus quantize.py's int8 copy in folder/int8."""
+    """LocationNet-shaped files in folder/fp32 with their places (cells.tsv, as `make locationnet` leaves them), and
+    the same plus quantize.py's int8 copy in folder/int8."""
     from workshop.bench import step03_latency  # its LocationNet-shaped files and photo-like JPEGs
 
     fp32, int8_dir = folder / "fp32", folder / "int8"
     fp32.mkdir()
     step03_latency.locationnet_files(fp32)
+    cells = step03_latency.loader.load(STEP, "cells")
+    cells.write_cells(str(fp32 / "cells.tsv"), cells.read_grids(str(fp32 / "grids.txt")))
     shutil.copytree(fp32, int8_dir)
     inference, quantize = step03_latency.inference, step03_latency.quantize
     original = quantize.read_locator(str(fp32)).warm_up()
