@@ -18,7 +18,6 @@ import warnings
 from pathlib import Path
 
 import mxnet as mx
-import numpy as np
 from mxnet.contrib.quantization import quantize_net_v2
 
 HERE = Path(__file__).resolve().parent

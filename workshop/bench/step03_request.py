@@ -14,11 +14,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
-import numpy as np
-
 from workshop.bench import cpu_flags, machine_flags, step03_latency
 
-ROUNDS = 20
 FORWARD_LIMIT = 1.1
 ORIGINAL_LIMIT = {"AVX-512 VNNI": 0.3}.get(cpu_flags(), 0.45)
 
@@ -31,21 +28,6 @@ def int8_folder(folder):
     network = quantize.quantize(fp32.network, [step03_latency.our_preprocess(j) for j in step03_latency.photos(640, 480)])
     fp32.with_network(network, "int8").warm_up()  # export needs a forward pass first
     int8.write(network, fp32, str(folder))
-
-
-def turns(paths, jpegs):
-    """{name: p50 ms}, each path called in turn on the same photo."""
-    import time
-
-    for call in paths.values():
-        call(jpegs[0])
-    times = {name: [] for name in paths}
-    for index in range(ROUNDS):
-        for name, call in paths.items():
-            started = time.perf_counter()
-            call(jpegs[index % len(jpegs)])
-            times[name].append((time.perf_counter() - started) * 1000)
-    return {name: float(np.percentile(found, 50)) for name, found in times.items()}
 
 
 def main():
@@ -65,8 +47,9 @@ def main():
                 status, _, _ = handler.invoke(service, str(folder), jpeg, "image/jpeg", "application/json")
                 assert status == 200
 
-            p50 = turns({"endpoint": endpoint, "forward": lambda jpeg: locator.network(prepared).wait_to_read(),
-                         "original": original}, jpegs)
+            times = step03_latency.latencies({"endpoint": endpoint, "original": original,
+                                              "forward": lambda jpeg: locator.network(prepared).wait_to_read()}, jpegs)
+            p50 = {name: p50 for name, (p50, _) in times.items()}  # each path in turn, on the same photo
             rows.append(((width, height), p50))
     finally:
         shutil.rmtree(folder, ignore_errors=True)
@@ -79,7 +62,7 @@ def main():
         forward, original = p50["endpoint"] / p50["forward"], p50["endpoint"] / p50["original"]
         print(f"| {width} x {height} | {p50['endpoint']:.1f} | {p50['forward']:.1f} | {p50['original']:.1f} | "
               f"{forward:.2f}x | {forward / FORWARD_LIMIT:.2f} | {original:.2f}x | {original / ORIGINAL_LIMIT:.2f} |")
-    print(f"\n{ROUNDS} timed calls of each, in turns. The CPU has {cpu_flags()}: int8 pays off most with VNNI.")
+    print(f"\n{step03_latency.ROUNDS} timed calls of each, in turns. The CPU has {cpu_flags()}: int8 pays off most with VNNI.")
 
 
 if __name__ == "__main__":
