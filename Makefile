@@ -33,7 +33,7 @@ MODEL ?= build/model
 SERVE_MODEL := $(if $(filter command line environment,$(origin MODEL)),$(MODEL),$(or $(wildcard build/model),$(wildcard build/checkpoint/model),build/model))
 PORT ?= 8080
 
-.PHONY: setup test check-workshop $(STEP_TARGETS) status generate check-generated data train serve deploy cleanup \
+.PHONY: setup test check-workshop $(STEP_TARGETS) status generate check-generated data train serve serve-bot deploy cleanup \
 	doctor bench demo slides clean check-platforms check-devcontainer locationnet ask evaluate
 
 setup: $(STAMP) $(WHEELS)
@@ -101,6 +101,13 @@ endif
 serve: $(STAMP)
 	$(CHECK_TREE)
 	$(PY) $(TREE)/03_host/serve.py --model-dir $(SERVE_MODEL) --port $(PORT)
+
+# The bot's web page on this machine (chalice local on 127.0.0.1:BOT_PORT), answered by `make serve`'s endpoint on
+# PORT; moto's server holds the page's daily count. No AWS, no X.
+BOT_PORT ?= 8000
+serve-bot: $(STAMP)
+	$(CHECK_TREE)
+	cd "$(TREE)/04_bot" && "$(CURDIR)/$(PY)" serve_page.py --port $(BOT_PORT) --endpoint http://127.0.0.1:$(PORT)
 
 SERVERLESS_ARGS = $(if $(SERVERLESS),--serverless $(if $(MEMORY),--memory $(MEMORY)) \
 	$(if $(MAX_CONCURRENCY),--max-concurrency $(MAX_CONCURRENCY)))

@@ -77,8 +77,9 @@ def ask(photo, model, tree, tree_name, out):
 
     out.mkdir(parents=True, exist_ok=True)
     picture = out / (photo.stem + "-reply.png")
-    picture.write_bytes(map_image.draw_map(predictions))
-    print("\nThe reply, exactly as the bot would post it (with {} attached):\n".format(shown(picture)))
+    picture.write_bytes(map_image.draw_map(predictions, truth=gps_position(body)))
+    print("\nThe reply, exactly as the bot would post it (with {} attached; its ring, where the photo's GPS EXIF "
+          "says it was taken, is ask's own):\n".format(shown(picture)))
     print(reply.reply_text(predictions) + "\n")
     print(distances(body, predictions[: reply.TOP], reply))
 
@@ -119,15 +120,21 @@ def check_model(model, locationnet):
                "toy one in build/model.".format(shown(model), GET_LOCATIONNET))
 
 
-def distances(body, predictions, reply):
-    """Where the photo's GPS EXIF says it was taken, and each guess's distance from there."""
+def gps_position(body):
+    """(lat, lng) from the photo's GPS EXIF, or None."""
     geotag = loader.load(SOLUTIONS / "01_data", "geotag")
-    geo = loader.load(SOLUTIONS / "02_train", "geo")
     try:
         position = geotag.read_position(Image.open(io.BytesIO(body)))
     except (UnidentifiedImageError, ValueError, ZeroDivisionError, TypeError):
-        position = None  # a broken GPS block is no position
-    if not position or not geotag.is_possible(*position):
+        return None  # a broken GPS block is no position
+    return position if position and geotag.is_possible(*position) else None
+
+
+def distances(body, predictions, reply):
+    """Where the photo's GPS EXIF says it was taken, and each guess's distance from there."""
+    geo = loader.load(SOLUTIONS / "02_train", "geo")
+    position = gps_position(body)
+    if not position:
         return "The photo has no GPS position in its EXIF, so how far off each guess is cannot be said."
     import reverse_geocode  # the offline geocoder that names the cells
 
