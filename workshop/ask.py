@@ -2,7 +2,7 @@
 
     python -m workshop ask PHOTO [--model build/locationnet] [--tree steps|solutions|DIR] [--out build/ask]
 
-The photo goes through the endpoint's own code, 03_host/inference.py (model_fn, input_fn, predict_fn, output_fn),
+The photo goes through the endpoint's own code, 03_host/code/inference.py (model_fn, input_fn, predict_fn, output_fn),
 and its answer through the bot's, 04_bot/chalicelib (reply_text, draw_map), of --tree: your steps/ by default, as
 `make serve` runs them. When the photo carries a GPS position in its EXIF, each guess gets its distance from there.
 """
@@ -24,7 +24,7 @@ from workshop import loader, model_folder, step_tests
 from workshop.paths import ROOT
 SOLUTIONS = ROOT / "solutions"
 # What ask runs of each step, and so which TODOs must be done in --tree.
-RUNS = {"03_host": ["inference.py"], "04_bot": ["chalicelib/reply.py", "chalicelib/map_image.py"]}
+RUNS = {"03_host": ["code/inference.py"], "04_bot": ["chalicelib/reply.py", "chalicelib/map_image.py"]}
 TODO_STUB = re.compile(r'NotImplementedError\("TODO (\d\d\.\d+):')
 GET_LOCATIONNET = "`make locationnet` gets the talk's real model (a ResNet-101 over 15,527 cells of the globe)"
 
@@ -121,7 +121,7 @@ def whose_code(tree, tree_name):
                    "test-step N` says what is missing), or run the solutions: `make ask PHOTO=... TREE=solutions`."
                    .format(shown(tree), ", ".join(open_todos), "them" if len(open_todos) > 1 else "it"))
     owner = "your code" if tree_name == "steps" else "the solutions" if tree_name == "solutions" else "the code"
-    return "{} in {} (03_host/inference.py for the answer, 04_bot/chalicelib/reply.py and map_image.py for the " \
+    return "{} in {} (03_host/code/inference.py for the answer, 04_bot/chalicelib/reply.py and map_image.py for the " \
            "reply).".format(owner, shown(tree))
 
 

@@ -2,7 +2,7 @@
 
     python deploy.py deploy --model-data s3://BUCKET/.../model.tar.gz --role arn:aws:iam::ACCOUNT:role/NAME \\
         [--instance-type ml.c5.large] [--endpoint-name whereml] [--autoscale 1:3]
-    python deploy.py deploy --model-data ... --role ... --serverless [--memory 3072] [--max-concurrency 2]
+    python deploy.py deploy --model-data ... --role ... --serverless [--memory 2048] [--max-concurrency 2]
         (Serverless Inference: billed per request and GB-second, nothing while idle, a cold start after a pause)
     python deploy.py deploy --model-dir build/model --data build/data --upload s3://BUCKET/prefix --role ...
         (adds the int8 copy when it answers like the original, unless --no-int8; packs and uploads the folder)
@@ -22,6 +22,9 @@ import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+CODE = HERE / "code"  # what the container imports (SageMaker's layout inside model.tar.gz): all that deploy ships
+if str(CODE) not in sys.path:
+    sys.path.insert(0, str(CODE))  # the container's modules: code/, as SageMaker lays out model.tar.gz
 # The SDK reports usage to AWS on deploy() unless this config says not to (the Makefile sets it too).
 if (HERE.parent.parent / "sagemaker-config.yaml").exists():
     os.environ.setdefault("SAGEMAKER_USER_CONFIG_OVERRIDE", str(HERE.parent.parent / "sagemaker-config.yaml"))
@@ -40,11 +43,12 @@ import quantize  # noqa: E402
 TAGS = [cleanup.TAG]
 VARIANT = "AllTraffic"
 INSTANCE_TYPE = "ml.c5.large"
-# Serverless Inference offers 1024..6144 MB in 1 GB steps. A LocationNet-size model peaks at ~1.25 GB (fp32) and ~1.5 GB
-# (int8) in model_fn plus one request, and the model server serving the int8 copy (its Java front end and one worker)
-# at ~2.1 GB (bench/step03_serverless.py): 3 GB is the smallest size that holds it with room to spare.
+# Serverless Inference offers 1024..6144 MB in 1 GB steps. A LocationNet-size model peaks at ~1.2 GB (fp32) and ~0.7 GB
+# (int8, which loads nothing of fp32) in model_fn plus one request, and the model server serving the int8 copy (its
+# Java front end and one worker) at 1.2-1.6 GB (bench/step03_cold_start.py, 2026-12-07): 2 GB is the smallest size
+# that holds it with a quarter to spare. An fp32-only LocationNet folder needs --memory 3072.
 MEMORY_SIZES = range(1024, 6145, 1024)
-SERVERLESS_MEMORY_MB = 3072
+SERVERLESS_MEMORY_MB = 2048
 SERVERLESS_MAX_CONCURRENCY = 2  # the bot's worker asks one photo at a time; 2 lets a retry overlap a slow answer
 # Target tracking keeps each instance near this many invocations a minute (one ml.c5.large answers ~600).
 INVOCATIONS_PER_INSTANCE = 300.0
@@ -101,7 +105,7 @@ def deploy(model_data, role, instance_type=INSTANCE_TYPE, endpoint_name="whereml
         model_data=model_data,
         role=role,
         entry_point="inference.py",
-        source_dir=str(HERE),
+        source_dir=str(CODE),
         framework_version="1.9.0",
         py_version="py38",
         env=serving_environment(instance_type),

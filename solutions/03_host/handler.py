@@ -9,7 +9,7 @@ import sys
 
 from sagemaker_mxnet_serving_container.handler_service import HandlerService
 
-CODE_DIR = os.path.dirname(os.path.abspath(__file__))
+CODE_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "code")  # model.tar.gz's code/: inference.py
 
 
 class Context(object):
@@ -34,7 +34,7 @@ class RequestProcessor(object):
 
 
 def start(model_dir):
-    """Load inference.py (beside this file) and its model from `model_dir`, as the container does at start."""
+    """Load code/inference.py and its model from `model_dir`, as the container does at start."""
     if CODE_DIR not in sys.path:
         sys.path.insert(0, CODE_DIR)  # the container puts /opt/ml/model/code on the path the same way
     os.environ["SAGEMAKER_PROGRAM"] = "inference.py"

@@ -18,13 +18,18 @@ import warnings
 from pathlib import Path
 
 import mxnet as mx
-import numpy as np
 from mxnet.contrib.quantization import quantize_net_v2
 
-import inference
-import int8
-import photo
-from refusal import Refused
+HERE = Path(__file__).resolve().parent
+if str(HERE / "code") not in sys.path:
+    sys.path.insert(0, str(HERE / "code"))  # the container's modules: code/, as SageMaker lays out model.tar.gz
+
+import batched  # noqa: E402
+import inference  # noqa: E402
+import int8  # noqa: E402
+import locationnet  # noqa: E402
+import photo  # noqa: E402
+from refusal import Refused  # noqa: E402
 
 PHOTO_SUFFIXES = (".jpg", ".jpeg", ".png")
 CALIBRATION_PHOTOS = 32  # 8 left the toy model's int8 copy agreeing on ~94% of best guesses, 32 on ~98%
@@ -46,18 +51,22 @@ def quantize(network, batches):
         )
 
 
+def read_locator(model_dir):
+    """The fp32 Locator of a step-02 model folder or of the original LocationNet files, not yet warmed up."""
+    return locationnet.load(model_dir) if locationnet.present(model_dir) else inference.load_model(model_dir)
+
+
 Agreement = collections.namedtuple("Agreement", "best top3 photos")
 
 
 def compare(original, copy, batches):
     """Agreement of two Locators on `batches`: the share of the same best guess, the mean share of their three best
-    guesses that both make (in any order), and how many photos that is."""
-    best = top3 = 0
-    for batch in batches:
-        ranked = [np.argsort(-locator(batch)[0].asnumpy())[:3] for locator in (original, copy)]
-        best += int(ranked[0][0] == ranked[1][0])
-        top3 += len(set(ranked[0].tolist()) & set(ranked[1].tolist())) / 3.0
-    return Agreement(best / float(len(batches)), top3 / float(len(batches)), len(batches))
+    guesses that both make (in any order), and how many photos that is. Both answer in batches (batched.py)."""
+    pixels = mx.nd.concat(*batches, dim=0).asnumpy()
+    ours, theirs = batched.ranked_pixels([original, copy], pixels, k=3)
+    best = float((ours[:, 0] == theirs[:, 0]).sum())
+    top3 = sum(len(set(one.tolist()) & set(other.tolist())) / 3.0 for one, other in zip(ours, theirs))
+    return Agreement(best / len(batches), top3 / len(batches), len(batches))
 
 
 def agreement(original, copy, batches):
@@ -103,16 +112,14 @@ def folder_batches(folder, locator, limit):
 def write_int8_copy(model_dir, batches_for, calibration=CALIBRATION_PHOTOS, min_agreement=0.95):
     """Write the int8 copy into `model_dir` if its best guess is fp32's on `min_agreement` of the photos that
     `batches_for(locator)` gives (the first `calibration` of them set its ranges). Returns (Agreement, kept)."""
-    for name in (int8.SYMBOL, int8.PARAMS):
-        if os.path.exists(os.path.join(model_dir, name)):
-            os.remove(os.path.join(model_dir, name))  # start again from the original network
-    original = inference.read_locator(model_dir).warm_up()  # unfused: quantization fuses its own way
+    int8.remove(model_dir)  # start again from the original network
+    original = read_locator(model_dir).warm_up()  # unfused: quantization fuses its own way
     batches = batches_for(original)
     network = quantize(original.network, batches[:calibration])
     copy = original.with_network(network, original.model_name + " (int8)").warm_up()
     same = compare(original, copy, batches)
     if same.best >= min_agreement:
-        network.export(os.path.join(model_dir, int8.PREFIX), 0)
+        int8.write(network, original, model_dir)
     return same, same.best >= min_agreement
 
 
@@ -159,7 +166,7 @@ def main(argv=None):
     print("  the same best guess for {:.1%}; {:.1%} of their top-3 guesses in common.".format(same.best, same.top3))
     if not kept:
         sys.exit("That is under --min-agreement {:.0%}: the int8 copy was not kept.".format(args.min_agreement))
-    print("Wrote {} and {}: serve.py and the endpoint now use them.".format(int8.SYMBOL, int8.PARAMS))
+    print("Wrote {}: serve.py and the endpoint now use them.".format(", ".join(int8.FILES)))
 
 
 if __name__ == "__main__":

@@ -37,8 +37,12 @@ from waitress.server import TcpWSGIServer
 from waitress.task import ErrorTask, ThreadedTaskDispatcher
 from waitress.utilities import BadRequest, Error, RequestEntityTooLarge
 
-import handler
-from photo import MAX_BYTES
+HERE = Path(__file__).resolve().parent
+if str(HERE / "code") not in sys.path:
+    sys.path.insert(0, str(HERE / "code"))  # the container's modules: code/, as SageMaker lays out model.tar.gz
+
+import handler  # noqa: E402
+from photo import MAX_BYTES  # noqa: E402
 
 RUNTIME_PATH = re.compile(r"^/endpoints/([^/]+)/invocations$")
 MODEL_ERROR = "ModelError"

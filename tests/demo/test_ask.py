@@ -29,7 +29,7 @@ def asked(locationnet_near_the_cape, tmp_path_factory):
 
 
 def endpoint_answer(model):
-    """What the endpoint's code answers for the photo (solutions/03_host/inference.py)."""
+    """What the endpoint's code answers for the photo (solutions/03_host/code/inference.py)."""
     inference = loader.load(SOLUTIONS / "03_host", "inference")
     locator = inference.model_fn(str(model))
     prediction = inference.predict_fn(inference.input_fn(PHOTO.read_bytes(), "image/jpeg"), locator)
@@ -65,7 +65,7 @@ def test_each_guess_gets_its_distance_from_the_photos_gps(asked):
 
 def test_it_says_whose_code_ran(asked):
     output, _ = asked
-    assert output.startswith("Whose code runs: the solutions in solutions (03_host/inference.py")
+    assert output.startswith("Whose code runs: the solutions in solutions (03_host/code/inference.py")
     assert "The model: LocationNet RN101-5k500" in output and "not about real places" not in output
 
 

@@ -28,7 +28,7 @@ def pytest_collection_modifyitems(items):
 
 @pytest.fixture(scope="session")
 def host(load):
-    """host("inference") is 03_host/inference.py of the tree under test."""
+    """host("inference") is 03_host/code/inference.py (or any module of 03_host) of the tree under test."""
     return lambda name: load("03_host", name)
 
 

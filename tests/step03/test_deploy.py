@@ -196,12 +196,12 @@ def locationnet_folder(host, locationnet_dir, tmp_path_factory):
     network = quantize.quantize(locationnet.load_network(str(folder)), batches)
     network.hybridize(static_alloc=True, static_shape=True)
     network(batches[0])  # export saves the graph of a forward pass
-    network.export(str(folder / int8.PREFIX), 0)
+    int8.write(network, locationnet.load(str(folder)), str(folder))
     assert host("inference").model_fn(str(folder)).model_name.endswith("(int8)")
     return folder
 
 
-def test_locationnet_deploys_without_training(host, aws, locationnet_folder):
+def test_locationnet_deploys_without_training(host, aws, locationnet_folder, tree):
     """make deploy MODEL=build/locationnet: the folder packed as it is (no step-01 data to quantize with), then the
     SDK adds code/ (inference.py and its requirements) and the endpoint serves it."""
     deploy = host("deploy")
@@ -209,7 +209,8 @@ def test_locationnet_deploys_without_training(host, aws, locationnet_folder):
     body = boto3.client("s3").get_object(Bucket=BUCKET, Key="locationnet/model.tar.gz")["Body"].read()
     assert set(tarfile.open(fileobj=io.BytesIO(body)).getnames()) == {
         "RN101-5k500-symbol.json", "RN101-5k500-0012.params", "grids.txt", "cells.tsv",
-        "model-int8-symbol.json", "model-int8-0000.params"}, "the model, its places and its int8 copy, as they are"
+        "model-int8-symbol.json", "model-int8-0000.params", "model-int8-config.json"}, (
+        "the model, its places and its int8 copy, as they are")
     deploy.deploy(uri, ROLE, "ml.c5.large", "whereml-locationnet", wait=False)
     endpoint = aws.describe_endpoint(EndpointName="whereml-locationnet")
     config = aws.describe_endpoint_config(EndpointConfigName=endpoint["EndpointConfigName"])
@@ -219,6 +220,11 @@ def test_locationnet_deploys_without_training(host, aws, locationnet_folder):
     names = set(tarfile.open(fileobj=io.BytesIO(served)).getnames())
     assert {"code/inference.py", "code/locationnet.py", "code/requirements.txt", "cells.tsv",
             "model-int8-0000.params"} <= names, "model.tar.gz as the container gets it: code/ beside the files"
+    shipped = {name[len("code/"):] for name in names if name.startswith("code/") and name.endswith(".py")}
+    assert shipped == {path.name for path in (tree / "03_host" / "code").glob("*.py")}, (
+        "code/ in model.tar.gz is exactly 03_host/code: what the container imports, not serve.py, deploy.py or "
+        f"quantize.py (it holds {sorted(shipped)})"
+    )
     host("deploy").main(["delete", "--endpoint-name", "whereml-locationnet"])
 
 

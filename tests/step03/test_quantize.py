@@ -20,6 +20,24 @@ def test_model_fn_serves_the_int8_copy_when_there_is_one(host, quantized_dir):
     assert int8.model_name.endswith("(int8)"), "the answer's model name says it is the int8 copy"
 
 
+@pytest.mark.parametrize("kind", ["step-02 model", "LocationNet"])
+def test_the_int8_copy_starts_without_reading_the_fp32_network(host, quantized_dir, locationnet_dir, data_dir, kind,
+                                                               tmp_path):
+    """A serverless endpoint pays model_fn at every start from zero: with an int8 copy, nothing of fp32 is read."""
+    folder = tmp_path / "model"
+    if kind == "LocationNet":
+        shutil.copytree(locationnet_dir, folder)
+        host("quantize").main(["--model-dir", str(folder), "--data", data_dir, "--compare", "4", "--calibration", "2",
+                               "--min-agreement", "0"])
+        fp32 = folder / "RN101-5k500-0012.params"
+    else:
+        shutil.copytree(quantized_dir, folder)
+        fp32 = folder / "model-0000.params"
+    fp32.write_bytes(b"the fp32 weights: model_fn must not read them when the int8 copy is there")
+    served = host("inference").model_fn(str(folder))
+    assert served.model_name.endswith("(int8)") and len(served.cells) > 1
+
+
 def test_int8_answers_like_fp32_on_validation_photos(host, quantized_dir, locator, val_photos):
     inference = host("inference")
     int8 = inference.model_fn(quantized_dir)

@@ -73,14 +73,14 @@ def add_int8_copy(folder):
     network = quantize.quantize(locationnet.load_network(str(folder)), batches)
     network.hybridize(static_alloc=True, static_shape=True)
     network(batches[0])  # export saves the graph of a forward pass
-    network.export(str(folder / int8.PREFIX), 0)
+    int8.write(network, locationnet.load(str(folder)), str(folder))
 
 
 def cold_starts(folder):
     """[(import seconds, model_fn seconds)] of a new Python each time, as a new endpoint container starts."""
     runs = []
     for _ in range(COLD_STARTS):
-        _, printed = timed([sys.executable, "-c", MODEL_FN, str(folder)], cwd=STEP)
+        _, printed = timed([sys.executable, "-c", MODEL_FN, str(folder)], cwd=STEP / "code")
         runs.append(tuple(float(part) for part in printed.split()))
     return runs
 

@@ -143,7 +143,7 @@ def latencies(paths, jpegs):
 def checkpoint_agreement():
     """quantize.py's check on the step-02 checkpoint model: best guesses shared by int8 and fp32 on val photos."""
     model, data = checkpoint.ensure("model"), checkpoint.ensure("data")
-    original = inference.read_locator(str(model)).warm_up()
+    original = quantize.read_locator(str(model)).warm_up()
     batches = quantize.val_batches(str(data), original, 200)
     network = quantize.quantize(original.network, batches[:quantize.CALIBRATION_PHOTOS])
     copy = original.with_network(network, "int8").warm_up()
@@ -156,7 +156,7 @@ def main():
     try:
         locationnet_files(folder)
         params_mb = os.path.getsize(folder / "RN101-5k500-0012.params") / 1e6
-        fp32 = inference.read_locator(str(folder)).warm_up()
+        fp32 = quantize.read_locator(str(folder)).warm_up()
         fused = inference.model_fn(str(folder))  # no int8 copy in the folder: the fused fp32 network
         int8_network = quantize.quantize(fp32.network, [our_preprocess(jpeg) for jpeg in photos(*SIZES[0])])
         int8 = fp32.with_network(int8_network, "int8").warm_up()

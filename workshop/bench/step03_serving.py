@@ -45,13 +45,10 @@ STARTUP_SECONDS = 300
 
 
 def container_layout(model_files, base):
-    """base/model = the model files + code/ (this step's .py files and requirements.txt), as in the container."""
+    """base/model = the model files + code/ (this step's code/: what deploy.py ships), as in the container."""
     model = base / "model"
     shutil.copytree(model_files, model)
-    code = model / "code"
-    code.mkdir()
-    for path in list(STEP.glob("*.py")) + [STEP / "requirements.txt"]:
-        shutil.copy(path, code)
+    shutil.copytree(STEP / "code", model / "code", ignore=shutil.ignore_patterns("__pycache__"))
     return model
 
 

@@ -2,7 +2,21 @@
 
 It is a Gluon Block because the SageMaker MXNet handler service accepts only a Block or a Module from model_fn.
 """
+import warnings
+
 import mxnet as mx
+
+# SymbolBlock.imports (load_model's) declares no type for the input `data` when it loads saved parameters, and MXNet
+# then warns "Cannot decide type ... data: None" before it takes the saved types, which are right: nothing to act on.
+warnings.filterwarnings("ignore", "Cannot decide type for the following arguments", UserWarning, "mxnet.gluon.block")
+
+
+def symbol_block(symbol, params_file):
+    """The SymbolBlock of `symbol` on a float32 input `data`, with its saved parameters (int8 ones stay int8; those
+    the symbol does not use, such as a training head's, are left out)."""
+    network = mx.gluon.SymbolBlock(symbol, mx.sym.var("data", dtype="float32"))
+    network.collect_params().load(params_file, ctx=mx.cpu(), ignore_extra=True, cast_dtype=True, dtype_source="saved")
+    return network
 
 
 class Locator(mx.gluon.Block):

@@ -1,5 +1,6 @@
 """The cells a model's classes stand for: class i -> {token, lat, lng, place, admin1, country_code}."""
 import csv
+import os
 import re
 
 # Step 01's cells.tsv columns (MAINTAINING.md, "Dataset folder").
@@ -21,6 +22,13 @@ def read_cells(path):
         }
         for row in sorted(rows, key=lambda row: int(row["class"]))
     ]
+
+
+def read_model_cells(model_dir):
+    """The cells of a model folder: its cells.tsv (step 02's, or LocationNet's made by `make locationnet`), else
+    LocationNet's grids.txt, named now."""
+    places = os.path.join(model_dir, "cells.tsv")
+    return read_cells(places) if os.path.exists(places) else read_grids(os.path.join(model_dir, "grids.txt"))
 
 
 def read_grids(path):

@@ -18,6 +18,7 @@ MAX_BYTES = 6 * 1024 * 1024  # SageMaker's own limit for a real-time request
 MAX_PIXELS = 50 * 1000 * 1000  # what a photo's header may declare: a 48-megapixel phone photo passes
 MAX_ASPECT = 3  # longer sides are cut to the centre: the network sees only the centre square anyway
 FORMATS = ("JPEG", "MPO", "PNG")  # MPO: the multi-picture JPEG many phones write; its first frame is the photo
+ORIENTATION = 0x0112  # the EXIF tag that says how the camera was held
 TOO_MANY_PIXELS = "The image declares {} x {} pixels: send a photo of at most 50 megapixels."
 
 
@@ -52,10 +53,12 @@ def decode(image, short_side):
     except (OSError, SyntaxError, ValueError):
         raise Refused(400, "The photo is truncated or damaged: send the whole file again.")
     try:
-        upright = ImageOps.exif_transpose(image)
+        if image.getexif().get(ORIENTATION, 1) != 1:  # only a photo that must be turned is copied to turn it
+            image = ImageOps.exif_transpose(image)
     except (TypeError, ValueError):  # Pillow rewrites the EXIF block when it turns a photo, and chokes on bad tags
         raise Refused(400, "The photo's EXIF data is damaged: save the photo again without its metadata and resend.")
-    return centre(upright).convert("RGB")
+    image = centre(image)
+    return image if image.mode == "RGB" else image.convert("RGB")
 
 
 def centre(image):

@@ -5,7 +5,8 @@ SageMaker's MXNet 1.9 inference container (Python 3.8, numpy < 1.20) calls, in o
     input_fn(body, content_type)     per request: bytes -> a checked photo
     predict_fn(data, model)          -> the k most likely cells
     output_fn(prediction, accept)    -> the JSON answer (see MAINTAINING.md, "Endpoint answer")
-serve.py runs this same file on your laptop through the same handler service.
+This folder (code/) is what the container imports: the modules beside this file check photos and requests and load
+the other kinds of model. serve.py runs this same file on your laptop through the same handler service.
 """
 import collections
 import json
@@ -19,16 +20,15 @@ import fetch
 import int8
 import locationnet
 import photo
+import request
 from cells import read_cells
 from locator import Locator
 from refusal import Refused
+from request import JSON
 
 # Step 02 normalised its photos with these (ImageNet's per-channel statistics); serving must do the same.
 MEAN = (0.485, 0.456, 0.406)
 STD = (0.229, 0.224, 0.225)
-DEFAULT_K = 3
-MAX_K = 10
-JSON = "application/json"
 IMAGE_TYPES = ("image/jpeg", "image/png", "application/x-image")
 
 Photo = collections.namedtuple("Photo", "image k")
@@ -36,17 +36,12 @@ Prediction = collections.namedtuple("Prediction", "model top")
 
 
 def model_fn(model_dir):
-    """The Locator for `model_dir`, on the int8 copy of its network when quantize.py made one, else on its fp32
-    network with MKLDNN's fused layers."""
-    locator = read_locator(model_dir)
+    """The Locator to serve: the int8 copy when quantize.py made one (its network only), else the original
+    LocationNet's files, else step 02's model folder (load_model), its layers fused for the CPU."""
     if int8.present(model_dir):
-        return locator.with_network(int8.load(model_dir), locator.model_name + " (int8)").warm_up()
-    return locator.warm_up(fuse=True)
-
-
-def read_locator(model_dir):
-    """The fp32 Locator of a step-02 model folder or of the original LocationNet files, not yet warmed up."""
-    return locationnet.load(model_dir) if locationnet.present(model_dir) else load_model(model_dir)
+        return int8.load(model_dir).warm_up()
+    fp32 = locationnet.load(model_dir) if locationnet.present(model_dir) else load_model(model_dir)
+    return fp32.warm_up(fuse=True)
 
 
 def load_model(model_dir):
@@ -71,27 +66,15 @@ def input_fn(body, content_type):
     """
     media_type = (content_type or "").split(";")[0].strip().lower()
     if media_type in IMAGE_TYPES:
-        return Photo(photo.open_photo(body), DEFAULT_K)
+        return Photo(photo.open_photo(body), request.DEFAULT_K)
     if media_type == JSON:
-        request = _read_request(body)
-        return Photo(photo.open_photo(fetch.fetch(request["url"], photo.MAX_BYTES)), request["k"])
+        asked = request.read_json(body)
+        return Photo(photo.open_photo(fetch.fetch(asked["url"], photo.MAX_BYTES)), asked["k"])
     raise Refused(
         415,
         "Content type {!r} is not served: send image/jpeg, image/png, application/x-image, "
         'or application/json {{"url": ...}}.'.format(content_type),
     )
-
-
-def predict_fn(data, model):
-    """Decode the photo, preprocess it as training did, score every cell, keep the k most likely."""
-    image = photo.decode(data.image, model.resize)
-    batch = preprocess(image, model.resize, model.image_size, model.mean, model.std)
-    probabilities = model(batch)[0].asnumpy()
-    # BEGIN SOLUTION 03.3
-    best = np.argsort(-probabilities)[: data.k]
-    top = [(model.cells[index], float(probabilities[index])) for index in best]
-    # END SOLUTION
-    return Prediction(model.model_name, top)
 
 
 def preprocess(image, resize, size, mean=MEAN, std=STD):
@@ -109,9 +92,21 @@ def preprocess(image, resize, size, mean=MEAN, std=STD):
     # END SOLUTION
 
 
+def predict_fn(data, model):
+    """Decode the photo, preprocess it as training did, score every cell, keep the k most likely."""
+    image = photo.decode(data.image, model.resize)
+    batch = preprocess(image, model.resize, model.image_size, model.mean, model.std)
+    probabilities = model(batch)[0].asnumpy()
+    # BEGIN SOLUTION 03.3
+    best = np.argsort(-probabilities)[: data.k]
+    top = [(model.cells[index], float(probabilities[index])) for index in best]
+    # END SOLUTION
+    return Prediction(model.model_name, top)
+
+
 def output_fn(prediction, accept):
     """Prediction -> (the JSON answer, its content type), best first."""
-    if not _accepts_json(accept):
+    if not request.accepts_json(accept):
         raise Refused(406, "This endpoint answers application/json only: ask for that in the Accept header.")
     # BEGIN SOLUTION 03.4
     predictions = [
@@ -128,47 +123,3 @@ def output_fn(prediction, accept):
     ]
     return json.dumps({"predictions": predictions, "model": prediction.model}), JSON
     # END SOLUTION
-
-
-def _read_request(body):
-    """A JSON request body -> {"url": str, "k": 1..MAX_K}, or Refused(400/413)."""
-    if isinstance(body, str):
-        body = body.encode("utf-8")
-    if not body:
-        raise Refused(400, 'The request body is empty: send JSON {"url": "https://...", "k": 3}.')
-    if len(body) > photo.MAX_BYTES:
-        raise Refused(413, 'The JSON request is far too big: send {"url": "https://...", "k": 3}.')
-    try:
-        request = json.loads(body.decode("utf-8"))
-    except (ValueError, RecursionError):  # RecursionError: JSON nested deeper than Python's parser goes
-        raise Refused(400, 'The body is not valid JSON: send {"url": "https://...", "k": 3}.')
-    if not isinstance(request, dict) or not isinstance(request.get("url"), str):
-        raise Refused(400, 'The JSON has no "url" string: send {"url": "https://...", "k": 3}.')
-    k = request.get("k", DEFAULT_K)
-    if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= MAX_K:
-        raise Refused(400, '"k" must be a whole number from 1 to {}: it is how many places to answer.'.format(MAX_K))
-    return {"url": request["url"], "k": k}
-
-
-def _accepts_json(accept):
-    """Whether the Accept header admits JSON: the most specific range naming it decides, and q=0 means "not this"."""
-    qualities = {}
-    for part in (accept or JSON).split(","):
-        media_type, _, parameters = part.partition(";")
-        qualities[media_type.strip().lower()] = _quality(parameters)
-    for media_type in (JSON, "application/*", "*/*"):
-        if media_type in qualities:
-            return qualities[media_type] > 0
-    return False
-
-
-def _quality(parameters):
-    """The q of a media range's parameters ("q=0.5; level=1" -> 0.5): 1 without one, 0 when it is not a number."""
-    for parameter in parameters.split(";"):
-        name, _, value = parameter.partition("=")
-        if name.strip().lower() == "q":
-            try:
-                return float(value)
-            except ValueError:
-                return 0.0
-    return 1.0

@@ -9,8 +9,8 @@ import os
 
 import mxnet as mx
 
-from cells import read_cells, read_grids
-from locator import Locator
+from cells import read_model_cells
+from locator import Locator, symbol_block
 
 SYMBOL = "RN101-5k500-symbol.json"
 PARAMS = "RN101-5k500-0012.params"
@@ -27,15 +27,10 @@ def present(model_dir):
 
 
 def load(model_dir):
-    network = load_network(model_dir)
-    places = os.path.join(model_dir, CELLS)
-    cells = read_cells(places) if os.path.exists(places) else read_grids(os.path.join(model_dir, GRIDS))
-    return Locator(network, cells, IMAGE_SIZE, IMAGE_SIZE, "LocationNet RN101-5k500", MEAN, STD)
+    return Locator(load_network(model_dir), read_model_cells(model_dir), IMAGE_SIZE, IMAGE_SIZE, "LocationNet RN101-5k500", MEAN, STD)
 
 
 def load_network(model_dir):
     """The network up to fc1's scores (no SoftmaxOutput), with its parameters."""
     scores = mx.sym.load(os.path.join(model_dir, SYMBOL)).get_internals()[SCORES]
-    network = mx.gluon.SymbolBlock(scores, mx.sym.var("data"))
-    network.collect_params().load(os.path.join(model_dir, PARAMS), ctx=mx.cpu(), ignore_extra=True)
-    return network
+    return symbol_block(scores, os.path.join(model_dir, PARAMS))
