@@ -109,7 +109,7 @@ deploy: $(STAMP)
 ifdef MODEL_DATA
 	$(PY) solutions/03_host/deploy.py deploy --model-data $(MODEL_DATA) --role $(ROLE) $(SERVERLESS_ARGS)
 else
-	$(PY) solutions/03_host/deploy.py deploy --model-dir $(MODEL) --upload $(UPLOAD) --role $(ROLE) $(if $(DATA),--data $(DATA)) $(SERVERLESS_ARGS)
+	$(PY) solutions/03_host/deploy.py deploy --model-dir $(MODEL) --upload $(UPLOAD) --role $(ROLE) $(if $(DATA),--data $(DATA)) $(if $(NO_INT8),--no-int8) $(SERVERLESS_ARGS)
 endif
 
 # The talk's own LocationNet in build/locationnet: downloaded (LOCATIONNET_URL names a mirror; FROM=DIR takes files
@@ -133,8 +133,11 @@ ask: $(STAMP)
 	@test -n "$(PHOTO)" || { echo '$(ASK_NEEDS)' >&2; exit 2; }
 	$(WORKSHOP) ask "$(PHOTO)" --model $(ASK_MODEL) --tree $(TREE)
 
+# SageMaker's endpoints, configs and models, s3://BUCKET/whereml/, then each bot stage's queues, table, secrets and
+# what its `chalice deploy` made (also after a half-failed one).
 cleanup: $(STAMP)
-	$(PY) solutions/03_host/deploy.py cleanup
+	$(PY) solutions/03_host/deploy.py cleanup $(if $(BUCKET),--bucket $(BUCKET))
+	$(PY) solutions/04_bot/setup_aws.py --delete --stage $(or $(STAGE),dev)
 
 # The host's preflight: AWS account, bucket, role, quotas, X app, budget. Reads, never changes; exit 0 when ready.
 DOCTOR_ARGS = $(if $(BUCKET),--bucket $(BUCKET)) $(if $(ROLE),--role $(ROLE)) $(if $(STAGE),--stage $(STAGE)) \
