@@ -238,7 +238,8 @@ def test_a_locationnet_folder_needs_no_data_to_deploy(host, locationnet_folder, 
 
 
 def keys(prefix=""):
-    return [item["Key"] for item in boto3.client("s3").list_objects_v2(Bucket=BUCKET, Prefix=prefix).get("Contents", [])]
+    listed = boto3.client("s3").list_objects_v2(Bucket=BUCKET, Prefix=prefix)
+    return [item["Key"] for item in listed.get("Contents", [])]
 
 
 @pytest.fixture
