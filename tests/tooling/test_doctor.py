@@ -20,7 +20,7 @@ from moto.iam.aws_managed_policies import aws_managed_policies_data
 from moto.core.models import override_responses_real_send
 
 from workshop import ROOT, loader
-from workshop.doctor import Host, preflight
+from workshop.doctor import Host, preflight, role
 
 x_contract = loader.load(ROOT / "tests" / "step04", "x_contract")
 BOT = ROOT / "solutions" / "04_bot"
@@ -73,6 +73,7 @@ class StandIn:
         self.config = tmp_path / "config.json"
         self.settings(BOT_USER_ID=BOT_ID, BOT_SCREEN_NAME=BOT_NAME)
         monkeypatch.setattr(loader.load(BOT, "stage_config"), "CONFIG", self.config)
+        monkeypatch.setattr(role, "POLICY_FOLDER", tmp_path / "doctor")  # the policy a role lacks goes here
 
     def settings(self, **values):
         """The bot's .chalice/config.json with the dev stage's variables changed to `values`."""
@@ -325,8 +326,6 @@ def test_doctor_only_reads(ready):
 ], ids=["a service wildcard", "actions ignore case", "resources do not", "? is one character", "NotAction",
         "NotResource", "a Deny wins", "a conditional Allow is not counted"])
 def test_policy_reading_follows_iam(document, action, resource, allowed):
-    from workshop.doctor import role
-
     assert role.allows([document], action, resource) is allowed
 
 
@@ -364,10 +363,8 @@ def test_a_placeholder_bot_user_id_is_flagged_even_before_x_works(bare):
     assert not line.ok and "placeholder" in line.text
 
 
-def test_the_permissions_fix_ships_a_policy_file_and_the_command(ready, monkeypatch, tmp_path):
-    from workshop.doctor import role
-
-    monkeypatch.setattr(role, "POLICY_FOLDER", ROOT / "build" / "doctor-test")
+def test_the_permissions_fix_ships_a_policy_file_and_the_command(ready, monkeypatch):
+    monkeypatch.setattr(role, "POLICY_FOLDER", ROOT / "build" / "doctor-test")  # named relative to the repository
     no_bucket_policy(ready, monkeypatch)
     [line] = ready.lines("execution role permissions")
     assert not line.ok and len(line.text) < 300, line.text

@@ -63,10 +63,10 @@ def permissions(host):
                if not allows(documents, action, resource)]
     if missing:
         path = write_policy(role["RoleName"], missing)
+        path = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path  # as `make doctor` runs, from ROOT
         actions = ", ".join(dict.fromkeys(action for action, _, _ in missing))
-        return [fix(f"role {role['RoleName']} lacks {actions} (on what: {path.relative_to(ROOT)}): "
-                    f"`aws iam put-role-policy --role-name {role['RoleName']} --policy-name whereml-workshop "
-                    f"--policy-document file://{path.relative_to(ROOT)}`")]
+        return [fix(f"role {role['RoleName']} lacks {actions} (on what: {path}): `aws iam put-role-policy "
+                    f"--role-name {role['RoleName']} --policy-name whereml-workshop --policy-document file://{path}`")]
     return [ok(f"role {role['RoleName']} may read and write s3://{host.bucket}, pull the MXNet images, log and "
                "report metrics")]
 
