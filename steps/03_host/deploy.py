@@ -62,7 +62,10 @@ def package(model_dir, data_dir, upload_uri, make_int8=True, say=print):
     """The model folder as s3://.../model.tar.gz, with this folder's code in code/ (what the container runs), so that
     SageMaker serves it as it is: uploaded once, never repacked. A step-02 model gets its int8 copy when --data is
     given and quantize.py finds it answers the same; LocationNet's folder (make locationnet) goes as it is."""
-    if int8.present(model_dir) or not make_int8:
+    if not make_int8:
+        say("--no-int8: the endpoint serves fp32" + (" (the folder's int8 copy stays out)" if int8.present(model_dir)
+                                                       else "") + ".")
+    elif int8.present(model_dir):
         pass
     elif locationnet.present(model_dir):
         say("LocationNet has no int8 copy (make locationnet keeps one only when it answers like fp32): the endpoint "
@@ -78,7 +81,8 @@ def package(model_dir, data_dir, upload_uri, make_int8=True, say=print):
         archive = os.path.join(scratch, "model.tar.gz")
         with tarfile.open(archive, "w:gz") as tar:
             for name in sorted(os.listdir(model_dir)):
-                if name not in ("model.tar.gz", "output", "code"):  # what `launch.py --local` leaves beside the model
+                left_out = ("model.tar.gz", "output", "code") + (() if make_int8 else (int8.SYMBOL, int8.PARAMS))
+                if name not in left_out:  # what `launch.py --local` leaves beside the model, and what is not served
                     tar.add(os.path.join(model_dir, name), arcname=name)
             for path in container_code():
                 tar.add(str(path), arcname="code/" + path.name)

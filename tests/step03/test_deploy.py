@@ -356,3 +356,14 @@ def test_make_deploy_passes_no_int8_and_needs_no_data():
     run = subprocess.run(["make", "-n", "deploy", "MODEL=build/model", f"UPLOAD=s3://{BUCKET}/whereml/model",
                           f"ROLE={ROLE}", "NO_INT8=1"], capture_output=True, text=True, cwd=Path(__file__).parents[2])
     assert run.returncode == 0 and "--no-int8" in run.stdout and "--data" not in run.stdout, run.stdout + run.stderr
+
+
+def test_no_int8_leaves_the_int8_copy_out_of_the_archive(host, aws, locationnet_folder):
+    said = []
+    host("deploy").package(str(locationnet_folder), None, f"s3://{BUCKET}/whereml/fp32", make_int8=False,
+                           say=said.append)
+    body = boto3.client("s3").get_object(Bucket=BUCKET, Key="whereml/fp32/model.tar.gz")["Body"].read()
+    names = set(tarfile.open(fileobj=io.BytesIO(body)).getnames())
+    assert "RN101-5k500-0012.params" in names and not any(name.startswith("model-int8") for name in names), (
+        "NO_INT8=1 serves fp32: the int8 copy the folder has must not go, or the endpoint would load it")
+    assert any("serves fp32" in line for line in said), said

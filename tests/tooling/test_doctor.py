@@ -346,14 +346,19 @@ def test_make_doctor_runs_the_preflight():
     assert "-m workshop.doctor" in makefile and Path(ROOT / "workshop" / "doctor" / "__main__.py").exists()
 
 
-def test_no_credentials_and_no_region_are_two_lines_each_said_once(bare, monkeypatch, capsys):
-    no_credentials(bare, monkeypatch)
-    no_region(bare, monkeypatch)
-    monkeypatch.setattr(preflight, "Host", lambda session, *args: bare.host())
+@pytest.mark.parametrize("breaks, causes", [
+    ((no_credentials,), ["no AWS credentials"]),
+    ((no_region,), ["no AWS region"]),
+    ((no_credentials, no_region), ["no AWS credentials", "no AWS region"]),
+], ids=["no credentials", "no region", "neither"])
+def test_a_missing_root_is_one_line_not_one_per_check(ready, monkeypatch, capsys, breaks, causes):
+    for broken in breaks:
+        broken(ready, monkeypatch)
+    monkeypatch.setattr(preflight, "Host", lambda session, *args: ready.host())
     assert preflight.main(["--bucket", BUCKET, "--role", ROLE_ARN]) == 1
     out = capsys.readouterr().out
     fixes = [line for line in out.splitlines() if line.startswith("FIX")]
-    assert len(fixes) == 2 and "no AWS credentials" in fixes[0] and "no AWS region" in fixes[1], out
+    assert [cause for cause, line in zip(causes, fixes) if cause in line] == causes and len(fixes) == len(causes), out
     assert "setup_aws.py" not in out, "no X line blames the X setup for a missing region or credentials"
 
 
