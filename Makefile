@@ -133,11 +133,12 @@ ask: $(STAMP)
 	@test -n "$(PHOTO)" || { echo '$(ASK_NEEDS)' >&2; exit 2; }
 	$(WORKSHOP) ask "$(PHOTO)" --model $(ASK_MODEL) --tree $(TREE)
 
-# SageMaker's endpoints, configs and models, s3://BUCKET/whereml/, then each bot stage's queues, table, secrets and
-# what its `chalice deploy` made (also after a half-failed one).
+# SageMaker's endpoints, configs and models, s3://BUCKET/whereml/, then the bot stage's queues, table, secrets and
+# what its `chalice deploy` made (also after a half-failed one). Both run, whatever the first leaves; either failing
+# fails the target.
 cleanup: $(STAMP)
-	$(PY) solutions/03_host/deploy.py cleanup $(if $(BUCKET),--bucket $(BUCKET))
-	$(PY) solutions/04_bot/setup_aws.py --delete --stage $(or $(STAGE),dev)
+	@$(PY) solutions/03_host/deploy.py cleanup $(if $(BUCKET),--bucket $(BUCKET)); sagemaker=$$?; \
+	$(PY) solutions/04_bot/setup_aws.py --delete --stage $(or $(STAGE),dev) && exit $$sagemaker
 
 # The host's preflight: AWS account, bucket, role, quotas, X app, budget. Reads, never changes; exit 0 when ready.
 DOCTOR_ARGS = $(if $(BUCKET),--bucket $(BUCKET)) $(if $(ROLE),--role $(ROLE)) $(if $(STAGE),--stage $(STAGE)) \
