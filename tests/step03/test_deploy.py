@@ -1,11 +1,11 @@
 """deploy.py and cleanup.py against moto: the real SageMaker SDK and boto3 build real requests; nothing leaves here."""
 import io
+import os
 import shutil
-import tarfile
-
 import subprocess
-from pathlib import Path
 import sys
+import tarfile
+from pathlib import Path
 
 import boto3
 import pytest
@@ -367,3 +367,12 @@ def test_no_int8_leaves_the_int8_copy_out_of_the_archive(host, aws, locationnet_
     assert "RN101-5k500-0012.params" in names and not any(name.startswith("model-int8") for name in names), (
         "NO_INT8=1 serves fp32: the int8 copy the folder has must not go, or the endpoint would load it")
     assert any("serves fp32" in line for line in said), said
+
+
+def test_a_big_archive_goes_up_with_a_progress_bar(host, aws, tmp_path, capsys):
+    archive = tmp_path / "model.tar.gz"
+    archive.write_bytes(os.urandom(11 * 10 ** 6))
+    host("deploy").upload(str(archive), BUCKET, "whereml/big/model.tar.gz")
+    captured = capsys.readouterr()
+    assert "Uploading 11 MB to s3://" in captured.out and "100%" in captured.err, captured
+    boto3.client("s3").delete_object(Bucket=BUCKET, Key="whereml/big/model.tar.gz")
