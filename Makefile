@@ -13,7 +13,7 @@ WORKSHOP := $(PY) -m workshop
 # in single quotes (backquotes, quotes, spaces stay text), as --option=VALUE or after `--` (a name that starts with
 # a dash is no option).
 USER_VALUES := TREE TARGET SOURCE METADATA UPLOAD PROCESSING ROLE DATA MODEL PORT MODEL_DATA SERVERLESS MEMORY \
-	MAX_CONCURRENCY LOCATIONNET TESTSETS TESTSET INT8_PHOTOS FROM PHOTOS PHOTO BUCKET STAGE OPEN_TODOS EVALUATION \
+	MAX_CONCURRENCY NO_INT8 LOCATIONNET TESTSETS TESTSET INT8_PHOTOS FROM PHOTOS PHOTO BUCKET STAGE OPEN_TODOS EVALUATION \
 	BOT_PORT
 GIVEN := $(foreach name,$(USER_VALUES),$(if $(filter command line environment,$(origin $(name))),$(name)))
 $(foreach name,$(GIVEN),$(eval override $(name) := $$(value $(name))))
@@ -127,7 +127,7 @@ deploy: $(STAMP)
 ifdef MODEL_DATA
 	$(PY) solutions/03_host/deploy.py deploy --model-data=$(call quoted,$(MODEL_DATA)) --role=$(call quoted,$(ROLE)) $(SERVERLESS_ARGS)
 else
-	$(PY) solutions/03_host/deploy.py deploy --model-dir=$(call quoted,$(MODEL)) --upload=$(call quoted,$(UPLOAD)) --role=$(call quoted,$(ROLE)) $(if $(DATA),--data=$(call quoted,$(DATA))) $(SERVERLESS_ARGS)
+	$(PY) solutions/03_host/deploy.py deploy --model-dir=$(call quoted,$(MODEL)) --upload=$(call quoted,$(UPLOAD)) --role=$(call quoted,$(ROLE)) $(if $(DATA),--data=$(call quoted,$(DATA))) $(if $(NO_INT8),--no-int8) $(SERVERLESS_ARGS)
 endif
 
 # The talk's own LocationNet in build/locationnet: downloaded (LOCATIONNET_URL names a mirror; FROM=DIR takes files
@@ -152,8 +152,12 @@ ask: $(STAMP)
 	@test -n $(call quoted,$(PHOTO)) || { echo '$(ASK_NEEDS)' >&2; exit 2; }
 	$(WORKSHOP) ask --model=$(call quoted,$(ASK_MODEL)) --tree=$(call quoted,$(TREE)) -- $(call quoted,$(PHOTO))
 
+# SageMaker's endpoints, configs and models, s3://BUCKET/whereml/, then the bot stage's queues, table, secrets and
+# what its `chalice deploy` made (also after a half-failed one). Both run, whatever the first leaves; either failing
+# fails the target.
 cleanup: $(STAMP)
-	$(PY) solutions/03_host/deploy.py cleanup
+	@$(PY) solutions/03_host/deploy.py cleanup $(if $(BUCKET),--bucket=$(call quoted,$(BUCKET))); sagemaker=$$?; \
+	$(PY) solutions/04_bot/setup_aws.py --delete --stage=$(call quoted,$(or $(STAGE),dev)) && exit $$sagemaker
 
 # The host's preflight: AWS account, bucket, role, quotas, X app, budget. Reads, never changes; exit 0 when ready.
 DOCTOR_ARGS = $(if $(BUCKET),--bucket=$(call quoted,$(BUCKET))) $(if $(ROLE),--role=$(call quoted,$(ROLE))) \
