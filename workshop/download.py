@@ -258,14 +258,16 @@ class Part:
             descriptor = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_NOFOLLOW)
         except OSError as error:
             raise Failed(f"cannot write {self.path} ({error.strerror}).") from None
-        with os.fdopen(descriptor, "ab") as file:
+        with os.fdopen(descriptor, "ab", buffering=0) as file:  # unbuffered: a full disk fails in write(), not close()
             if os.fstat(file.fileno()).st_size != start:
                 raise Failed(f"{self.path} changed while it was written (another run?): run the command again.")
             yield file
 
     def write(self, file, chunk, again):
+        rest = memoryview(chunk)
         try:
-            file.write(chunk)
+            while rest:  # an unbuffered write may take only part of the chunk (what fits on the disk)
+                rest = rest[file.write(rest):]
         except OSError as error:
             arrived = file.tell()
             if error.errno in (errno.ENOSPC, errno.EDQUOT):

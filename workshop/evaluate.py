@@ -207,8 +207,7 @@ def table(evaluations, counts=()):
 def draw_errors(evaluation, path):
     """A world map with a line from where each photo was taken (a dot) to its best guess, coloured by the error."""
     map_image = step("04_bot", "chalicelib.map_image")
-    with Image.open(map_image.BASEMAP) as basemap:
-        picture = basemap.convert("RGB")
+    picture = map_image.basemap_of(map_image.WORLD)  # the world at the reply picture's size
     pen = ImageDraw.Draw(picture)
     width, height = picture.size
     for (_, lat, lng), guess, km in sorted(zip(evaluation.photos, evaluation.guesses, evaluation.km),
