@@ -103,7 +103,8 @@ def test_the_errors_are_drawn_on_a_map(locationnet_run):
     assert maps == ["errors-locationnet-fp32-mediaeval-2016.png", "errors-locationnet-int8-mediaeval-2016.png"]
     with Image.open(out / maps[0]) as picture:
         assert picture.size == (1440, 720)
-        basemap = Image.open(ROOT / "solutions" / "04_bot" / "chalicelib" / "basemap.png").convert("RGB")
+        map_image = loader.load(ROOT / "solutions" / "04_bot", "chalicelib.map_image")
+        basemap = map_image.basemap_of(map_image.WORLD)  # the world as the map draws it
         changed = np.abs(np.asarray(picture.convert("RGB"), dtype=int) - np.asarray(basemap, dtype=int)).sum(axis=2)
     assert (changed[:650] > 0).sum() > 50, "each photo's error is a line on the map"
 
