@@ -86,7 +86,7 @@ def parser():
         commands.add_parser(name, help=f"{about}; `python -m workshop {name} --help` for its options")
     platforms = commands.add_parser("check-platforms", help="has every pin a wheel for each platform we claim?")
     platforms.add_argument("--index-url", help="the package index to ask (default: pip's, from `pip config list`)")
-    testing = commands.add_parser("test", help="every test suite against the solutions, and check-generated")
+    testing = commands.add_parser("test", help="every test suite against the solutions (steps/ is yours: not checked)")
     checking = commands.add_parser("check-workshop", help="stubs and wrong variants are caught by their TODO's tests")
     checking.add_argument("step", nargs="*", help="only these steps (default: all)")
     checking.add_argument("--todo", metavar="ID", help="only the stub and the wrong variants of this TODO")
