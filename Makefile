@@ -102,9 +102,10 @@ else
 	$(PY) $(TREE)/02_train/launch.py --local --data $(or $(DATA),build/data) --model-dir build/model
 endif
 
+# Names step 3's open TODOs in TREE up front, else runs $(TREE)/03_host/serve.py (workshop/serve.py).
 serve: $(STAMP)
 	$(CHECK_TREE)
-	$(PY) $(TREE)/03_host/serve.py --model-dir $(SERVE_MODEL) --port $(PORT)
+	$(WORKSHOP) serve --tree $(TREE) --model-dir $(SERVE_MODEL) --port $(PORT)
 
 SERVERLESS_ARGS = $(if $(SERVERLESS),--serverless $(if $(MEMORY),--memory $(MEMORY)) \
 	$(if $(MAX_CONCURRENCY),--max-concurrency $(MAX_CONCURRENCY)))

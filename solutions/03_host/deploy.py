@@ -35,6 +35,7 @@ from sagemaker.serverless import ServerlessInferenceConfig  # noqa: E402
 import cleanup  # noqa: E402
 import int8  # noqa: E402
 import locationnet  # noqa: E402
+import predict  # noqa: E402
 import quantize  # noqa: E402
 
 TAGS = [cleanup.TAG]
@@ -217,8 +218,8 @@ def main(argv=None):
             serverless = (args.memory, args.max_concurrency) if args.serverless else None
             deploy(args.model_data, args.role, args.instance_type or INSTANCE_TYPE, args.endpoint_name, args.autoscale,
                    serverless=serverless)
-            print("Endpoint {} is up. Try: python predict.py photo.jpg --endpoint {}".format(
-                args.endpoint_name, args.endpoint_name))
+            print("Endpoint {} is up. Try: {}".format(args.endpoint_name,
+                                                       predict.how_to_ask(endpoint=args.endpoint_name)))
             if serverless:
                 print("It bills per request and GB-second, nothing while idle; the first request after a pause waits "
                       "for a cold start. `make cleanup` when you are done.")
