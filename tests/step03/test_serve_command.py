@@ -1,11 +1,13 @@
 """`make serve`: step 3's open TODOs are named before anything starts, and the command its banner prints runs from
 where the user is. Run as make runs it (the venv taken as installed)."""
+import contextlib
 import os
+import queue
 import re
-import select
 import signal
 import subprocess
 import sys
+import threading
 
 import pytest
 
@@ -42,16 +44,17 @@ def test_open_todos_are_named_and_no_endpoint_starts(starter, model_dir):
 
 
 def started(command, cwd):
-    """A serve command started in its own session, and the two lines of its banner."""
+    """A serve command started in its own session, and the two lines of its banner (read by a thread: a select on
+    the pipe would miss a line already in the reader's buffer)."""
     process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
                                start_new_session=True, env=dict(os.environ, PYTHONUNBUFFERED="1"))
-    lines = []
-    while len(lines) < 2 and select.select([process.stdout], [], [], 120)[0]:
-        line = process.stdout.readline()
-        if not line:
-            break
-        lines.append(line)
-    return process, lines
+    lines = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in process.stdout], daemon=True).start()
+    banner = []
+    with contextlib.suppress(queue.Empty):
+        while len(banner) < 2:
+            banner.append(lines.get(timeout=180))
+    return process, banner
 
 
 @pytest.mark.parametrize("where", ["the repository's root (make serve)", "the step's folder (python serve.py)"])
