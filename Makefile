@@ -34,7 +34,7 @@ SERVE_MODEL := $(if $(filter command line environment,$(origin MODEL)),$(MODEL),
 PORT ?= 8080
 
 .PHONY: setup test check-workshop $(STEP_TARGETS) status generate check-generated data train serve deploy cleanup \
-	doctor bench demo slides clean clean-downloads check-platforms check-devcontainer locationnet ask evaluate wheels
+	doctor bench demo slides clean clean-downloads test-journeys check-platforms check-devcontainer locationnet ask evaluate wheels
 
 setup: $(STAMP) $(WHEELS)
 
@@ -65,6 +65,10 @@ $(WHEELS): solutions/04_bot/requirements.txt | $(STAMP)
 # steps/ is yours: it is never what makes `make test` fail (`make check-generated` is the maintainers' check of it).
 test: $(STAMP)
 	@$(WORKSHOP) test
+
+# CI and maintainers: the README's walks, each in a fresh clone of this checkout's tracked files (tests/journeys/).
+test-journeys: $(STAMP)
+	@$(PY) -m pytest tests/journeys -q -p no:cacheprovider
 
 # Maintainers: each TODO's stub and each wrong variant (variants.toml) is caught by a test of its TODO first.
 check-workshop: $(STAMP)

@@ -95,8 +95,8 @@ def test_a_photo_folder_without_photos_says_so(host, locationnet_dir, tmp_path, 
 
 
 def quantize_twice(host, folder, photos, capsys, *changes):
-    """Quantize `folder` on `photos`, make the `changes` (to the folders or the arguments), quantize again: (the second run's output, whether
-    the int8 copy was made again)."""
+    """Quantize `folder` on `photos`, make the `changes` (to the folders or the arguments), quantize again: (the
+    second run's output, whether the int8 copy was made again)."""
     arguments = ["--model-dir", str(folder), "--photos", str(photos), "--min-agreement", "0.8"]
     host("quantize").main(arguments)
     copy = folder / host("int8").PARAMS

@@ -4,6 +4,7 @@ import contextlib
 import os
 import queue
 import re
+import shlex
 import signal
 import subprocess
 import sys
@@ -73,3 +74,15 @@ def test_the_banner_prints_a_command_that_runs_from_there(model_dir, where):
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=30)
+
+
+@pytest.mark.parametrize("where", ["the repository's root", "elsewhere"])
+def test_deploys_try_line_names_files_that_exist_from_there(host, monkeypatch, capsys, tmp_path, where):
+    deploy = host("deploy")
+    monkeypatch.setattr(deploy, "deploy", lambda *args, **kwargs: None)  # the endpoint: test_deploy.py tests it
+    monkeypatch.chdir(ROOT if where == "the repository's root" else tmp_path)
+    deploy.main(["deploy", "--model-data", "s3://bucket/model.tar.gz", "--role", "arn:aws:iam::123456789012:role/r"])
+    command = capsys.readouterr().out.split("Try: ", 1)[1].splitlines()[0]
+    words = shlex.split(command)
+    assert words[-2:] == ["--endpoint", "whereml"], command
+    assert all(os.path.isfile(word) for word in words[:-2]), f"{command!r}: each file must be there from {where}"
