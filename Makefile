@@ -8,6 +8,17 @@ STAMP := $(VENV)/.installed
 WHEELS := build/lambda-wheels/.fetched
 WORKSHOP := $(PY) -m workshop
 
+# What you type after the target (PHOTO=..., FROM=..., MODEL=...) reaches the command as you typed it: make never
+# expands it (a `$(...)` in a file name stays text), and each recipe passes it as one shell word, $(call quoted,...),
+# in single quotes (backquotes, quotes, spaces stay text), as --option=VALUE or after `--` (a name that starts with
+# a dash is no option).
+USER_VALUES := TREE TARGET SOURCE METADATA UPLOAD PROCESSING ROLE DATA MODEL PORT MODEL_DATA SERVERLESS MEMORY \
+	MAX_CONCURRENCY LOCATIONNET TESTSETS TESTSET INT8_PHOTOS FROM PHOTOS PHOTO BUCKET STAGE OPEN_TODOS EVALUATION \
+	BOT_PORT
+GIVEN := $(foreach name,$(USER_VALUES),$(if $(filter command line environment,$(origin $(name))),$(name)))
+$(foreach name,$(GIVEN),$(eval override $(name) := $$(value $(name))))
+quoted = '$(subst ','\'',$(1))'
+
 # The SageMaker SDK reads this file: it turns the SDK's usage reports to AWS off.
 export SAGEMAKER_USER_CONFIG_OVERRIDE := $(CURDIR)/sagemaker-config.yaml
 
@@ -24,17 +35,18 @@ TARGET ?= steps
 # Whose code `make data`, `train` and `serve` run: steps (yours, the default) or solutions (the host's); `make demo`
 # runs the solutions unless TREE=steps is given.
 TREE ?= steps
-DEMO_TREE := $(if $(filter command line environment,$(origin TREE)),$(TREE),solutions)
+DEMO_TREE := $(if $(filter TREE,$(GIVEN)),$(TREE),solutions)
 # `make demo MODEL=locationnet`: the demo serves that model (on a real photo) instead of training the toy world's.
-DEMO_MODEL := $(if $(filter command line environment,$(origin MODEL)),$(MODEL))
+DEMO_MODEL := $(if $(filter MODEL,$(GIVEN)),$(MODEL))
 SOURCE ?= sample
 MODEL ?= build/model
 # The model `make serve` serves without MODEL=...: yours (make train), else the checkpoint's (make checkpoint-step 3).
-SERVE_MODEL := $(if $(filter command line environment,$(origin MODEL)),$(MODEL),$(or $(wildcard build/model),$(wildcard build/checkpoint/model),build/model))
+SERVE_MODEL := $(if $(filter MODEL,$(GIVEN)),$(MODEL),$(or $(wildcard build/model),$(wildcard build/checkpoint/model),build/model))
 PORT ?= 8080
 
-.PHONY: setup test check-workshop $(STEP_TARGETS) status generate check-generated data train serve deploy cleanup \
-	doctor bench demo slides clean clean-downloads test-journeys check-platforms check-devcontainer locationnet ask evaluate wheels
+.PHONY: setup test check-workshop $(STEP_TARGETS) status generate check-generated data train serve serve-bot deploy cleanup \
+	doctor bench demo slides clean clean-downloads test-journeys check-platforms check-devcontainer locationnet ask \
+	evaluate wheels
 
 setup: $(STAMP) $(WHEELS)
 
@@ -75,10 +87,10 @@ check-workshop: $(STAMP)
 	@$(WORKSHOP) check-workshop
 
 test-step: $(STAMP)
-	@$(WORKSHOP) test-step --tree $(TARGET) $(N)
+	@$(WORKSHOP) test-step --tree=$(call quoted,$(TARGET)) $(N)
 
 watch-step: $(STAMP)
-	@$(WORKSHOP) watch-step --tree $(TARGET) $(N)
+	@$(WORKSHOP) watch-step --tree=$(call quoted,$(TARGET)) $(N)
 
 hint-step diff-step reset-step checkpoint-step: $(STAMP)
 	@$(WORKSHOP) $@ $(N)
@@ -90,39 +102,47 @@ status generate check-generated bench: $(STAMP)
 TRAIN_NEEDS_DATA := Training on SageMaker needs the dataset too: make train ROLE=arn:... DATA=s3://bucket/prefix
 DEPLOY_NEEDS := Deploying needs the model and a role: make deploy MODEL_DATA=s3://.../model.tar.gz ROLE=arn:..., or \
 	make deploy MODEL=build/locationnet UPLOAD=s3://bucket/prefix ROLE=arn:... (a model folder, packed and uploaded)
-NO_TREE := TREE=$(TREE) is no folder: use steps (your code), solutions, or a folder laid out like them.
-CHECK_TREE := @test -d "$(TREE)" || { echo '$(NO_TREE)' >&2; exit 2; }
+NO_TREE = TREE=$(TREE) is no folder: use steps (your code), solutions, or a folder laid out like them.
+CHECK_TREE = @test -d $(call quoted,$(TREE)) || { echo $(call quoted,$(NO_TREE)) >&2; exit 2; }
 
 data: $(STAMP)
 	$(CHECK_TREE)
-	$(PY) $(TREE)/01_data/prepare.py --source $(SOURCE) --out build/data $(if $(METADATA),--metadata $(METADATA)) $(if $(UPLOAD),--upload $(UPLOAD)) $(if $(PROCESSING),--processing $(PROCESSING) $(if $(ROLE),--role $(ROLE),--local))
+	$(PY) $(call quoted,$(TREE)/01_data/prepare.py) --source=$(call quoted,$(SOURCE)) --out build/data $(if $(METADATA),--metadata=$(call quoted,$(METADATA))) $(if $(UPLOAD),--upload=$(call quoted,$(UPLOAD))) $(if $(PROCESSING),--processing=$(call quoted,$(PROCESSING)) $(if $(ROLE),--role=$(call quoted,$(ROLE)),--local))
 
 train: $(STAMP)
 	$(CHECK_TREE)
 ifdef ROLE
-	@test -n "$(DATA)" || { echo '$(TRAIN_NEEDS_DATA)' >&2; exit 2; }
-	$(PY) $(TREE)/02_train/launch.py --data $(DATA) --role $(ROLE)
+	@test -n $(call quoted,$(DATA)) || { echo '$(TRAIN_NEEDS_DATA)' >&2; exit 2; }
+	$(PY) $(call quoted,$(TREE)/02_train/launch.py) --data=$(call quoted,$(DATA)) --role=$(call quoted,$(ROLE))
 else
-	$(PY) $(TREE)/02_train/launch.py --local --data $(or $(DATA),build/data) --model-dir build/model
+	$(PY) $(call quoted,$(TREE)/02_train/launch.py) --local --data=$(call quoted,$(or $(DATA),build/data)) --model-dir build/model
 endif
 
 # Names step 3's open TODOs in TREE up front, else runs $(TREE)/03_host/serve.py (workshop/serve.py).
 serve: $(STAMP)
 	$(CHECK_TREE)
-	$(WORKSHOP) serve --tree $(TREE) --model-dir $(SERVE_MODEL) --port $(PORT)
+	$(WORKSHOP) serve --tree=$(call quoted,$(TREE)) --model-dir=$(call quoted,$(SERVE_MODEL)) --port=$(call quoted,$(PORT))
 
-SERVERLESS_ARGS = $(if $(SERVERLESS),--serverless $(if $(MEMORY),--memory $(MEMORY)) \
-	$(if $(MAX_CONCURRENCY),--max-concurrency $(MAX_CONCURRENCY)))
+# The bot's web page on this machine (chalice local on 127.0.0.1:BOT_PORT), answered by `make serve`'s endpoint on
+# PORT; moto's server holds the page's daily count. No AWS, no X.
+BOT_PORT ?= 8000
+serve-bot: $(STAMP)
+	$(CHECK_TREE)
+	cd $(call quoted,$(TREE)/04_bot) && "$(CURDIR)/$(PY)" serve_page.py --port=$(call quoted,$(BOT_PORT)) --endpoint=http://127.0.0.1:$(call quoted,$(PORT))
+
+SERVERLESS_ARGS = $(if $(SERVERLESS),--serverless $(if $(MEMORY),--memory=$(call quoted,$(MEMORY))) \
+	$(if $(MAX_CONCURRENCY),--max-concurrency=$(call quoted,$(MAX_CONCURRENCY))))
 deploy: $(STAMP)
-	@test -n "$(ROLE)" -a -n "$(MODEL_DATA)$(UPLOAD)" || { echo '$(DEPLOY_NEEDS)' >&2; exit 2; }
+	@test -n $(call quoted,$(ROLE)) -a -n $(call quoted,$(MODEL_DATA)$(UPLOAD)) || { echo '$(DEPLOY_NEEDS)' >&2; exit 2; }
 ifdef MODEL_DATA
-	$(PY) solutions/03_host/deploy.py deploy --model-data $(MODEL_DATA) --role $(ROLE) $(SERVERLESS_ARGS)
+	$(PY) solutions/03_host/deploy.py deploy --model-data=$(call quoted,$(MODEL_DATA)) --role=$(call quoted,$(ROLE)) $(SERVERLESS_ARGS)
 else
-	$(PY) solutions/03_host/deploy.py deploy --model-dir $(MODEL) --upload $(UPLOAD) --role $(ROLE) $(if $(DATA),--data $(DATA)) $(SERVERLESS_ARGS)
+	$(PY) solutions/03_host/deploy.py deploy --model-dir=$(call quoted,$(MODEL)) --upload=$(call quoted,$(UPLOAD)) --role=$(call quoted,$(ROLE)) $(if $(DATA),--data=$(call quoted,$(DATA))) $(SERVERLESS_ARGS)
 endif
 
 # The talk's own LocationNet in build/locationnet: downloaded (LOCATIONNET_URL names a mirror; FROM=DIR takes files
-# obtained elsewhere), checked, its cells named; then its int8 copy, calibrated and checked on real photos: the first
+# obtained elsewhere), checked, its cells named (python -m workshop locationnet); then its int8 copy, calibrated and
+# checked on real photos: the first
 # photos of the MediaEval 2016 test set (fetched by hash, kept in build/testsets), or a folder of yours (PHOTOS=DIR).
 # Safe to repeat.
 LOCATIONNET ?= build/locationnet
@@ -130,35 +150,35 @@ TESTSETS ?= build/testsets
 TESTSET ?= mediaeval2016
 INT8_PHOTOS ?= 100
 locationnet: $(STAMP)
-	$(PY) solutions/03_host/download_locationnet.py --out $(LOCATIONNET) $(if $(FROM),--from $(FROM))
-	$(if $(PHOTOS),,$(PY) solutions/01_data/testset.py --photos $(INT8_PHOTOS) --out $(TESTSETS)/$(TESTSET))
-	$(PY) solutions/03_host/quantize.py --model-dir $(LOCATIONNET) --photos $(or $(PHOTOS),$(TESTSETS)/$(TESTSET)/photos) --compare $(INT8_PHOTOS)
+	$(WORKSHOP) locationnet --out=$(call quoted,$(LOCATIONNET)) $(if $(FROM),--from=$(call quoted,$(FROM)))
+	$(if $(PHOTOS),,$(WORKSHOP) testset --photos=$(call quoted,$(INT8_PHOTOS)) --out=$(call quoted,$(TESTSETS)/$(TESTSET)))
+	$(PY) solutions/03_host/quantize.py --model-dir=$(call quoted,$(LOCATIONNET)) --photos=$(call quoted,$(or $(PHOTOS),$(TESTSETS)/$(TESTSET)/photos)) --compare=$(call quoted,$(INT8_PHOTOS))
 
 # `make ask PHOTO=x.jpg`: the bot's reply to your photo, with TREE's code (yours by default); LocationNet unless MODEL=.
 ASK_NEEDS := Ask about which photo? make ask PHOTO=photos/cape-canaveral-falcon9-dscovr.jpg [MODEL=build/model]
-ASK_MODEL := $(if $(filter command line environment,$(origin MODEL)),$(MODEL),build/locationnet)
+ASK_MODEL := $(if $(filter MODEL,$(GIVEN)),$(MODEL),build/locationnet)
 ask: $(STAMP)
 	$(CHECK_TREE)
-	@test -n "$(PHOTO)" || { echo '$(ASK_NEEDS)' >&2; exit 2; }
-	$(WORKSHOP) ask "$(PHOTO)" --model $(ASK_MODEL) --tree $(TREE)
+	@test -n $(call quoted,$(PHOTO)) || { echo '$(ASK_NEEDS)' >&2; exit 2; }
+	$(WORKSHOP) ask --model=$(call quoted,$(ASK_MODEL)) --tree=$(call quoted,$(TREE)) -- $(call quoted,$(PHOTO))
 
 cleanup: $(STAMP)
 	$(PY) solutions/03_host/deploy.py cleanup
 
 # The host's preflight: AWS account, bucket, role, quotas, X app, budget. Reads, never changes; exit 0 when ready.
-DOCTOR_ARGS = $(if $(BUCKET),--bucket $(BUCKET)) $(if $(ROLE),--role $(ROLE)) $(if $(STAGE),--stage $(STAGE)) \
-	$(if $(PROCESSING),--processing $(PROCESSING))
+DOCTOR_ARGS = $(if $(BUCKET),--bucket=$(call quoted,$(BUCKET))) $(if $(ROLE),--role=$(call quoted,$(ROLE))) \
+	$(if $(STAGE),--stage=$(call quoted,$(STAGE))) $(if $(PROCESSING),--processing=$(call quoted,$(PROCESSING)))
 doctor: $(STAMP)
 	@$(PY) -m workshop.doctor $(DOCTOR_ARGS)
 
 demo: $(STAMP)
-	$(WORKSHOP) demo --tree $(DEMO_TREE) $(if $(OPEN_TODOS),--open-todos $(OPEN_TODOS))$(if $(DEMO_MODEL), --model $(DEMO_MODEL))$(if $(PHOTO), --photo "$(PHOTO)")
+	$(WORKSHOP) demo --tree=$(call quoted,$(DEMO_TREE)) $(if $(OPEN_TODOS),--open-todos=$(call quoted,$(OPEN_TODOS)))$(if $(DEMO_MODEL), --model=$(call quoted,$(DEMO_MODEL)))$(if $(PHOTO), --photo=$(call quoted,$(PHOTO)))
 
 # How often a model places photos within 1/25/200/750/2500 km, beside the published figures: LocationNet on the
 # test set's first N photos, a step-02 model on its val photos; without MODEL, every model there is.
 EVALUATION ?= build/evaluate
 evaluate: $(STAMP)
-	$(WORKSHOP) evaluate --testset $(TESTSET) --testsets $(TESTSETS) --out $(EVALUATION) $(if $(filter command line environment,$(origin MODEL)),--model $(MODEL)) $(if $(N),--photos $(N)) $(if $(DATA),--data $(DATA))
+	$(WORKSHOP) evaluate --testset=$(call quoted,$(TESTSET)) --testsets=$(call quoted,$(TESTSETS)) --out=$(call quoted,$(EVALUATION)) $(if $(filter MODEL,$(GIVEN)),--model=$(call quoted,$(MODEL))) $(if $(N),--photos=$(call quoted,$(N))) $(if $(DATA),--data=$(call quoted,$(DATA)))
 
 slides: $(STAMP)
 	$(PY) slides/build.py

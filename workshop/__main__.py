@@ -41,6 +41,8 @@ FORWARDED = {
     "ask": ("workshop.ask", "your photo answered as the bot would reply (make ask)"),
     "evaluate": ("workshop.evaluate", "the share of photos within 1/25/200/750/2500 km (make evaluate)"),
     "demo": ("workshop.demo.__main__", "the whole pipeline offline, photos to a reply (make demo)"),
+    "locationnet": ("workshop.locationnet", "the talk's LocationNet downloaded, checked, given places (make locationnet)"),
+    "testset": ("workshop.testset", "the MediaEval 2016 test list and its first photos (make locationnet)"),
     "serve": ("workshop.serve", "your step-3 endpoint on 127.0.0.1, once its TODOs are done (make serve)"),
 }
 

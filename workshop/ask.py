@@ -9,7 +9,9 @@ and its answer through the bot's, 04_bot/chalicelib (reply_text, draw_map), of -
 import argparse
 import io
 import json
+import os
 import re
+import stat
 import sys
 import time
 import warnings
@@ -17,7 +19,7 @@ from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
 
-from workshop import loader, step_tests
+from workshop import loader, model_folder, step_tests
 
 from workshop.paths import ROOT
 SOLUTIONS = ROOT / "solutions"
@@ -48,8 +50,8 @@ def main(argv=None):
 
 
 def ask(photo, model, tree, tree_name, out):
-    body = read_photo(photo)
     whose = whose_code(tree, tree_name)
+    body = read_photo(photo, loader.load(tree / "03_host", "photo").MAX_BYTES)
     inference = loader.load(tree / "03_host", "inference")
     reply, map_image = (loader.load(tree / "04_bot", "chalicelib." + name) for name in ("reply", "map_image"))
     locationnet = loader.load(tree / "03_host", "locationnet")
@@ -77,18 +79,32 @@ def ask(photo, model, tree, tree_name, out):
 
     out.mkdir(parents=True, exist_ok=True)
     picture = out / (photo.stem + "-reply.png")
-    picture.write_bytes(map_image.draw_map(predictions))
-    print("\nThe reply, exactly as the bot would post it (with {} attached):\n".format(shown(picture)))
+    picture.write_bytes(map_image.draw_map(predictions, truth=gps_position(body)))
+    print("\nThe reply, exactly as the bot would post it (with {} attached; its ring, where the photo's GPS EXIF "
+          "says it was taken, is ask's own):\n".format(shown(picture)))
     print(reply.reply_text(predictions) + "\n")
     print(distances(body, predictions[: reply.TOP], reply))
 
 
-def read_photo(photo):
+def read_photo(photo, max_bytes):
+    """The photo's bytes, if it is a file of at most `max_bytes` (the endpoint's limit): its size is checked before
+    a byte is read, and no more than that is read (a file may grow, or be a pipe or a device under a photo's name)."""
+    too_big = "PHOTO={} is {:,.1f} MB: the endpoint takes photos up to {:,.0f} MB (it would answer 413), so send a " \
+              "smaller copy of it."
     try:
-        body = photo.read_bytes()
+        if not stat.S_ISREG(os.stat(photo).st_mode):
+            raise Stop("PHOTO={} is not a file (a folder, a pipe or a device): give the path of a JPEG or PNG photo."
+                       .format(photo))
+        with open(photo, "rb") as file:
+            size = os.fstat(file.fileno()).st_size
+            if size > max_bytes:
+                raise Stop(too_big.format(photo, size / 1e6, max_bytes / (1 << 20)))
+            body = file.read(max_bytes + 1)
     except OSError as error:
         raise Stop("cannot read PHOTO={} ({}): give the path of a JPEG or PNG photo, e.g. "
                    "PHOTO=photos/cape-canaveral-falcon9-dscovr.jpg.".format(photo, error.strerror))
+    if len(body) > max_bytes:
+        raise Stop(too_big.format(photo, len(body) / 1e6, max_bytes / (1 << 20)))
     return body
 
 
@@ -111,6 +127,12 @@ def whose_code(tree, tree_name):
 
 def check_model(model, locationnet):
     if locationnet.present(str(model)) or (model / "model-symbol.json").is_file():
+        try:
+            model_folder.check_tables(model, model_folder.class_count(model))
+        except model_folder.Unfit as unfit:
+            again = "`make locationnet` checks it and fetches what fails" if locationnet.present(str(model)) else \
+                "`make train` makes the toy model again"
+            raise Stop("{} does not hold a whole model: {} {}.".format(shown(model), unfit, again))
         return
     if model == ROOT / "build" / "locationnet":
         raise Stop("there is no model in {}: {} (no AWS account needed), or pass MODEL=build/model for the toy "
@@ -119,15 +141,21 @@ def check_model(model, locationnet):
                "toy one in build/model.".format(shown(model), GET_LOCATIONNET))
 
 
-def distances(body, predictions, reply):
-    """Where the photo's GPS EXIF says it was taken, and each guess's distance from there."""
+def gps_position(body):
+    """(lat, lng) from the photo's GPS EXIF, or None."""
     geotag = loader.load(SOLUTIONS / "01_data", "geotag")
-    geo = loader.load(SOLUTIONS / "02_train", "geo")
     try:
         position = geotag.read_position(Image.open(io.BytesIO(body)))
     except (UnidentifiedImageError, ValueError, ZeroDivisionError, TypeError):
-        position = None  # a broken GPS block is no position
-    if not position or not geotag.is_possible(*position):
+        return None  # a broken GPS block is no position
+    return position if position and geotag.is_possible(*position) else None
+
+
+def distances(body, predictions, reply):
+    """Where the photo's GPS EXIF says it was taken, and each guess's distance from there."""
+    geo = loader.load(SOLUTIONS / "02_train", "geo")
+    position = gps_position(body)
+    if not position:
         return "The photo has no GPS position in its EXIF, so how far off each guess is cannot be said."
     import reverse_geocode  # the offline geocoder that names the cells
 

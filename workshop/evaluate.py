@@ -3,7 +3,7 @@
     python -m workshop evaluate [--model DIR] [--testset mediaeval2016] [--photos 1000] [--data build/data]
 
 LocationNet (a folder with the RN101-5k500 files, made by `make locationnet`) answers the first N photos of the
-MediaEval 2016 Placing Task test list, fetched by hash and kept in build/testsets/ (01_data/testset.py). A step-02
+MediaEval 2016 Placing Task test list, fetched by hash and kept in build/testsets/ (workshop/testset.py). A step-02
 model (`make train`) answers the validation photos of its dataset (--data), real or toy. Each answers with its fp32
 network and, when quantize.py made one, its int8 copy, both through serving's own preprocessing (03_host). The shares
 are step 02's geo_accuracy (02_train/geo.py), so the table reads like PlaNet's. Without --model, every model that is
@@ -23,6 +23,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFont
 
 from workshop import loader
+from workshop import testset as mediaeval
 
 from workshop.paths import ROOT
 SOLUTIONS = ROOT / "solutions"
@@ -71,13 +72,12 @@ def test_photos(testset, count, testsets=TESTSETS):
     into testsets/<testset> (or found there from an earlier run)."""
     if testset != "mediaeval2016":
         raise SystemExit(f"make evaluate: no test set {testset!r}: the one it knows is mediaeval2016.")
-    source = step("01_data", "testset")
     out = Path(testsets) / testset
     try:
-        listed, fetched = source.first_photos(out, count)
-    except source.BadInput as error:
+        listed, fetched = mediaeval.first_photos(out, count)
+    except mediaeval.Failed as error:
         raise SystemExit(f"make evaluate: {error}")
-    print(source.report(listed, fetched, out / "photos"))
+    print(mediaeval.report(listed, fetched, out / "photos"))
     photos = [(path.read_bytes(), photo.lat, photo.lng) for path, photo in fetched.photos]
     what = (f"the first {count} photos of the MediaEval 2016 test list ({len(photos)} fetched, "
             f"{len(fetched.missing)} missing on S3, {len(fetched.unreadable)} unreadable)")

@@ -29,7 +29,7 @@ def _pytest(folder, root):
 
 
 # The suites' folders under tests/, the longest first (measured: `make bench`), so that the two at a time end together.
-LONGEST_FIRST = ("step03", "step02", "demo", "step01", "tooling", "step04", "slides")
+LONGEST_FIRST = ("step03", "step02", "demo", "step01", "tooling", "host", "step04", "slides")
 
 
 # Suites with a command of their own: the README's walks take minutes (`make test-journeys`, a CI step of its own).

@@ -2,9 +2,10 @@
 
 The mask (GLOBE, NOAA's 1-km global elevation data, public domain; the package is MIT-licensed) is 21,600 x 43,200
 land/sea cells; each pixel here gets the share of land in its block, so coasts come out smooth. Equirectangular:
-x = longitude, y = latitude, which is how chalicelib/map_image.py places the markers.
+x = longitude, y = latitude, which is how chalicelib/map_image.py places the markers; 4320 pixels wide (12 a
+degree), so a map zoomed to a region still shows its coasts.
 
-    python make_basemap.py [--out chalicelib/basemap.png] [--width 1440]
+    python make_basemap.py [--out chalicelib/basemap.png] [--width 4320]
 """
 import argparse
 from pathlib import Path
@@ -22,7 +23,7 @@ def land_share(ocean, width):
     """The share of land in each pixel of a width x width/2 grid over a (lat, lng) ocean mask, north up."""
     block = ocean.shape[1] // width
     if block < 1 or ocean.shape[1] % width or ocean.shape[0] != ocean.shape[1] // 2:
-        raise SystemExit(f"--width must divide the mask's {ocean.shape[1]} columns (try 720, 1440 or 2160).")
+        raise SystemExit(f"--width must divide the mask's {ocean.shape[1]} columns (try 1440, 2160 or 4320).")
     # One band of rows at a time: the whole mask as floats would take 7 GB.
     bands = [ocean[r : r + block].reshape(block, width, block).mean(axis=(0, 2)) for r in range(0, len(ocean), block)]
     return 1 - np.array(bands)
@@ -42,7 +43,7 @@ def draw(share):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, default=OUT)
-    parser.add_argument("--width", type=int, default=1440)
+    parser.add_argument("--width", type=int, default=4320)
     args = parser.parse_args(argv)
     from global_land_mask import globe  # loads the 2.5 MB compressed mask (930 MB unpacked) on import
 

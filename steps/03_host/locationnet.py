@@ -2,7 +2,7 @@
 
 Its symbol ends in SoftmaxOutput, a training layer that wants a `softmax_label` input: serving takes the `fc1`
 scores below it instead (Locator applies the softmax). It was trained on pixels 0..255 minus the ImageNet mean, and
-it sees a centre square of the photo resized to 224 x 224. `make locationnet` (download_locationnet.py) puts the
+it sees a centre square of the photo resized to 224 x 224. `make locationnet` (python -m workshop locationnet) puts the
 files in build/locationnet/, with cells.tsv: the places of grids.txt's cells, named once, in step 01's format.
 """
 import os

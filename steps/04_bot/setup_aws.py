@@ -52,7 +52,8 @@ def stage_policy(stage, account, region, config_path=CONFIG):
         ("UseTheWorkQueue", ["sqs:GetQueueUrl", "sqs:SendMessage", "sqs:ReceiveMessage", "sqs:DeleteMessage",
                              "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"],
          arn("sqs", variables["QUEUE_NAME"])),
-        ("ClaimTweetsAndKeepThePollerCursor", ["dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:DeleteItem"],
+        ("ClaimTweetsKeepThePollerCursorCountPageAnswers",
+         ["dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem"],
          arn("dynamodb", f"table/{variables['TABLE_NAME']}")),
         ("WriteLogs", ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"], log_groups),
     ]

@@ -28,6 +28,7 @@ def locationnet_near_the_cape(tmp_path_factory):
     saved["arg:fc1_bias"][nearest] = 30.0
     mx.nd.save(str(params), saved)
     out = tmp_path_factory.mktemp("model") / "locationnet"
-    download = loader.load(SOLUTIONS / "03_host", "download_locationnet")
-    download.main(["--out", str(out), "--from", str(files)])
+    from workshop import locationnet
+
+    locationnet.main(["--out", str(out), "--from", str(files)])
     return out

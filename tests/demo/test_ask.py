@@ -48,7 +48,9 @@ def test_the_map_is_the_bots_map(asked, locationnet_near_the_cape):
     output, out = asked
     map_image = loader.load(SOLUTIONS / "04_bot", "chalicelib.map_image")
     picture = out / "cape-canaveral-falcon9-dscovr-reply.png"
-    assert picture.read_bytes() == map_image.draw_map(endpoint_answer(locationnet_near_the_cape))
+    cape = load_ask().gps_position(PHOTO.read_bytes())  # the photo's GPS EXIF, drawn as a ring
+    assert cape == pytest.approx((28.5619, -80.5772), abs=1e-4)
+    assert picture.read_bytes() == map_image.draw_map(endpoint_answer(locationnet_near_the_cape), truth=cape)
     assert str(picture) in output
 
 

@@ -5,6 +5,7 @@ import subprocess
 import sys
 
 import pytest
+from PIL import Image
 
 from real_photo_model import PHOTO, SOLUTIONS
 from workshop import ROOT, loader
@@ -30,7 +31,10 @@ def bot_reply_to_the_photo(model):
     predictions = json.loads(inference.output_fn(prediction, "application/json")[0])["predictions"]
     reply = loader.load(SOLUTIONS / "04_bot", "chalicelib.reply")
     map_image = loader.load(SOLUTIONS / "04_bot", "chalicelib.map_image")
-    return reply.reply_text(predictions), map_image.draw_map(predictions)
+    cape = (28.5619, -80.5772)  # the photo's GPS EXIF, rounded: the ring is drawn where it says
+    truth = loader.load(SOLUTIONS / "01_data", "geotag").read_position(Image.open(PHOTO))
+    assert truth == pytest.approx(cape, abs=1e-4)
+    return reply.reply_text(predictions), map_image.draw_map(predictions, truth=truth)
 
 
 def test_the_bot_replies_to_the_real_photo_through_every_stage(demo, locationnet_near_the_cape):
@@ -38,7 +42,8 @@ def test_the_bot_replies_to_the_real_photo_through_every_stage(demo, locationnet
     text, picture = bot_reply_to_the_photo(locationnet_near_the_cape)
     assert "post.mention.create delivery, signed as X signs -> {'queued': 1}" in result.stdout
     assert f"\n{text}\n" in result.stdout, "the reply the worker wrote in dry-run mode, as it would be posted"
-    assert (out / "reply.png").read_bytes() == picture, "the map the worker would attach"
+    assert (out / "reply.png").read_bytes() == picture, "the worker's map, and a ring where the photo was taken"
+    assert "the ring is where the photo was taken" in result.stdout
     summary = json.loads((out / "summary.json").read_text())
     assert summary["reply"] == text and summary["model"] == str(locationnet_near_the_cape)
     assert set(summary["seconds"]) == {"endpoint", "bot", "result", "total"}, "no data or training stage"

@@ -15,7 +15,7 @@ from workshop import ordering
 PRIVATE_HOSTS_ALLOWED = "pbs.twimg.com,10.0.0.7,127.0.0.1"
 # The handlers (every TODO) first, deploying against moto (slow to set up) last.
 ORDER = [
-    "test_inference.py", "test_locationnet.py", "test_download_locationnet.py", "test_quantize.py", "test_fetch.py",
+    "test_inference.py", "test_locationnet.py", "test_quantize.py", "test_fetch.py",
     "test_predict.py", "test_photos.py", "test_model_thread.py", "test_framing.py", "test_load.py", "test_serve.py",
     "test_deploy.py",
 ]

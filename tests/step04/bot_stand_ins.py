@@ -266,3 +266,29 @@ def allow_reply(x, status=201, headers=None):
 def replies(x):
     """The replies the bot posted (or tried to)."""
     return [json.loads(call.request.body) for call in x.calls if call.request.url == f"{API}/2/tweets"]
+
+
+class PhotoBot:
+    """Another account's photo bot, facing ours: it mentions our bot with a photo, then answers each of our replies
+    with a photo and a mention again. `post(n)` is its n-th post (n=0 starts the conversation), as the fields of a v2
+    Post (X Activity deliveries, mentions pages) or of a v1.1 tweet (Account Activity)."""
+
+    ID, NAME = "3003", "otherbot"
+
+    def __init__(self):
+        self.started = time.time()
+
+    def post_id(self, n):
+        return post_id_at(self.started, 100 + n)
+
+    def post(self, n, our_reply_id="9001"):
+        """The v2 Post fields of its n-th post: from n=1 on, a reply to ours."""
+        fields = {"conversation_id": self.post_id(0)}
+        if n:
+            fields.update(in_reply_to_user_id=BOT_ID, referenced_tweets=[{"type": "replied_to", "id": our_reply_id}])
+        return fields
+
+    def tweet(self, n, our_reply_id="9001"):
+        """The v1.1 tweet of its n-th post."""
+        fields = {"in_reply_to_user_id_str": BOT_ID, "in_reply_to_status_id_str": our_reply_id} if n else {}
+        return tweet(self.post_id(n), author=(self.ID, self.NAME), **fields)

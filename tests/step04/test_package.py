@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from cfnlint.api import lint
-VARIABLES = {"ENDPOINT_NAME", "QUEUE_NAME", "TABLE_NAME", "X_SECRETS_PARAM", "BOT_USER_ID", "BOT_SCREEN_NAME",
+VARIABLES = {"ENDPOINT_NAME", "QUEUE_NAME", "TABLE_NAME", "X_SECRETS_PARAM", "BOT_USER_ID", "BOT_SCREEN_NAME", "PAGE_DAILY_CAP",
              "DRY_RUN"}
 
 
@@ -27,8 +27,10 @@ def packages(tree, tmp_path_factory, lambda_wheels):
     def package_of(stage):
         if stage not in built:
             out = work / stage
-            done = subprocess.run([str(chalice), "package", "--stage", stage, str(out)], cwd=work / "bot", env=env,
-                                  capture_output=True, text=True, timeout=300)
+            # The page's limits: chalice has no setting for API Gateway's throttling, its packaged template takes it.
+            limits = ["--merge-template", str(Path(".chalice") / "page-limits.json")]
+            done = subprocess.run([str(chalice), "package", "--stage", stage, *limits, str(out)], cwd=work / "bot",
+                                  env=env, capture_output=True, text=True, timeout=300)
             assert done.returncode == 0, done.stdout + done.stderr
             assert "Could not install dependencies" not in done.stdout + done.stderr, done.stdout + done.stderr
             built[stage] = json.loads((out / "sam.json").read_text()), out / "deployment.zip"
@@ -50,6 +52,29 @@ def test_the_template_serves_both_webhook_routes(package):
     (api,) = resources(package[0], "AWS::Serverless::Api").values()
     routes = api["Properties"]["DefinitionBody"]["paths"]["/twitter/webhook"]
     assert {"get", "post"} <= set(routes)
+
+
+def test_the_template_serves_the_page_and_takes_its_photos_as_bytes(package):
+    (api,) = resources(package[0], "AWS::Serverless::Api").values()
+    definition = api["Properties"]["DefinitionBody"]
+    assert "get" in definition["paths"]["/"] and "post" in definition["paths"]["/ask"]
+    assert "multipart/form-data" in definition["x-amazon-apigateway-binary-media-types"], (
+        "API Gateway hands the form's photo to the Lambda as bytes only for a binary media type")
+
+
+@pytest.mark.parametrize("stage", ["dev", "prod"])
+def test_the_stage_throttles_the_page_and_answers_a_throttled_request_with_a_429_page(packages, stage):
+    (api,) = resources(packages(stage)[0], "AWS::Serverless::Api").values()
+    settings = {(s["ResourcePath"], s["HttpMethod"]): s for s in api["Properties"].get("MethodSettings", [])}
+    ask = settings.get(("/~1ask", "POST"))
+    assert ask and ask["ThrottlingRateLimit"] <= 2 and ask["ThrottlingBurstLimit"] <= 10, (
+        "POST /ask: a few photos a second at most (.chalice/page-limits.json)")
+    everything = settings.get(("/*", "*"))
+    assert everything and everything["ThrottlingRateLimit"] >= ask["ThrottlingRateLimit"]
+    throttled = api["Properties"]["DefinitionBody"]["x-amazon-apigateway-gateway-responses"]["THROTTLED"]
+    assert throttled["statusCode"] == "429"
+    assert "Too many photos" in throttled["responseTemplates"]["text/html"]
+    assert json.loads(throttled["responseTemplates"]["application/json"])["error"].startswith("Too many photos")
 
 
 def test_the_worker_is_triggered_by_the_stage_queue_one_message_at_a_time(package, load):
@@ -85,7 +110,8 @@ def test_cfn_lint_finds_nothing_wrong_in_the_stage_template(packages, stage):
 def test_the_zip_holds_the_app_the_basemap_and_linux_wheels_under_15_mb(package):
     with zipfile.ZipFile(package[1]) as deployment:
         names = set(deployment.namelist())
-    assert {"app.py", "chalicelib/webhook.py", "chalicelib/basemap.png", "tweepy/__init__.py"} <= names
+    assert {"app.py", "chalicelib/webhook.py", "chalicelib/basemap.png", "chalicelib/page.html",
+            "tweepy/__init__.py"} <= names
     assert any(n.startswith("PIL/_imaging.cpython-311-x86_64-linux-gnu") for n in names), "Pillow for Lambda"
     assert not any("boto3/" in n or "__pycache__" in n for n in names), "Lambda has boto3; no caches"
     assert package[1].stat().st_size <= 15 * 2**20

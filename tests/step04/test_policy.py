@@ -1,5 +1,5 @@
-"""The IAM policy grants every AWS call the bot makes: the webhook, the worker (answered, rate limited, uncertain)
-and the poller run, and each call botocore is about to send is looked up in .chalice/policy-dev.json."""
+"""The IAM policy grants every AWS call the bot makes: the webhook, the worker (answered, rate limited, uncertain),
+the poller and the web page run, and each call botocore is about to send is looked up in .chalice/policy-dev.json."""
 import json
 
 import pytest
@@ -16,6 +16,10 @@ from bot_stand_ins import (
     post_photo_of,
     serve_photo,
 )
+from urllib3.filepost import encode_multipart_formdata
+from workshop import ROOT
+
+PAGE_PHOTO = ROOT / "photos" / "cape-canaveral-falcon9-dscovr.jpg"
 
 IAM_PREFIX = {"sagemaker-runtime": "sagemaker"}  # botocore's service name -> IAM's
 BATCH_ACTIONS = {"sqs:SendMessageBatch": "sqs:SendMessage"}  # IAM grants a batch call through the single action
@@ -25,18 +29,18 @@ BATCH_ACTIONS = {"sqs:SendMessageBatch": "sqs:SendMessage"}  # IAM grants a batc
 def aws_calls(chalicelib):
     """The "service:Operation" of every call the bot's boto3 session makes (clients made anew, with the hook)."""
     calls = set()
-    aws_clients, endpoint = chalicelib("aws_clients"), chalicelib("endpoint")
+    aws_clients, endpoint, web_page = chalicelib("aws_clients"), chalicelib("endpoint"), chalicelib("web_page")
 
     def seen(event_name, **kwargs):
         _, service, operation = event_name.split(".")
         action = f"{IAM_PREFIX.get(service, service)}:{operation}"
         calls.add(BATCH_ACTIONS.get(action, action))
 
-    aws_clients.client.cache_clear(), endpoint._runtime.cache_clear()
+    aws_clients.client.cache_clear(), endpoint._runtime.cache_clear(), web_page._runtime.cache_clear()
     aws_clients.SESSION.events.register("before-call", seen)
     yield calls
     aws_clients.SESSION.events.unregister("before-call", seen)
-    aws_clients.client.cache_clear(), endpoint._runtime.cache_clear()
+    aws_clients.client.cache_clear(), endpoint._runtime.cache_clear(), web_page._runtime.cache_clear()
 
 
 def test_every_aws_call_of_the_bot_is_granted_by_its_policy(client, aws, x, aws_calls, tree):
@@ -51,6 +55,9 @@ def test_every_aws_call_of_the_bot_is_granted_by_its_policy(client, aws, x, aws_
     deliver(client, aws)
     x.add(responses.GET, f"{API}/2/users/1001/mentions", json={"meta": {"result_count": 0}})
     client.lambda_.invoke("poll_mentions", client.events.generate_cw_event("aws.events", "Scheduled Event", {}, []))
+    body, content_type = encode_multipart_formdata({"photo": ("photo.jpg", PAGE_PHOTO.read_bytes(), "image/jpeg")})
+    assert client.http.post("/ask", body=body, headers={"content-type": content_type}).status_code == 200  # the page
+    assert "dynamodb:UpdateItem" in aws_calls, "the page counts its answers"
     policy = json.loads((tree / "04_bot" / ".chalice" / "policy-dev.json").read_text())
     granted = {action for statement in policy["Statement"]
                for action in ([statement["Action"]] if isinstance(statement["Action"], str) else statement["Action"])}

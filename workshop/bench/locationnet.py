@@ -25,7 +25,7 @@ from PIL import Image  # noqa: E402
 
 from standin_bucket import StandInBucket  # noqa: E402
 from workshop.bench.step03_latency import locationnet_files  # noqa: E402
-from workshop import loader  # noqa: E402
+from workshop import loader, locationnet  # noqa: E402
 
 STEP = ROOT / "solutions" / "03_host"
 PHOTO = ROOT / "photos" / "cape-canaveral-falcon9-dscovr.jpg"
@@ -49,7 +49,7 @@ def download_and_check(files, out):
         for name in ("RN101-5k500-symbol.json", "RN101-5k500-0012.params"):
             bucket.put(name, (files / name).read_bytes())
         megabytes = sum((files / name).stat().st_size for name in os.listdir(files) if name.startswith("RN101")) / 1e6
-        seconds, _ = timed([sys.executable, str(STEP / "download_locationnet.py"), "--out", str(out)],
+        seconds, _ = timed([sys.executable, "-m", "workshop", "locationnet", "--out", str(out)], cwd=ROOT,
                            env=dict(os.environ, LOCATIONNET_URL=bucket.url))
     finally:
         bucket.stop()
@@ -58,10 +58,9 @@ def download_and_check(files, out):
 
 def parts_of_the_check(out):
     """Seconds of the checks alone and of naming the cells alone, in this process, on the kept files."""
-    download = loader.load(STEP, "download_locationnet")
     cells = loader.load(STEP, "cells")
     began = time.perf_counter()
-    download.check(out)
+    locationnet.check(out)
     checked = time.perf_counter()
     cells.read_grids(str(out / "grids.txt"))
     return checked - began, time.perf_counter() - checked
@@ -109,7 +108,7 @@ def main():
         fp32 = work / "fp32" / "locationnet"
         seconds, megabytes = download_and_check(files, fp32)
         check_seconds, places_seconds = parts_of_the_check(fp32)
-        again, _ = timed([sys.executable, str(STEP / "download_locationnet.py"), "--out", str(fp32)],
+        again, _ = timed([sys.executable, "-m", "workshop", "locationnet", "--out", str(fp32)], cwd=ROOT,
                          env=dict(os.environ, LOCATIONNET_URL="http://127.0.0.1:9/nothing-listens/"))
         int8 = work / "int8" / "locationnet"
         shutil.copytree(fp32, int8)

@@ -14,6 +14,7 @@ from workshop import step_tests
 # The full demo reaches >= 90 % of val photos within 2500 km in well under a minute of training on 2 cores;
 # --quick is the size the end-to-end test runs.
 SIZES = {"full": {"photos": 2000, "epochs": 6}, "quick": {"photos": 600, "epochs": 2}}
+PAGE_URL = "http://127.0.0.1:8000/"  # make serve-bot's (BOT_PORT in the Makefile)
 
 
 def main(argv=None):
@@ -38,6 +39,8 @@ def main(argv=None):
             (args.out / "summary.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
         made = "reply.png, photo" + args.photo.suffix.lower() if args.model else "reply.png, cells.png, curves.png"
         print(f"Done in {summary['seconds']['total']:.0f} s. See {demo.shown(args.out)}: {made}, summary.json.")
+        print(f"The bot's web page answers a photo too: `make serve`, then `make serve-bot` in another terminal, "
+              f"and open {PAGE_URL}")
         return 0
     except DemoError as error:
         print(f"demo: {error}", file=sys.stderr)

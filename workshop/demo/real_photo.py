@@ -34,6 +34,9 @@ def run(out, model, photo, port, processes, code):
     reply = stage(4, "bot", "A mention of the bot with the photo (step 04, DRY_RUN=1)",
                   lambda: stages.ask_the_bot(code[4], out, endpoint, jpeg))
     predictions = stage(5, "result", "The result", lambda: show_result(out, endpoint, photo, jpeg, reply, code))
+    from workshop import ask
+
+    stages.ring_the_truth(out, code[4].folder, predictions, ask.gps_position(jpeg))
     processes.stop_all()
     print("Stopped the endpoint.")
     return {

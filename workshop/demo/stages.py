@@ -55,6 +55,7 @@ def run(out, size, port, processes, code):
     photo, jpeg, reply = stage(4, "bot", "A mention of the bot with a held-out photo (step 04, DRY_RUN=1)",
                                lambda: mention_the_bot(code[4], out, endpoint))
     predictions = stage(5, "result", "The result", lambda: show_result(out, endpoint, photo, jpeg, reply))
+    ring_the_truth(out, code[4].folder, predictions, (photo.lat, photo.lng))
     processes.stop_all()
     print("Stopped the endpoint.")
     return {
@@ -213,6 +214,15 @@ def dry_run_reply(out, tweet_id, bot):
                         f"error above, and check {shown(bot.folder)} with `{bot.test_command}`.")
     image.rename(out / "reply.png")
     return text.read_text(encoding="utf-8").strip()
+
+
+def ring_the_truth(out, bot_folder, predictions, truth):
+    """reply.png: the bot's map of these guesses with a ring where the photo was taken (the bot on X draws none:
+    X strips a photo's GPS EXIF)."""
+    if truth:
+        map_image = loader.load(bot_folder, "chalicelib.map_image")
+        (out / "reply.png").write_bytes(map_image.draw_map(predictions, truth=truth))
+        print(f"      On {shown(out / 'reply.png')}, the ring is where the photo was taken.")
 
 
 def show_result(out, endpoint, photo, jpeg, reply):

@@ -1,12 +1,13 @@
 """A public test set of real photos: the MediaEval 2016 Placing Task test list, and its first photos fetched by hash.
 
-    python testset.py --photos 1000 --out build/testsets/mediaeval2016
+    python -m workshop testset --photos 1000 --out build/testsets/mediaeval2016
 
 The list is `datasets/location-estimation/mediaeval2016_test` in the public mmcommons-tutorial bucket: one photo a
 line, tab-separated; as the multimedia-berkeley geolocation tutorial reads it, field 2 (counting from 0) is the
-longitude, field 3 the latitude and the last field the photo's hash. The photos themselves are in the
-multimedia-commons bucket, fetched as mmcommons.py fetches any photo. Both downloads resume where they stopped and
-keep what they got: the list in `<out>/mediaeval2016_test`, the photos in `<out>/photos/<hash>.jpg`.
+longitude, field 3 the latitude and the last field the photo's hash. It is downloaded by workshop/download.py
+(resumed only where proven, capped, on time). The photos themselves are in the multimedia-commons bucket, fetched as
+step 01's mmcommons.py fetches any photo (loaded from solutions/ by path). Both keep what they got: the list in
+`<out>/mediaeval2016_test`, the photos in `<out>/photos/<hash>.jpg`.
 
 LOCATIONNET_URL, which names the bucket's models/ folder for `make locationnet` (a mirror, or a stand-in for tests),
 moves the list too: it is read from datasets/... beside that folder. The photos' S3 endpoint is boto3's own setting,
@@ -17,27 +18,19 @@ import collections
 import os
 import re
 import sys
-import urllib.error
-import urllib.parse
-import urllib.request
-from http.client import HTTPException
 from pathlib import Path
 
-from tqdm import tqdm
-
-import geotag
-import mmcommons
-import photos
-from errors import BadInput
+from workshop import download, loader
+from workshop.paths import BUILD, SOLUTIONS
 
 MODELS_URL = "https://s3.amazonaws.com/mmcommons-tutorial/models/"  # the public bucket, as the tutorial addresses it
 LIST_KEY = "datasets/location-estimation/mediaeval2016_test"
 LIST_NAME = "mediaeval2016_test"
+MAX_LIST_BYTES = 512 << 20  # the list is about a hundred megabytes: a list that never ends is stopped here
 # A photo's name in the bucket: its MD5 in hex, each byte without its leading zero (so 16 to 32 characters, as README.md
 # shows). Nothing but hex digits may reach a key or a file name.
 HASH = re.compile(r"[0-9a-f]{16,32}")
-CHUNK = 1 << 20
-TIMEOUT = 30
+AGAIN = "make locationnet"
 
 TestPhoto = collections.namedtuple("TestPhoto", "hash lat lng line")  # line: where it is in the list, from 1
 TestList = collections.namedtuple("TestList", "photos bad")  # bad: {reason: number of lines}
@@ -47,48 +40,18 @@ TOO_FEW_FIELDS = "fewer than 5 tab-separated fields"
 NOT_A_POSITION = "no longitude/latitude in fields 2 and 3"
 NOT_A_HASH = "the last field is no hex hash"
 REPEATED = "a hash listed before"
+Failed = download.Failed
+
+
+def step(name):
+    """A module of step 01's solution (geotag, mmcommons, photos, errors), loaded as its own folder sees it."""
+    return loader.load(SOLUTIONS / "01_data", name)
 
 
 def list_url(models_url=None):
     """Where the test list is: beside the models/ folder that LOCATIONNET_URL (or the public bucket) names."""
     models_url = models_url or os.environ.get("LOCATIONNET_URL") or MODELS_URL
-    return urllib.parse.urljoin(models_url.rstrip("/") + "/", "../" + LIST_KEY)
-
-
-def download(url, target, what):
-    """Fetch `url` into `target`, resuming a cut download from `target`.part; `target` appears only once complete."""
-    target = Path(target)
-    partial = target.with_name(target.name + ".part")
-    have = partial.stat().st_size if partial.exists() else 0
-    request = urllib.request.Request(url, headers={"Range": f"bytes={have}-"} if have else {})
-    try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
-            if response.status != 206:  # the whole file: start again
-                have = 0
-            total = have + int(response.headers.get("Content-Length") or 0)
-            with open(partial, "ab" if have else "wb") as file, tqdm(
-                total=total or None, initial=have, unit="B", unit_scale=True, desc=what, leave=False
-            ) as bar:
-                for chunk in iter(lambda: response.read(CHUNK), b""):
-                    file.write(chunk)
-                    bar.update(len(chunk))
-    except urllib.error.HTTPError as error:
-        if error.code == 416 and have:  # the range starts at the end: the partial file is the whole file
-            partial.rename(target)
-            return target
-        raise BadInput(
-            f"{url} answered HTTP {error.code} ({error.reason}): the {what} is not there. Check LOCATIONNET_URL "
-            f"(the models/ folder of a mirror of the mmcommons-tutorial bucket), or put the file at {target} yourself."
-        )
-    except (urllib.error.URLError, HTTPException, OSError) as error:
-        raise BadInput(
-            f"the download of the {what} from {url} stopped ({error}): check your network and run the same command "
-            f"again; it resumes from what is already in {partial}."
-        )
-    if total and partial.stat().st_size != total:
-        raise BadInput(f"the {what} from {url} ended early: run the same command again to resume it.")
-    partial.rename(target)
-    return target
+    return download.join(models_url, "../" + LIST_KEY)
 
 
 def fetch_list(folder, models_url=None):
@@ -96,18 +59,21 @@ def fetch_list(folder, models_url=None):
     target = Path(folder) / LIST_NAME
     if not target.exists():
         Path(folder).mkdir(parents=True, exist_ok=True)
-        download(list_url(models_url), target, "test list")
+        advice = ("Check LOCATIONNET_URL (the models/ folder of a mirror of the mmcommons-tutorial bucket), or put the "
+                  f"list at {target} yourself.")
+        download.fetch(list_url(models_url), target, MAX_LIST_BYTES, AGAIN, advice)
     return target
 
 
 def read_list(path):
     """TestList: every usable line of the test list, in file order, and how many lines were not, by reason."""
     found, bad, seen = [], collections.Counter(), set()
+    number_of, possible = step("mmcommons").number, step("geotag").is_possible
     with open(path, encoding="utf-8", errors="replace") as file:
         for number, line in enumerate(file, 1):
             if not line.strip():
                 continue
-            reason, photo = _read_line(line.rstrip("\r\n").split("\t"), number)
+            reason, photo = _read_line(line.rstrip("\r\n").split("\t"), number, number_of, possible)
             if photo is not None and photo.hash in seen:
                 reason = REPEATED
             if reason:
@@ -118,11 +84,11 @@ def read_list(path):
     return TestList(found, dict(bad))
 
 
-def _read_line(fields, number):
+def _read_line(fields, number, number_of, possible):
     if len(fields) < 5:
         return TOO_FEW_FIELDS, None
-    lng, lat = mmcommons.number(fields[2]), mmcommons.number(fields[3])
-    if not geotag.is_possible(lat, lng):
+    lng, lat = number_of(fields[2]), number_of(fields[3])
+    if not possible(lat, lng):
         return NOT_A_POSITION, None
     photo_hash = fields[-1].strip()
     if not HASH.fullmatch(photo_hash):
@@ -137,7 +103,11 @@ def fetch_photos(listed, folder, threads=8, s3=None):
     once it is complete (a run stopped in between finds <line>.jpg and renames it)."""
     folder = Path(folder)
     wanted = [photo for photo in listed if not (folder / f"{photo.hash}.jpg").exists()]
-    problems = mmcommons.download([(str(photo.line), photo.hash) for photo in wanted], folder, threads, s3)
+    mmcommons = step("mmcommons")
+    try:
+        problems = mmcommons.download([(str(photo.line), photo.hash) for photo in wanted], folder, threads, s3)
+    except step("errors").BadInput as error:
+        raise Failed(str(error)) from None
     missing = {photo.hash for photo in wanted if problems[str(photo.line)]}
     for photo in wanted:
         if photo.hash not in missing:
@@ -145,7 +115,7 @@ def fetch_photos(listed, folder, threads=8, s3=None):
     on_disk = [photo for photo in listed if photo.hash not in missing]
     paths = [folder / f"{photo.hash}.jpg" for photo in on_disk]
     positions = [(photo.lat, photo.lng) for photo in on_disk]
-    readable, unreadable = photos.check(paths, [photo.hash for photo in on_disk], 1, positions)
+    readable, unreadable = step("photos").check(paths, [photo.hash for photo in on_disk], 1, positions)
     by_hash = {photo.hash: photo for photo in on_disk}
     return Fetched(
         [(Path(found.path), by_hash[found.name]) for found in readable],
@@ -158,8 +128,8 @@ def first_photos(out, count, models_url=None, s3=None):
     """(TestList, Fetched): the test list read in full, and its first `count` usable photos fetched into out/photos."""
     listed = read_list(fetch_list(out, models_url))
     if not listed.photos:
-        raise BadInput(f"{Path(out) / LIST_NAME} has no usable line ({describe_bad(listed.bad)}): delete it and run "
-                       "again to download it afresh.")
+        raise Failed(f"{Path(out) / LIST_NAME} has no usable line ({describe_bad(listed.bad)}): delete it and run "
+                     "again to download it afresh.")
     return listed, fetch_photos(listed.photos[:count], Path(out) / "photos", s3=s3)
 
 
@@ -180,16 +150,19 @@ def report(listed, fetched, folder):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m workshop testset", description=__doc__.splitlines()[0])
     parser.add_argument("--photos", type=int, default=1000, help="how many of the list's first photos to fetch")
-    parser.add_argument("--out", type=Path, default=Path("build/testsets/mediaeval2016"), help="where to keep them")
+    parser.add_argument("--out", type=Path, default=BUILD / "testsets" / "mediaeval2016", help="where to keep them")
     args = parser.parse_args(argv)
     if args.photos < 1:
         parser.error("--photos must be 1 or more")
     try:
         listed, fetched = first_photos(args.out, args.photos)
-    except BadInput as error:
-        sys.exit(f"testset.py: {error}")
+    except Failed as error:
+        sys.exit(f"make locationnet: the test list: {error}")
+    except KeyboardInterrupt:
+        sys.exit(f"\nmake locationnet: interrupted. What arrived is kept in {args.out}: run `make locationnet` again "
+                 "and it goes on from there.")
     print(report(listed, fetched, args.out / "photos"))
 
 

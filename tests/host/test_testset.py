@@ -1,17 +1,18 @@
-"""testset.py: the MediaEval 2016 test list read line by line, its photos fetched by hash from a stand-in bucket
+"""workshop/testset.py: the MediaEval 2016 test list read line by line, its photos fetched by hash from a stand-in bucket
 (moto's S3 server on 127.0.0.1), resumed after a cut connection, cached, and what is missing counted."""
 import os
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-import pytest
-
 import mediaeval_stand_in as stand_in
+import pytest
 
 
 @pytest.fixture(scope="module")
-def testset(load):
-    return load("01_data", "testset")
+def testset():
+    from workshop import testset
+
+    return testset
 
 
 @pytest.fixture
@@ -81,16 +82,22 @@ def test_a_photo_that_is_no_jpeg_is_counted_unreadable(testset, buckets, tmp_pat
 
 
 class CutOnce(BaseHTTPRequestHandler):
-    """Serves BODY, honouring `Range: bytes=N-`; the first answer stops halfway, as a dropped connection does."""
+    """Serves BODY with a strong ETag, honouring `Range: bytes=N-` with `If-Range`; the first answer stops halfway,
+    as a dropped connection does."""
 
     BODY = stand_in.list_text().encode() * 50
+    ETAG = '"list-1"'
     requests = []
 
     def do_GET(self):
         self.requests.append(self.headers.get("Range"))
-        start = int(self.headers["Range"][6:-1]) if self.headers.get("Range") else 0
+        ranged = self.headers.get("Range") and self.headers.get("If-Range") == self.ETAG
+        start = int(self.headers["Range"][6:-1]) if ranged else 0
         self.send_response(206 if start else 200)
+        self.send_header("ETag", self.ETAG)
         self.send_header("Content-Length", str(len(self.BODY) - start))
+        if start:
+            self.send_header("Content-Range", f"bytes {start}-{len(self.BODY) - 1}/{len(self.BODY)}")
         self.end_headers()
         if len(self.requests) == 1:
             self.wfile.write(self.BODY[: len(self.BODY) // 2])
@@ -113,7 +120,7 @@ def cutting_server():
 
 
 def test_a_cut_download_is_resumed_where_it_stopped(testset, cutting_server, tmp_path):
-    with pytest.raises(testset.BadInput, match="run the same command again"):
+    with pytest.raises(testset.Failed, match="goes on from there"):
         testset.fetch_list(tmp_path, cutting_server)
     assert not (tmp_path / testset.LIST_NAME).exists(), "a partial list must never be left under its own name"
     kept = (tmp_path / (testset.LIST_NAME + ".part")).stat().st_size
@@ -125,7 +132,7 @@ def test_a_cut_download_is_resumed_where_it_stopped(testset, cutting_server, tmp
 
 def test_a_list_that_is_not_there_says_what_to_do(testset, buckets, tmp_path):
     elsewhere = os.environ["LOCATIONNET_URL"] + "elsewhere/"
-    with pytest.raises(testset.BadInput, match="HTTP 404.*LOCATIONNET_URL"):
+    with pytest.raises(testset.Failed, match="HTTP 404.*LOCATIONNET_URL"):
         testset.fetch_list(tmp_path, elsewhere)
     assert not list(tmp_path.iterdir()), "nothing is left behind"
 
@@ -135,3 +142,71 @@ def test_the_command_prints_what_it_read_and_fetched(testset, buckets, tmp_path,
     out = capsys.readouterr().out
     assert "11 lines: 6 usable, 5 not" in out
     assert "5 of its first 6 photos" in out and "1 missing on S3" in out and "0 unreadable" in out
+
+
+class Hostile(BaseHTTPRequestHandler):
+    """The list served by a mirror that does as `how` says: "endless" (no Content-Length, no end), "splicing" (the
+    first answer cut halfway; then the list replaced, and Ranges served from the new one whatever If-Range says)."""
+
+    how = "endless"
+    BODY, NEW_BODY = CutOnce.BODY, CutOnce.BODY.replace(b"@N00", b"@N99")
+    requests = []
+
+    def do_GET(self):
+        self.requests.append(self.headers.get("Range"))
+        if self.how == "endless":
+            self.send_response(200)
+            self.send_header("Connection", "close")
+            self.end_headers()
+            try:
+                while not self.server.closing:
+                    self.wfile.write(self.BODY)
+            except OSError:
+                pass
+            return
+        body, etag = (self.BODY, '"v1"') if len(self.requests) == 1 else (self.NEW_BODY, '"v2"')
+        start = int(self.headers["Range"][6:-1]) if self.headers.get("Range") else 0
+        self.send_response(206 if start else 200)
+        self.send_header("ETag", etag)
+        self.send_header("Content-Length", str(len(body) - start))
+        if start:
+            self.send_header("Content-Range", f"bytes {start}-{len(body) - 1}/{len(body)}")
+        self.end_headers()
+        self.wfile.write(body[start:] if len(self.requests) > 1 else body[: len(body) // 2])
+        self.close_connection = len(self.requests) == 1
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def hostile_server(request):
+    Hostile.how, Hostile.requests = request.param, []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Hostile)
+    server.closing = False
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.closing = True
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.parametrize("hostile_server", ["endless"], indirect=True)
+def test_a_list_that_never_ends_is_cut_at_the_cap(testset, hostile_server, tmp_path, monkeypatch):
+    monkeypatch.setattr(testset, "MAX_LIST_BYTES", 2 << 20)
+    found = []
+    worker = threading.Thread(target=lambda: found.append(pytest.raises(testset.Failed, testset.fetch_list,
+                                                                        tmp_path, hostile_server)), daemon=True)
+    worker.start()
+    worker.join(60)
+    assert found, "the list is still downloading after 60 s: it has no cap"
+    assert "more than the 2.1 MB" in str(found[0].value)
+    assert not list(tmp_path.glob(testset.LIST_NAME + "*")), "nothing of it is kept"
+
+
+@pytest.mark.parametrize("hostile_server", ["splicing"], indirect=True)
+def test_a_list_changed_since_its_download_began_is_never_spliced(testset, hostile_server, tmp_path):
+    with pytest.raises(testset.Failed):
+        testset.fetch_list(tmp_path, hostile_server)
+    path = testset.fetch_list(tmp_path, hostile_server)
+    assert path.read_bytes() == Hostile.NEW_BODY, "the old list's first half joined to the new list's second half"
