@@ -45,13 +45,15 @@ SERVE_MODEL := $(if $(filter MODEL,$(GIVEN)),$(MODEL),$(or $(wildcard build/mode
 PORT ?= 8080
 
 .PHONY: setup test check-workshop $(STEP_TARGETS) status generate check-generated data train serve serve-bot deploy cleanup \
-	doctor bench demo slides clean check-platforms check-devcontainer locationnet ask evaluate
+	doctor bench demo slides clean clean-downloads test-journeys check-platforms check-devcontainer locationnet ask \
+	evaluate wheels
 
 setup: $(STAMP) $(WHEELS)
 
 NO_PYTHON := $(PYTHON3) was not found: install Python 3.11 (e.g. `uv python install 3.11`) and run \
 	`make setup PYTHON3=/path/to/python3.11`.
-NO_WHEELS := Fetching the Lambda wheels of the bot failed (above): check the network, then run `make setup` again.
+NO_WHEELS := Fetching the Lambda wheels of the bot failed (above): check the network, then run `make wheels` again. \
+	Only packaging the bot (chalice package, make bench) needs them: every other command works without.
 
 # Before pip runs: this machine (MXNet's wheels) and this Python (numpy's) must be ones the pins install on.
 # workshop/install.py then runs pip and, if it fails, says whether a wheel or the network was missing.
@@ -63,30 +65,37 @@ $(STAMP): requirements.txt constraints.txt
 	@$(PY) workshop/install.py
 	@touch $@
 
-# The bot's Lambda wheels, so that `chalice package` (a step-4 test, make bench) builds offline.
+# The bot's Lambda wheels, so that `chalice package` (step 4's packaging tests, make bench) builds offline. Only what
+# packages the bot waits for them; without them those tests are skipped, saying to run `make wheels` (CI runs it).
+wheels: $(WHEELS)
 $(WHEELS): solutions/04_bot/requirements.txt | $(STAMP)
 	@echo "Fetching the bot's Lambda wheels into build/lambda-wheels (for an offline chalice package) ..."
 	@$(PY) solutions/04_bot/fetch_wheels.py >/dev/null || { echo '$(NO_WHEELS)' >&2; exit 1; }
 	@touch $@
 
-# Everyone: every test suite against the solutions, and steps/ is generated.
-test: $(STAMP) $(WHEELS)
+# Everyone (attendees after `git pull`, the host, maintainers): every test suite against the solutions. Your work in
+# steps/ is yours: it is never what makes `make test` fail (`make check-generated` is the maintainers' check of it).
+test: $(STAMP)
 	@$(WORKSHOP) test
 
+# CI and maintainers: the README's walks, each in a fresh clone of this checkout's tracked files (tests/journeys/).
+test-journeys: $(STAMP)
+	@$(PY) -m pytest tests/journeys -q -p no:cacheprovider
+
 # Maintainers: each TODO's stub and each wrong variant (variants.toml) is caught by a test of its TODO first.
-check-workshop: $(STAMP) $(WHEELS)
+check-workshop: $(STAMP)
 	@$(WORKSHOP) check-workshop
 
-test-step: $(STAMP) $(WHEELS)
+test-step: $(STAMP)
 	@$(WORKSHOP) test-step --tree=$(call quoted,$(TARGET)) $(N)
 
-watch-step: $(STAMP) $(WHEELS)
+watch-step: $(STAMP)
 	@$(WORKSHOP) watch-step --tree=$(call quoted,$(TARGET)) $(N)
 
 hint-step diff-step reset-step checkpoint-step: $(STAMP)
 	@$(WORKSHOP) $@ $(N)
 
-bench status: $(WHEELS)
+bench: $(WHEELS)
 status generate check-generated bench: $(STAMP)
 	@$(WORKSHOP) $@
 
@@ -109,9 +118,10 @@ else
 	$(PY) $(call quoted,$(TREE)/02_train/launch.py) --local --data=$(call quoted,$(or $(DATA),build/data)) --model-dir build/model
 endif
 
+# Names step 3's open TODOs in TREE up front, else runs $(TREE)/03_host/serve.py (workshop/serve.py).
 serve: $(STAMP)
 	$(CHECK_TREE)
-	$(PY) $(call quoted,$(TREE)/03_host/serve.py) --model-dir=$(call quoted,$(SERVE_MODEL)) --port=$(call quoted,$(PORT))
+	$(WORKSHOP) serve --tree=$(call quoted,$(TREE)) --model-dir=$(call quoted,$(SERVE_MODEL)) --port=$(call quoted,$(PORT))
 
 # The bot's web page on this machine (chalice local on 127.0.0.1:BOT_PORT), answered by `make serve`'s endpoint on
 # PORT; moto's server holds the page's daily count. No AWS, no X.
@@ -185,7 +195,11 @@ check-platforms: $(STAMP)
 check-devcontainer:
 	@bash .devcontainer/check-build.sh
 
-# Removes what the commands made; keeps .venv and backups/ (your saved work).
+# Removes what the commands made and says what; keeps the downloads (LocationNet, the test set's photos, the Lambda
+# wheels), .venv and backups/ (your saved work). `make clean-downloads` removes the downloads too.
+ANY_PYTHON = $(if $(wildcard $(PY)),$(PY),$(PYTHON3))
 clean:
-	rm -rf build .pytest_cache
-	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
+	@$(ANY_PYTHON) workshop/clean.py
+
+clean-downloads:
+	@$(ANY_PYTHON) workshop/clean.py --downloads

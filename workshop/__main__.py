@@ -43,6 +43,7 @@ FORWARDED = {
     "demo": ("workshop.demo.__main__", "the whole pipeline offline, photos to a reply (make demo)"),
     "locationnet": ("workshop.locationnet", "the talk's LocationNet downloaded, checked, given places (make locationnet)"),
     "testset": ("workshop.testset", "the MediaEval 2016 test list and its first photos (make locationnet)"),
+    "serve": ("workshop.serve", "your step-3 endpoint on 127.0.0.1, once its TODOs are done (make serve)"),
 }
 
 OTHER_COMMANDS = {
@@ -88,7 +89,7 @@ def parser():
         commands.add_parser(name, help=f"{about}; `python -m workshop {name} --help` for its options")
     platforms = commands.add_parser("check-platforms", help="has every pin a wheel for each platform we claim?")
     platforms.add_argument("--index-url", help="the package index to ask (default: pip's, from `pip config list`)")
-    testing = commands.add_parser("test", help="every test suite against the solutions, and check-generated")
+    testing = commands.add_parser("test", help="every test suite against the solutions (steps/ is yours: not checked)")
     checking = commands.add_parser("check-workshop", help="stubs and wrong variants are caught by their TODO's tests")
     checking.add_argument("step", nargs="*", help="only these steps (default: all)")
     checking.add_argument("--todo", metavar="ID", help="only the stub and the wrong variants of this TODO")

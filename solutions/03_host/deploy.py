@@ -46,6 +46,7 @@ from tqdm import tqdm  # noqa: E402
 import cleanup  # noqa: E402
 import int8  # noqa: E402
 import locationnet  # noqa: E402
+import predict  # noqa: E402
 import quantize  # noqa: E402
 
 TAGS = [cleanup.TAG]
@@ -85,7 +86,8 @@ def package(model_dir, data_dir, upload_uri, make_int8=True, say=print):
         archive = os.path.join(scratch, "model.tar.gz")
         with tarfile.open(archive, "w:gz") as tar:
             for name in sorted(os.listdir(model_dir)):
-                left_out = ("model.tar.gz", "output", "code") + (() if make_int8 else tuple(int8.FILES))
+                left_out = ("model.tar.gz", "output", "code", int8.PREFIX + ".json")  # .json: quantize.py's record
+                left_out += () if make_int8 else tuple(int8.FILES)
                 if name not in left_out:  # what `launch.py --local` leaves beside the model, and what is not served
                     tar.add(os.path.join(model_dir, name), arcname=name)
             for path in container_code():
@@ -296,8 +298,8 @@ def main(argv=None):
             serverless = (args.memory, args.max_concurrency) if args.serverless else None
             deploy(args.model_data, args.role, args.instance_type or INSTANCE_TYPE, args.endpoint_name, args.autoscale,
                    serverless=serverless, with_code=bool(args.model_dir))
-            print("Endpoint {} is up. Try: python predict.py photo.jpg --endpoint {}".format(
-                args.endpoint_name, args.endpoint_name))
+            print("Endpoint {} is up. Try: {}".format(args.endpoint_name,
+                                                       predict.how_to_ask(endpoint=args.endpoint_name)))
             if serverless:
                 print("It bills per request and GB-second, nothing while idle; the first request after a pause waits "
                       "for a cold start. `make cleanup` when you are done.")

@@ -9,6 +9,7 @@ It calls SageMaker's runtime API with boto3. To ask `make serve` on this machine
 import argparse
 import json
 import os
+import shlex
 import sys
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -20,6 +21,8 @@ from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionEr
 
 LOCAL_ENDPOINT = "AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME"
 CONTENT_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png"}
+# The real photo the repository ships (photos/README.md): what the commands below ask about.
+SAMPLE_PHOTO = Path(__file__).resolve().parent.parent.parent / "photos" / "cape-canaveral-falcon9-dscovr.jpg"
 
 
 def flag(country_code):
@@ -68,6 +71,22 @@ def predict(photo_or_url, endpoint="whereml", client=None):
         EndpointName=endpoint, Body=body, ContentType=content_type, Accept="application/json"
     )
     return json.loads(response["Body"].read())
+
+
+def how_to_ask(local_url=None, endpoint=None):
+    """The command that asks an endpoint about a photo with this file, as typed from the current folder: `make
+    serve` at `local_url`, or the SageMaker endpoint named `endpoint`."""
+    photo = SAMPLE_PHOTO if SAMPLE_PHOTO.is_file() else Path("photo.jpg")
+    words = [_as_typed(sys.executable), _as_typed(__file__), _as_typed(photo)]
+    words += ["--endpoint", endpoint] if endpoint else []
+    command = " ".join(shlex.quote(word) for word in words)
+    return "{}={} {}".format(LOCAL_ENDPOINT, local_url, command) if local_url else command
+
+
+def _as_typed(path):
+    """A path relative to the current folder when it lies below it, else absolute."""
+    relative = os.path.relpath(os.path.abspath(str(path)))
+    return os.path.abspath(str(path)) if relative.startswith("..") else relative
 
 
 def main(argv=None):

@@ -7,11 +7,18 @@ MKLDNN int8 with naive calibration: the activation ranges that a few photos prod
 Every layer is quantized ("full"): MXNet's default ("smart") keeps the first convolution in fp32, and converting
 between the two on every request made the copy about a third slower on LocationNet (ResNet-101). The copy
 (model-int8-symbol.json + model-int8-0000.params, beside the network) is written only when its best guess matches
-the original's on at least --min-agreement of the photos; model_fn then serves it. Calibrate and check on photos like
-the ones the model will answer: the toy world's renders for a step-02 model, real photos for LocationNet.
+the original's on at least --min-agreement of the photos; model_fn then serves it. A copy that does not agree well
+enough is not kept, and that is no failure: the fp32 network stays in place and serves, only slower. Calibrate and
+check on photos like the ones the model will answer: the toy world's renders for a step-02 model, real photos for
+LocationNet.
+
+model-int8.json records what the check was made from (a fingerprint of the network's files, the photos and the
+settings) and how it went: run again with the same inputs, it says so and redoes nothing.
 """
 import argparse
 import collections
+import hashlib
+import json
 import os
 import sys
 import warnings
@@ -33,6 +40,7 @@ from refusal import Refused  # noqa: E402
 
 PHOTO_SUFFIXES = (".jpg", ".jpeg", ".png")
 CALIBRATION_PHOTOS = 32  # 8 left the toy model's int8 copy agreeing on ~94% of best guesses, 32 on ~98%
+RECORD = int8.PREFIX + ".json"  # what the last check was made from, and how it went
 
 
 def quantize(network, batches):
@@ -93,12 +101,16 @@ def val_batches(data_dir, locator, limit):
     return batches
 
 
+def photo_paths(folder):
+    """The JPEG and PNG files under `folder`, in name order."""
+    return sorted(path for path in Path(folder).rglob("*") if path.suffix.lower() in PHOTO_SUFFIXES)
+
+
 def folder_batches(folder, locator, limit):
     """Up to `limit` photos of a folder (JPEG or PNG, in name order), preprocessed for `locator`, and how many files
     were skipped because serving would refuse them (not a photo, truncated, over 6 MB)."""
-    paths = sorted(path for path in Path(folder).rglob("*") if path.suffix.lower() in PHOTO_SUFFIXES)
     batches, skipped = [], 0
-    for path in paths:
+    for path in photo_paths(folder):
         if len(batches) == limit:
             break
         try:
@@ -133,6 +145,61 @@ def make_int8_copy(model_dir, data_dir, calibration=CALIBRATION_PHOTOS, photos=2
     return same.best, kept
 
 
+def fingerprint(model_dir, photo_files, settings):
+    """What a check is made from, as one hash: the fp32 network's files (not its int8 copy), the photos' names and
+    bytes, and the settings."""
+    network = sorted(path for path in Path(model_dir).iterdir()
+                     if path.suffix in (".json", ".params") and not path.name.startswith(int8.PREFIX))
+    digest = hashlib.sha256(json.dumps(settings, sort_keys=True).encode("utf-8"))
+    for path in network + list(photo_files):
+        digest.update(path.name.encode("utf-8") + b"\0")
+        with open(str(path), "rb") as file:
+            for chunk in iter(lambda: file.read(1 << 20), b""):
+                digest.update(chunk)
+    return digest.hexdigest()
+
+
+def inputs_of(args):
+    """The fingerprint of what this run's check is made from."""
+    photo_files = [Path(args.data, "val.idx"), Path(args.data, "val.rec")] if args.data else photo_paths(args.photos)
+    settings = {"calibration": args.calibration, "compare": args.compare, "min_agreement": args.min_agreement,
+                "mxnet": mx.__version__}
+    return fingerprint(args.model_dir, photo_files, settings)
+
+
+def earlier_check(model_dir, made_from):
+    """The record of an earlier check made from the same inputs whose outcome is still in place (the copy kept, or
+    no copy when it was not), else None."""
+    try:
+        with open(os.path.join(model_dir, RECORD)) as file:
+            record = json.load(file)
+    except (OSError, ValueError):
+        return None
+    if not isinstance(record, dict) or record.get("made_from") != made_from:
+        return None
+    copy_in_place = all(os.path.exists(os.path.join(model_dir, name)) for name in int8.FILES)
+    return record if record.get("kept") == copy_in_place else None
+
+
+def remember(model_dir, made_from, same, kept, where):
+    with open(os.path.join(model_dir, RECORD), "w") as file:
+        json.dump({"made_from": made_from, "best": same.best, "top3": same.top3, "photos": same.photos,
+                   "kept": kept, "where": where}, file, indent=2)
+        file.write("\n")
+
+
+def report(same, kept, where, model_dir, min_agreement):
+    """Say how well int8 agrees with fp32, and what serves now."""
+    print("int8 and fp32 on {} {}:".format(same.photos, where))
+    print("  the same best guess for {:.1%}; {:.1%} of their top-3 guesses in common.".format(same.best, same.top3))
+    if kept:
+        print("Wrote {}: serve.py and the endpoint now use them.".format(", ".join(int8.FILES)))
+    else:
+        print("That is under --min-agreement {:.0%}, so the int8 copy was not kept. Nothing is wrong: the fp32 "
+              "network in {} is in place and serves every answer, only slower than an int8 copy would.".format(
+                  min_agreement, model_dir))
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model-dir", required=True, help="a model folder (step 02's, or LocationNet's files)")
@@ -147,6 +214,17 @@ def main(argv=None):
         sys.exit("{} has no val.rec: pass the dataset folder step 01 made (`make data`).".format(args.data))
     if args.photos and not os.path.isdir(args.photos):
         sys.exit("--photos {} is no folder: pass a folder of JPEG or PNG photos.".format(args.photos))
+    if not os.path.isdir(args.model_dir):
+        sys.exit("--model-dir {} is no folder: pass a model folder (make train, make locationnet).".format(
+            args.model_dir))
+    made_from = inputs_of(args)
+    earlier = earlier_check(args.model_dir, made_from)
+    if earlier:
+        print("{} says the int8 check was made from these same network files, photos and settings: nothing to "
+              "redo (delete it to check again).".format(os.path.join(args.model_dir, RECORD)))
+        same = Agreement(earlier["best"], earlier["top3"], earlier["photos"])
+        report(same, earlier["kept"], earlier["where"], args.model_dir, args.min_agreement)
+        return
     skipped = []
 
     def batches_for(locator):
@@ -162,11 +240,8 @@ def main(argv=None):
     where = "validation photos" if args.data else "photos of {}".format(args.photos)
     if skipped and skipped[0]:
         where += " ({} files there skipped: not photos serving would take)".format(skipped[0])
-    print("int8 and fp32 on {} {}:".format(same.photos, where))
-    print("  the same best guess for {:.1%}; {:.1%} of their top-3 guesses in common.".format(same.best, same.top3))
-    if not kept:
-        sys.exit("That is under --min-agreement {:.0%}: the int8 copy was not kept.".format(args.min_agreement))
-    print("Wrote {}: serve.py and the endpoint now use them.".format(", ".join(int8.FILES)))
+    remember(args.model_dir, made_from, same, kept, where)
+    report(same, kept, where, args.model_dir, args.min_agreement)
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@
 It speaks the container contract (GET /ping, POST /invocations) and the runtime API's path
 (POST /endpoints/<name>/invocations), so the real boto3 client reaches it:
     AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME=http://127.0.0.1:8080 python predict.py photo.jpg
+(it prints that command with this folder's paths as you would type them where you are, and a photo that exists).
 HTTP is waitress's: one thread reads every connection as it comes (a slow client holds no thread), --threads threads
 answer the requests for the model, and one more thread runs the model, one request at a time as one model-server
 worker does. Everything else (GET /ping, and every refusal) is answered by two threads of its own, so the health
@@ -42,6 +43,7 @@ if str(HERE / "code") not in sys.path:
     sys.path.insert(0, str(HERE / "code"))  # the container's modules: code/, as SageMaker lays out model.tar.gz
 
 import handler  # noqa: E402
+import predict  # noqa: E402
 from photo import MAX_BYTES  # noqa: E402
 
 RUNTIME_PATH = re.compile(r"^/endpoints/([^/]+)/invocations$")
@@ -373,7 +375,7 @@ def main(argv=None):
     try:  # a stop may come as soon as the URL is out
         url = "http://127.0.0.1:{}".format(server.effective_port)
         print("Serving {} on {} (Ctrl-C stops). Try:".format(args.model_dir, url))
-        print("  AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME={} python predict.py photo.jpg".format(url), flush=True)
+        print("  " + predict.how_to_ask(local_url=url), flush=True)
         server.run()  # returns on Ctrl-C
     except KeyboardInterrupt:
         pass

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from workshop import ROOT, loader
+from workshop import ROOT, generate, loader
 
 DEMO = [sys.executable, "-m", "workshop", "demo", "--quick"]
 MINE = " (mine)"  # what the attendee's bot adds to each line of its reply
@@ -68,7 +68,9 @@ def attendee_tree(tmp_path_factory):
     ignore = shutil.ignore_patterns("__pycache__")
     for folder in ("01_data", "03_host", "04_bot"):
         shutil.copytree(ROOT / "solutions" / folder, tree / folder, ignore=ignore)
-    shutil.copytree(ROOT / "steps" / "02_train", tree / "02_train", ignore=ignore)
+    for relative, content in generate.starter_tree(ROOT)["02_train"].items():  # not steps/: that is the attendee's
+        (tree / "02_train" / relative).parent.mkdir(parents=True, exist_ok=True)
+        (tree / "02_train" / relative).write_bytes(content)
     with open(tree / "04_bot" / "chalicelib" / "reply.py", "a") as reply:
         reply.write(REPLY_TOUCH)
     return tree

@@ -72,3 +72,13 @@ def test_bad_input_is_one_sentence(arguments, code, words, tmp_path, locationnet
     result = subprocess.run(DEMO + arguments + ["--out", str(tmp_path / "out")], cwd=ROOT, capture_output=True,
                             text=True, timeout=120)
     assert result.returncode == code and all(word in result.stderr for word in words), result.stderr
+
+
+def test_a_demo_after_it_takes_the_same_folder_again(demo, locationnet_near_the_cape):
+    """The LocationNet run makes no data stage: its folder must still be known as a demo's (plain `make demo`,
+    MODEL= and TREE=steps all write build/demo after it)."""
+    _, out = demo
+    again = subprocess.run(DEMO + ["--model", str(locationnet_near_the_cape), "--out", str(out)], cwd=ROOT,
+                           capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert "Removing the earlier demo's" in again.stdout, "the earlier demo's files are removed, not refused"

@@ -15,24 +15,20 @@ from pathlib import Path
 import boto3
 import pytest
 from moto.server import ThreadedMotoServer
-from workshop import ROOT
-
-WHEELS = ROOT / "build" / "lambda-wheels"
 X_CREDENTIALS = {"X_CONSUMER_KEY": "ck", "X_CONSUMER_SECRET": "cs", "X_ACCESS_TOKEN": "at",
                  "X_ACCESS_TOKEN_SECRET": "ats", "X_BEARER_TOKEN": "bt"}
 
 
 @pytest.fixture(scope="module")
-def deployed(tree, tmp_path_factory):
+def deployed(tree, tmp_path_factory, lambda_wheels):
     """(chalice deploy's result, a boto3 client maker for the moto server it deployed to, the bot's folder), stage
     dev."""
-    assert any(WHEELS.glob("pillow-*.whl")), f"{WHEELS} has no Lambda wheels: run `make setup` once."
     bot = tmp_path_factory.mktemp("deploy") / "bot"
     shutil.copytree(tree / "04_bot", bot, ignore=shutil.ignore_patterns("__pycache__", "deployments", "deployed"))
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     url = "http://{}:{}".format(*server.get_host_and_port())
-    env = dict(os.environ, AWS_ENDPOINT_URL=url, PIP_NO_INDEX="1", PIP_FIND_LINKS=str(WHEELS), **X_CREDENTIALS)
+    env = dict(os.environ, AWS_ENDPOINT_URL=url, PIP_NO_INDEX="1", PIP_FIND_LINKS=str(lambda_wheels), **X_CREDENTIALS)
     try:
         setup = subprocess.run([sys.executable, "setup_aws.py", "--stage", "dev"], cwd=bot, env=env,
                                capture_output=True, text=True, timeout=120)

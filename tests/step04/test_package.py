@@ -9,20 +9,14 @@ from pathlib import Path
 
 import pytest
 from cfnlint.api import lint
-from workshop import ROOT
-
-WHEELS = ROOT / "build" / "lambda-wheels"
 VARIABLES = {"ENDPOINT_NAME", "QUEUE_NAME", "TABLE_NAME", "X_SECRETS_PARAM", "BOT_USER_ID", "BOT_SCREEN_NAME", "PAGE_DAILY_CAP",
              "DRY_RUN"}
 
 
 @pytest.fixture(scope="module")
-def packages(tree, tmp_path_factory):
+def packages(tree, tmp_path_factory, lambda_wheels):
     """packages(stage) -> sam.json and deployment.zip of the stage, built (once) from a copy of the bot with pip kept
     off the network."""
-    assert any(WHEELS.glob("pillow-*.whl")), (
-        f"{WHEELS} has no Lambda wheels: run `python solutions/04_bot/fetch_wheels.py` once (make setup does)."
-    )
     work = tmp_path_factory.mktemp("package")
     shutil.copytree(tree / "04_bot", work / "bot", ignore=shutil.ignore_patterns("__pycache__", "deployments"))
     for template in (work / "bot" / ".chalice").glob("policy-*.json"):  # what setup_aws.py writes, for no account
@@ -30,7 +24,7 @@ def packages(tree, tmp_path_factory):
         if not account_file.exists():
             shutil.copy(template, account_file)
     # Chalice runs pip with this environment: no index, only the wheels fetched beforehand.
-    env = dict(os.environ, PIP_NO_INDEX="1", PIP_FIND_LINKS=str(WHEELS), AWS_DEFAULT_REGION="us-west-2")
+    env = dict(os.environ, PIP_NO_INDEX="1", PIP_FIND_LINKS=str(lambda_wheels), AWS_DEFAULT_REGION="us-west-2")
     chalice = Path(sys.executable).with_name("chalice")
     built = {}
 
