@@ -20,7 +20,11 @@ ifneq ($(filter $(STEP_TARGETS),$(firstword $(MAKECMDGOALS))),)
   endif
 endif
 
-TARGET ?= steps
+# TARGET is TREE's old name for test-step and watch-step: still read for this release, with a warning.
+ifneq ($(filter command line environment,$(origin TARGET)),)
+  $(warning TARGET is the old name of TREE and goes in the next release: say TREE=$(TARGET).)
+  TREE ?= $(TARGET)
+endif
 # Whose code `make data`, `train` and `serve` run: steps (yours, the default) or solutions (the host's); `make demo`
 # runs the solutions unless TREE=steps is given.
 TREE ?= steps
@@ -44,7 +48,7 @@ NO_WHEELS := Fetching the Lambda wheels of the bot failed (above): check the net
 
 # Before pip runs: this machine (MXNet's wheels) and this Python (numpy's) must be ones the pins install on.
 # workshop/install.py then runs pip and, if it fails, says whether a wheel or the network was missing.
-$(STAMP): requirements.txt constraints.txt
+$(STAMP): requirements.txt constraints.txt pyproject.toml
 	@python=$(PY); [ -x $$python ] || python=$$(command -v $(PYTHON3)) || { echo '$(NO_PYTHON)' >&2; exit 1; }; \
 	$$python workshop/platform_support.py && $$python workshop/python_version.py
 	@[ -x $(PY) ] || $(PYTHON3) -m venv $(VENV)
@@ -67,10 +71,10 @@ check-workshop: $(STAMP) $(WHEELS)
 	@$(WORKSHOP) check-workshop
 
 test-step: $(STAMP) $(WHEELS)
-	@$(WORKSHOP) test-step --tree $(TARGET) $(N)
+	@$(WORKSHOP) test-step --tree $(TREE) $(N)
 
 watch-step: $(STAMP) $(WHEELS)
-	@$(WORKSHOP) watch-step --tree $(TARGET) $(N)
+	@$(WORKSHOP) watch-step --tree $(TREE) $(N)
 
 hint-step diff-step reset-step checkpoint-step: $(STAMP)
 	@$(WORKSHOP) $@ $(N)
@@ -140,7 +144,7 @@ cleanup: $(STAMP)
 DOCTOR_ARGS = $(if $(BUCKET),--bucket $(BUCKET)) $(if $(ROLE),--role $(ROLE)) $(if $(STAGE),--stage $(STAGE)) \
 	$(if $(PROCESSING),--processing $(PROCESSING))
 doctor: $(STAMP)
-	@$(PY) -m workshop.doctor $(DOCTOR_ARGS)
+	@$(WORKSHOP) doctor $(DOCTOR_ARGS)
 
 demo: $(STAMP)
 	$(WORKSHOP) demo --tree $(DEMO_TREE) $(if $(OPEN_TODOS),--open-todos $(OPEN_TODOS))$(if $(DEMO_MODEL), --model $(DEMO_MODEL))$(if $(PHOTO), --photo "$(PHOTO)")
@@ -152,7 +156,7 @@ evaluate: $(STAMP)
 	$(WORKSHOP) evaluate --testset $(TESTSET) --testsets $(TESTSETS) --out $(EVALUATION) $(if $(filter command line environment,$(origin MODEL)),--model $(MODEL)) $(if $(N),--photos $(N)) $(if $(DATA),--data $(DATA))
 
 slides: $(STAMP)
-	$(PY) slides/build.py
+	$(WORKSHOP) slides
 
 # Has every pin a wheel for each platform README "Before the stream" claims? Asks the package index.
 check-platforms: $(STAMP)

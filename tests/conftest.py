@@ -1,6 +1,6 @@
 """The safety net under every test, and the fixtures that load a step's code from steps/ or solutions/.
 
-Pick the tree with `--tree steps|solutions|DIR` or the TARGET environment variable (default: steps).
+Pick the tree with `--tree steps|solutions|DIR` or the TREE environment variable (default: steps).
 """
 import gc
 import os
@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from workshop import ROOT, checkpoint, loader
+from workshop import checkpoint, loader
+
+from workshop.paths import ROOT, tree_folder, tree_name
 
 NETGUARD = Path(__file__).parent / "netguard"
 pytest_plugins = ["workshop.todo_marks"]  # the `todo` marker: TODO order, and failures that name their TODO
@@ -53,7 +55,7 @@ def pytest_unconfigure(config):
 def pytest_addoption(parser):
     parser.addoption(
         "--tree",
-        default=os.environ.get("TARGET", "steps"),
+        default=None,
         help="whose code to test: steps (your work), solutions, or a folder laid out like them",
     )
 
@@ -61,8 +63,8 @@ def pytest_addoption(parser):
 @pytest.fixture(scope="session")
 def tree(request):
     """The folder that holds 01_data ... 04_bot under test."""
-    chosen = request.config.getoption("--tree")
-    path = ROOT / chosen if chosen in ("steps", "solutions") else Path(chosen).resolve()
+    chosen = tree_name(request.config.getoption("--tree"))
+    path = tree_folder(chosen)
     assert path.is_dir(), f"--tree {chosen}: no such folder"
     return path
 

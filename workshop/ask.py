@@ -19,7 +19,7 @@ from PIL import Image, UnidentifiedImageError
 
 from workshop import loader, step_tests
 
-from workshop.paths import ROOT
+from workshop.paths import ROOT, shown, tree_folder
 SOLUTIONS = ROOT / "solutions"
 # What ask runs of each step, and so which TODOs must be done in --tree.
 RUNS = {"03_host": ["inference.py"], "04_bot": ["chalicelib/reply.py", "chalicelib/map_image.py"]}
@@ -42,7 +42,7 @@ def main(argv=None):
     sys.stdout.reconfigure(errors="backslashreplace")
     warnings.filterwarnings("ignore", "Cannot decide type")  # MXNet's note on SymbolBlock: nothing to act on
     try:
-        ask(args.photo, args.model, step_tests.tree_folder(args.tree, ROOT), args.tree, args.out)
+        ask(args.photo, args.model, tree_folder(args.tree, ROOT), args.tree, args.out)
     except Stop as stop:
         sys.exit("make ask: {}".format(stop))
 
@@ -138,11 +138,6 @@ def distances(body, predictions, reply):
         km = float(geo.haversine_km(position[0], position[1], guess["lat"], guess["lng"]))
         lines.append("   {}. {}: {:,.0f} km away".format(rank, reply.place_name(guess), km))
     return "\n".join(lines)
-
-
-def shown(path):
-    path = Path(path).resolve()
-    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
 
 
 if __name__ == "__main__":

@@ -2,7 +2,9 @@
 from itertools import zip_longest
 from pathlib import Path
 
-from workshop import ROOT, files, manifest, readme
+from workshop import files, manifest, readme
+
+from workshop.paths import ROOT
 from workshop.generate import starter_tree
 
 

@@ -22,7 +22,7 @@ from packaging.tags import compatible_tags, cpython_tags, mac_platforms
 from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
 from packaging.version import InvalidVersion, Version
 
-from workshop import ROOT
+from workshop.paths import ROOT
 
 PYTHON = (3, 11)
 # README "Before the stream" claims these, as pip's --platform tags: Linux with glibc 2.28 or newer, and Intel Macs

@@ -10,7 +10,9 @@ import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from workshop import ROOT, check_generated, step_tests
+from workshop import check_generated, step_tests
+
+from workshop.paths import ROOT
 from workshop.generate import MarkerError
 
 

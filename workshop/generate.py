@@ -11,7 +11,9 @@ import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from workshop import ROOT, files, manifest, readme
+from workshop import files, manifest, readme
+
+from workshop.paths import ROOT
 
 # The one reading of the markers (slides/excerpts.py uses it too): `# BEGIN SOLUTION 01.1`, `# END SOLUTION`,
 # `# BEGIN PROMPT`, `# END PROMPT`, at any indentation, with or without a space after the `#`.

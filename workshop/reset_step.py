@@ -2,7 +2,9 @@
 import shutil
 import time
 
-from workshop import ROOT, files, manifest
+from workshop import files, manifest
+
+from workshop.paths import ROOT
 from workshop.generate import copy_modes, starter_files, sync
 
 

@@ -9,7 +9,8 @@ import sys
 import pytest
 
 from real_photo_model import PHOTO, SOLUTIONS
-from workshop import ROOT, loader
+from workshop import loader
+from workshop.paths import ROOT
 
 
 def load_ask():

@@ -7,7 +7,8 @@ import sys
 import pytest
 
 from real_photo_model import PHOTO, SOLUTIONS
-from workshop import ROOT, loader
+from workshop import loader
+from workshop.paths import ROOT
 
 DEMO = [sys.executable, "-m", "workshop", "demo"]
 

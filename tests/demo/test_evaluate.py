@@ -12,7 +12,8 @@ from PIL import Image
 
 from workshop import evaluate
 import mediaeval_stand_in as stand_in
-from workshop import ROOT, loader
+from workshop import loader
+from workshop.paths import ROOT
 
 tiny = loader.load(ROOT / "tests" / "step03", "tiny_locationnet")
 PARIS, TOKYO, LIMA, CAPE_TOWN = ({"token": t, "lat": lat, "lng": lng} for t, lat, lng in tiny.GRIDS)

@@ -15,7 +15,7 @@ from pathlib import Path
 import boto3
 import pytest
 from moto.server import ThreadedMotoServer
-from workshop import ROOT
+from workshop.paths import ROOT
 
 WHEELS = ROOT / "build" / "lambda-wheels"
 X_CREDENTIALS = {"X_CONSUMER_KEY": "ck", "X_CONSUMER_SECRET": "cs", "X_ACCESS_TOKEN": "at",

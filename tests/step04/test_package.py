@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from cfnlint.api import lint
-from workshop import ROOT
+from workshop.paths import ROOT
 
 WHEELS = ROOT / "build" / "lambda-wheels"
 VARIABLES = {"ENDPOINT_NAME", "QUEUE_NAME", "TABLE_NAME", "X_SECRETS_PARAM", "BOT_USER_ID", "BOT_SCREEN_NAME",

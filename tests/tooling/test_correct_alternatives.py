@@ -2,7 +2,9 @@
 check-workshop` puts a wrong variant, and the TODO's test file runs on it."""
 import pytest
 
-from workshop import ROOT, check_workshop, generate, manifest
+from workshop import check_workshop, generate, manifest
+
+from workshop.paths import ROOT
 
 ALTERNATIVES = [
     pytest.param("02.5", "tests/step02/test_launch.py", '''

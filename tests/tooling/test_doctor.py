@@ -12,7 +12,9 @@ from moto import mock_aws
 from moto.iam.aws_managed_policies import aws_managed_policies_data
 from moto.core.models import override_responses_real_send
 
-from workshop import ROOT, loader
+from workshop import __main__, loader
+
+from workshop.paths import ROOT
 from workshop.doctor import Host, preflight
 
 x_contract = loader.load(ROOT / "tests" / "step04", "x_contract")
@@ -329,4 +331,4 @@ def test_the_quotas_are_those_of_the_commands_defaults():
 
 def test_make_doctor_runs_the_preflight():
     makefile = (ROOT / "Makefile").read_text()
-    assert "-m workshop.doctor" in makefile and Path(ROOT / "workshop" / "doctor" / "__main__.py").exists()
+    assert "$(WORKSHOP) doctor" in makefile and "doctor" in __main__.FORWARDED

@@ -3,7 +3,7 @@ import subprocess
 
 import pytest
 
-from workshop import ROOT
+from workshop.paths import ROOT
 from workshop.__main__ import main as cli
 
 STEP_COMMANDS = ["test-step", "hint-step", "diff-step", "reset-step", "checkpoint-step"]

@@ -7,7 +7,9 @@ import sys
 
 import pytest
 
-from workshop import ROOT, platform_support
+from workshop import platform_support
+
+from workshop.paths import ROOT
 
 UNSUPPORTED = [
     ("darwin", "arm64", "macOS arm64 (Apple Silicon)"),

@@ -16,16 +16,15 @@ import time
 import warnings
 from pathlib import Path
 
+import mxnet as mx
+from PIL import Image
+
+from workshop import loader
+from workshop.bench.step03_latency import locationnet_files
 from workshop.paths import ROOT
-sys.path.insert(0, str(ROOT / "tests" / "step03"))
+
 warnings.filterwarnings("ignore")
-
-import mxnet as mx  # noqa: E402
-from PIL import Image  # noqa: E402
-
-from standin_bucket import StandInBucket  # noqa: E402
-from workshop.bench.step03_latency import locationnet_files  # noqa: E402
-from workshop import loader  # noqa: E402
+StandInBucket = loader.load(ROOT / "tests" / "step03", "standin_bucket").StandInBucket
 
 STEP = ROOT / "solutions" / "03_host"
 PHOTO = ROOT / "photos" / "cape-canaveral-falcon9-dscovr.jpg"

@@ -29,7 +29,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from workshop.paths import ROOT
+from workshop.paths import ROOT, shown
 
 from PIL import Image  # noqa: E402
 
@@ -180,7 +180,7 @@ def main(argv=None):
           "dripper read for | RSS growth |".format(BURST, KEEP_ALIVE))
     print("| --- | --- | --- | --- | --- | --- | --- | --- |")
     for path, row in rows:
-        name = path.relative_to(ROOT) if ROOT in path.parents else path
+        name = shown(path)
         print("| {} | {} | {:.2f} | {:.2f} | {} | {} | {:.0f} s | {:+.0f} MB (from {:.0f}) |".format(
             name, row["answered"], row["p50"], row["p99"], ", ".join(row["others"]) or "none", row["pings"],
             row["dripped"], row["grown"], row["before"]))

@@ -23,6 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from workshop import loader
 from workshop.paths import ROOT
 STEP = ROOT / "solutions" / "03_host"
 RUNS = 3  # fresh Pythons per model; the median is reported
@@ -32,8 +33,7 @@ HEADROOM = 1.25  # the container's own processes and a second request's buffers
 
 def measure(model_dir, jpeg_path):
     """In this (fresh) process: {"imports_mb", "model_fn_s", "peak_mb"} of loading model_dir and one request."""
-    sys.path.insert(0, str(STEP))
-    import inference
+    inference = loader.load(STEP, "inference")
 
     imports_mb = peak_rss_mb()
     started = time.perf_counter()

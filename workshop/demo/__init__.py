@@ -26,19 +26,7 @@ The files: __main__.py (the command), plan.py (whose code runs), stages.py (the 
 credentials, moto and `responses`, the mention), processes.py (the processes it starts), out_folder.py (the
 output folder and its lock), real_photo.py (LocationNet on a real photo).
 """
-from pathlib import Path
-
-from workshop.paths import ROOT
 
 
 class DemoError(Exception):
     """Something went wrong that the person running the demo can act on: the message says what to do."""
-
-
-def shown(path_or_command):
-    """A path or a command as the reader would type it, from the repository's root."""
-    if isinstance(path_or_command, list):
-        return " ".join(["python"] + [shown(Path(part)) if part.startswith("/") else part
-                                      for part in path_or_command[1:]])
-    path = Path(path_or_command)
-    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)

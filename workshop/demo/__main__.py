@@ -7,7 +7,8 @@ import time
 from pathlib import Path
 
 from workshop import demo
-from workshop.demo import ROOT, DemoError, out_folder, plan, real_photo, stages, stand_ins
+from workshop.demo import DemoError, out_folder, plan, real_photo, stages, stand_ins
+from workshop.paths import ROOT, shown, tree_folder
 from workshop.demo.processes import Processes
 from workshop import step_tests
 
@@ -37,13 +38,13 @@ def main(argv=None):
             summary["seconds"]["total"] = round(time.perf_counter() - started, 1)
             (args.out / "summary.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
         made = "reply.png, photo" + args.photo.suffix.lower() if args.model else "reply.png, cells.png, curves.png"
-        print(f"Done in {summary['seconds']['total']:.0f} s. See {demo.shown(args.out)}: {made}, summary.json.")
+        print(f"Done in {summary['seconds']['total']:.0f} s. See {shown(args.out)}: {made}, summary.json.")
         return 0
     except DemoError as error:
         print(f"demo: {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print(f"\nInterrupted: the endpoint and every process the demo started are stopped. {demo.shown(args.out)} "
+        print(f"\nInterrupted: the endpoint and every process the demo started are stopped. {shown(args.out)} "
               "holds what was done so far; `make demo` starts again from scratch.", file=sys.stderr)
         return 130
 
@@ -72,7 +73,7 @@ def parse_args(argv):
     if not 0 <= args.port <= 65535:
         parser.error(f"--port {args.port} is not a port: give 0 (a free one) or a number up to 65535.")
     args.out = args.out.resolve()
-    args.tree_name, args.tree = args.tree, step_tests.tree_folder(args.tree, ROOT)
+    args.tree_name, args.tree = args.tree, tree_folder(args.tree, ROOT)
     if not args.tree.is_dir():
         parser.error(f"--tree {args.tree_name} is no folder: give solutions, steps (your code), or a folder laid out "
                      "like them.")

@@ -8,7 +8,8 @@ import fcntl
 import os
 import shutil
 
-from workshop.demo import DemoError, shown
+from workshop.demo import DemoError
+from workshop.paths import shown
 
 LOCK_FILE = "demo.pid"
 

@@ -10,7 +10,8 @@ import sys
 
 from PIL import Image, UnidentifiedImageError
 
-from workshop.demo import ROOT, DemoError, shown, stages
+from workshop.demo import DemoError, stages
+from workshop.paths import ROOT, shown
 from workshop.demo.plan import STAGE_NAMES
 from workshop import loader
 

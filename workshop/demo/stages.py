@@ -16,9 +16,10 @@ from dataclasses import asdict, dataclass
 import boto3
 from chalice.test import Client
 
-from workshop.demo import ROOT, DemoError, shown, stand_ins
+from workshop.demo import DemoError, stand_ins
+from workshop.paths import ROOT, shown
 from workshop.demo.plan import STAGE_NAMES
-from workshop.demo.processes import tail
+from workshop.demo.processes import command_line, tail
 from workshop import loader
 
 PY = sys.executable
@@ -100,7 +101,7 @@ def make_data(folder, out, photos, processes):
     command = [PY, str(folder / "prepare.py"), "--source", "sample", "--limit", str(photos), "--out", str(data)]
     processes.run(command, out / "prepare.log", "Making the sample data failed")
     about = json.loads((data / "dataset.json").read_text())
-    print(f"      {shown(command)}\n      {about['photos']} photos in {about['cells']} cells ({about['train']} train, "
+    print(f"      {command_line(command)}\n      {about['photos']} photos in {about['cells']} cells ({about['train']} train, "
           f"{about['val']} val) in {shown(data)}")
     return about
 
@@ -112,7 +113,7 @@ def train(folder, out, epochs, processes):
     processes.run(command, out / "train.log", "Training failed")
     metrics = json.loads((model / "metrics.json").read_text())
     training = sum(epoch.get("seconds", 0) for epoch in metrics["epochs"])
-    print(f"      {shown(command)}\n      {training:.0f} s of training; the model is in {shown(model)}\n")
+    print(f"      {command_line(command)}\n      {training:.0f} s of training; the model is in {shown(model)}\n")
     print(accuracy_table(metrics))
     return metrics
 
@@ -142,7 +143,7 @@ def start_endpoint(folder, out, port, processes, model=None):
     while time.monotonic() < deadline:
         found = re.search(r" on (http://127\.0\.0\.1:\d+)", log.read_text(errors="replace"))
         if found and answers_ping(found[1]):
-            print(f"      {shown(command)}\n      {found[1]} answers /ping")
+            print(f"      {command_line(command)}\n      {found[1]} answers /ping")
             return found[1]
         if server.poll() is not None:
             raise DemoError(f"The endpoint stopped at its start. The end of {shown(log)}:\n{tail(log)}")

@@ -11,7 +11,7 @@ import responses
 from moto import mock_aws
 from moto.core.models import override_responses_real_send
 
-from workshop.demo import ROOT
+from workshop.paths import ROOT
 
 PHOTO_URL = "https://pbs.twimg.com/media/whereml-demo.jpg"
 

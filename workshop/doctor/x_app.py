@@ -4,7 +4,9 @@ The credentials are read and used by the bot's own code (register_webhook.py, ch
 """
 import requests
 
-from workshop import ROOT, loader
+from workshop import loader
+
+from workshop.paths import ROOT
 from workshop.doctor import fix, ok
 
 BOT = ROOT / "solutions" / "04_bot"
