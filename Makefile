@@ -29,9 +29,10 @@ endif
 # runs the solutions unless TREE=steps is given.
 TREE ?= steps
 DEMO_TREE := $(if $(filter command line environment,$(origin TREE)),$(TREE),solutions)
-# `make demo MODEL=locationnet`: the demo serves that model (on a real photo) instead of training the toy world's.
+# `make demo MODEL=build/locationnet`: the demo serves that model (on a real photo) instead of training the toy world's.
 DEMO_MODEL := $(if $(filter command line environment,$(origin MODEL)),$(MODEL))
 SOURCE ?= sample
+# MODEL is a model folder for every command (serve, ask, deploy, demo, evaluate); each has its own default.
 MODEL ?= build/model
 # The model `make serve` serves without MODEL=...: yours (make train), else the checkpoint's (make checkpoint-step 3).
 SERVE_MODEL := $(if $(filter command line environment,$(origin MODEL)),$(MODEL),$(or $(wildcard build/model),$(wildcard build/checkpoint/model),build/model))

@@ -7,7 +7,6 @@ and its answer through the bot's, 04_bot/chalicelib (reply_text, draw_map), of -
 `make serve` runs them. When the photo carries a GPS position in its EXIF, each guess gets its distance from there.
 """
 import argparse
-import io
 import json
 import re
 import sys
@@ -15,20 +14,14 @@ import time
 import warnings
 from pathlib import Path
 
-from PIL import Image, UnidentifiedImageError
-
 from workshop import loader, step_tests
 
 from workshop.paths import ROOT, shown, tree_folder
+from workshop.photo import GET_LOCATIONNET, Stop, check_model, distances, read_photo
 SOLUTIONS = ROOT / "solutions"
 # What ask runs of each step, and so which TODOs must be done in --tree.
 RUNS = {"03_host": ["inference.py"], "04_bot": ["chalicelib/reply.py", "chalicelib/map_image.py"]}
 TODO_STUB = re.compile(r'NotImplementedError\("TODO (\d\d\.\d+):')
-GET_LOCATIONNET = "`make locationnet` gets the talk's real model (a ResNet-101 over 15,527 cells of the globe)"
-
-
-class Stop(Exception):
-    """Why ask cannot answer, and what to do."""
 
 
 def main(argv=None):
@@ -83,15 +76,6 @@ def ask(photo, model, tree, tree_name, out):
     print(distances(body, predictions[: reply.TOP], reply))
 
 
-def read_photo(photo):
-    try:
-        body = photo.read_bytes()
-    except OSError as error:
-        raise Stop("cannot read PHOTO={} ({}): give the path of a JPEG or PNG photo, e.g. "
-                   "PHOTO=photos/cape-canaveral-falcon9-dscovr.jpg.".format(photo, error.strerror))
-    return body
-
-
 def whose_code(tree, tree_name):
     """Which code runs, said in one line; Stop when a TODO it needs is still open in `tree`."""
     missing = [tree / step for step in RUNS if not (tree / step).is_dir()]
@@ -107,37 +91,6 @@ def whose_code(tree, tree_name):
     owner = "your code" if tree_name == "steps" else "the solutions" if tree_name == "solutions" else "the code"
     return "{} in {} (03_host/inference.py for the answer, 04_bot/chalicelib/reply.py and map_image.py for the " \
            "reply).".format(owner, shown(tree))
-
-
-def check_model(model, locationnet):
-    if locationnet.present(str(model)) or (model / "model-symbol.json").is_file():
-        return
-    if model == ROOT / "build" / "locationnet":
-        raise Stop("there is no model in {}: {} (no AWS account needed), or pass MODEL=build/model for the toy "
-                   "model of `make train`.".format(shown(model), GET_LOCATIONNET))
-    raise Stop("{} holds no model (no RN101-5k500-symbol.json, no model-symbol.json): {}, or `make train` makes the "
-               "toy one in build/model.".format(shown(model), GET_LOCATIONNET))
-
-
-def distances(body, predictions, reply):
-    """Where the photo's GPS EXIF says it was taken, and each guess's distance from there."""
-    geotag = loader.load(SOLUTIONS / "01_data", "geotag")
-    geo = loader.load(SOLUTIONS / "02_train", "geo")
-    try:
-        position = geotag.read_position(Image.open(io.BytesIO(body)))
-    except (UnidentifiedImageError, ValueError, ZeroDivisionError, TypeError):
-        position = None  # a broken GPS block is no position
-    if not position or not geotag.is_possible(*position):
-        return "The photo has no GPS position in its EXIF, so how far off each guess is cannot be said."
-    import reverse_geocode  # the offline geocoder that names the cells
-
-    place = reverse_geocode.search([position])[0]
-    near = ", ".join(filter(None, [place.get("city"), place.get("state"), place.get("country_code")]))
-    lines = ["Its GPS EXIF says it was taken at {:.4f}, {:.4f} (near {}):".format(position[0], position[1], near)]
-    for rank, guess in enumerate(predictions, start=1):
-        km = float(geo.haversine_km(position[0], position[1], guess["lat"], guess["lng"]))
-        lines.append("   {}. {}: {:,.0f} km away".format(rank, reply.place_name(guess), km))
-    return "\n".join(lines)
 
 
 if __name__ == "__main__":

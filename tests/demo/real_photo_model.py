@@ -1,5 +1,5 @@
 """The real photo shipped in photos/, and a small LocationNet-shaped model that places it near where it was taken:
-for the tests of `make ask` and `make demo MODEL=locationnet`."""
+for the tests of `make ask` and `make demo MODEL=build/locationnet`."""
 from workshop import loader
 from workshop.paths import ROOT, TESTS
 

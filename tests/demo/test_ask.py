@@ -101,13 +101,16 @@ def test_open_todos_in_the_code_it_runs_are_named(tmp_path, locationnet_near_the
     "photo, model, words",
     [
         ("missing.jpg", None, ["cannot read PHOTO=missing.jpg", "JPEG or PNG"]),
-        (ROOT / "README.md", None, ["the endpoint would refuse", "400"]),
+        (ROOT / "README.md", None, ["is not a photo Pillow can read", "JPEG or PNG"]),
+        ("{big}", None, ["MB; X takes photos up to 5 MB"]),
         (PHOTO, "empty", ["holds no model", "`make locationnet`"]),
     ],
-    ids=["no such photo", "not a photo", "no model in the folder"],
+    ids=["no such photo", "not a photo", "too big for X", "no model in the folder"],
 )
-def test_bad_input_is_one_paragraph(photo, model, words, tmp_path, locationnet_near_the_cape):
+def test_bad_input_is_one_paragraph(photo, model, words, tmp_path, locationnet_near_the_cape, too_big_for_x):
+    """ask and `make demo MODEL=...` read a photo and check a model folder with the same code (workshop/photo.py)."""
     (tmp_path / "empty").mkdir()
+    photo = too_big_for_x if photo == "{big}" else photo
     model = tmp_path / model if model else locationnet_near_the_cape
     stopped = run(photo, "--model", model, "--tree", "solutions", "--out", tmp_path)
     assert stopped and all(word in stopped for word in words), stopped

@@ -59,16 +59,18 @@ def parse_args(argv):
     parser.add_argument("--quick", action="store_true", help=f"a smaller run: {SIZES['quick']}")
     parser.add_argument("--port", type=int, default=0, help="the local endpoint's port (0: a free one)")
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "demo", help="where the demo writes")
-    parser.add_argument("--model", help="serve this model instead of training one on the toy world: locationnet "
-                                        "(build/locationnet, from `make locationnet`) or a model folder")
+    parser.add_argument("--model", type=Path, help="serve this model folder instead of training one on the toy "
+                                                   "world: build/locationnet (`make locationnet`) or build/model")
     parser.add_argument("--photo", type=Path, help="with --model: the photo to mention the bot with (default: "
                                                    "photos/cape-canaveral-falcon9-dscovr.jpg)")
     args = parser.parse_args(argv)
     if args.photo and not args.model:
-        parser.error("--photo (PHOTO=) goes with --model locationnet (MODEL=locationnet): the toy model knows only "
-                     "the toy world's renders, not real photos.")
+        parser.error("--photo (PHOTO=) goes with --model build/locationnet (MODEL=build/locationnet): the toy model "
+                     "knows only the toy world's renders, not real photos.")
+    if args.model == Path("locationnet") and not args.model.is_dir():
+        parser.error("MODEL is a model folder, as for make serve, ask and deploy: MODEL=build/locationnet.")
     if args.model:
-        args.model = real_photo.LOCATIONNET if args.model == "locationnet" else Path(args.model).resolve()
+        args.model = args.model.resolve()
         args.photo = (args.photo or real_photo.DEFAULT_PHOTO).resolve()
     if not 0 <= args.port <= 65535:
         parser.error(f"--port {args.port} is not a port: give 0 (a free one) or a number up to 65535.")
