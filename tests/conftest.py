@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+import moto_server as moto_server_module
 from workshop import checkpoint, loader
 
 from workshop.paths import ROOT, tree_folder, tree_name
@@ -73,6 +74,14 @@ def tree(request):
 def load(tree):
     """load("01_data", "prepare") imports prepare.py from the tree under test."""
     return lambda folder, module: loader.load(tree / folder, module)
+
+
+@pytest.fixture(scope="session")
+def moto_server():
+    """The URL of moto's server on 127.0.0.1, started once, when a test first asks for it (moto_server.py); a test
+    that fills it empties it first (moto_server.emptied)."""
+    with moto_server_module.running() as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

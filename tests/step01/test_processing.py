@@ -5,7 +5,6 @@ import io
 import json
 import math
 import re
-import socket
 import tarfile
 from collections import Counter
 
@@ -13,8 +12,8 @@ import boto3
 import botocore.client
 import pytest
 from moto import mock_aws
-from moto.server import ThreadedMotoServer
 
+import moto_server as moto_server_module
 import scale_world
 from python38 import assert_runs_on_python_3_8
 
@@ -29,18 +28,11 @@ def metadata(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def commons():
-    """moto's S3 server on 127.0.0.1 holding every photo of the world; the packers' processes reach it too."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    url = f"http://127.0.0.1:{port}"
+def commons(moto_server):
+    """moto's server on 127.0.0.1 holding every photo of the world; the packers' processes reach it too."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("AWS_ENDPOINT_URL_S3", url)
-        yield scale_world.fill_bucket(scale_world.rows(), url)
-    server.stop()
+        patch.setenv("AWS_ENDPOINT_URL_S3", moto_server)
+        yield scale_world.fill_bucket(scale_world.rows(), moto_server_module.emptied(moto_server))
 
 
 def records(recordio, folder, split):

@@ -25,8 +25,8 @@ def good_files(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def stand_in(good_files):
-    with standin_bucket(good_files) as (bucket, proxy):
+def stand_in(good_files, moto_server):
+    with standin_bucket(good_files, moto_server) as (bucket, proxy):
         yield bucket, proxy
 
 

@@ -24,7 +24,9 @@ from workshop.bench.step03_latency import locationnet_files
 from workshop.paths import ROOT
 
 warnings.filterwarnings("ignore")
-StandInBucket = loader.load(ROOT / "tests" / "step03", "standin_bucket").StandInBucket
+with loader.visible(ROOT / "tests"):  # the stand-ins of the tests: moto's server and the model's bucket
+    moto_server = loader.load(ROOT / "tests", "moto_server")
+    StandInBucket = loader.load(ROOT / "tests" / "step03", "standin_bucket").StandInBucket
 
 STEP = ROOT / "solutions" / "03_host"
 PHOTO = ROOT / "photos" / "cape-canaveral-falcon9-dscovr.jpg"
@@ -43,15 +45,13 @@ def timed(command, **kwargs):
 
 def download_and_check(files, out):
     """`make locationnet` from the stand-in bucket into `out`: (seconds, MB downloaded)."""
-    bucket = StandInBucket()
-    try:
+    with moto_server.running() as endpoint:
+        bucket = StandInBucket(endpoint)
         for name in ("RN101-5k500-symbol.json", "RN101-5k500-0012.params"):
             bucket.put(name, (files / name).read_bytes())
         megabytes = sum((files / name).stat().st_size for name in os.listdir(files) if name.startswith("RN101")) / 1e6
         seconds, _ = timed([sys.executable, str(STEP / "download_locationnet.py"), "--out", str(out)],
                            env=dict(os.environ, LOCATIONNET_URL=bucket.url))
-    finally:
-        bucket.stop()
     return seconds, megabytes
 
 
