@@ -1,10 +1,11 @@
-"""`make test`: steps/ is generated, and every test suite passes against the solutions (the tooling's, the demo's,
-each step's, the slides').
+"""`make test`: steps/ is generated, ruff finds nothing to say (pyproject.toml holds its rules), and every test suite
+passes against the solutions (the tooling's, the demo's, each step's, the slides').
 
 The suites run `workers` at a time, one pytest process each (on two cores that keeps both busy, as pytest-xdist
 would, and each suite keeps its own session fixtures); each suite's output comes as it ends. Whether the tests catch
 the starters and the wrong variants is `make check-workshop`'s question.
 """
+import importlib.util
 import subprocess
 import sys
 import time
@@ -27,6 +28,21 @@ def _pytest(folder, root):
     return run.returncode, run.stdout
 
 
+def lint(root, say):
+    """0 when `ruff check` passes on `root` (steps/ aside: it is generated from solutions/); else 1, after ruff's
+    findings and what to do."""
+    if importlib.util.find_spec("ruff") is None:
+        say("ruff is not installed in this Python: `make setup` installs it (requirements.txt pins it).")
+        return 1
+    run = subprocess.run([sys.executable, "-m", "ruff", "check", "--no-cache", "."], cwd=root,
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace")
+    if run.returncode != 0:
+        say(run.stdout.rstrip())
+        say("make test failed at: ruff (above). `.venv/bin/ruff check --fix` fixes most of it; the rest by hand.")
+        return 1
+    return 0
+
+
 # The suites' folders under tests/, the longest first (measured: `make bench`), so that the two at a time end together.
 LONGEST_FIRST = ("step03", "step02", "demo", "step01", "tooling", "step04", "slides")
 
@@ -46,6 +62,9 @@ def main(root=ROOT, say=print, workers=2):
             return 1
     except MarkerError as error:
         say("\n".join(error.problems))
+        return 1
+    say("=== ruff check")
+    if lint(root, say) != 0:
         return 1
 
     def timed(folder):
