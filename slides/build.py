@@ -11,21 +11,20 @@ A reference that does not resolve stops the build, naming the slide. Nothing is 
 import argparse
 import html
 import mimetypes
-import os
 import re
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import excerpts
-import outputs
 from markdown_it import MarkdownIt
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name, get_lexer_for_filename
 from pygments.util import ClassNotFound
 
+import excerpts
+import outputs
 from workshop import manifest
 from workshop.paths import ROOT, shown
 

@@ -9,14 +9,13 @@ placeholders that say which command fills them.
 """
 import base64
 import csv
-import json
 import io
+import json
 import mimetypes
 import shutil
 import warnings
 
 from workshop import checkpoint, files, loader, manifest
-
 from workshop.paths import ROOT
 
 REPLY_FOLDER = "build/slides/reply"

@@ -12,7 +12,6 @@ import pytest
 
 import moto_server as moto_server_module
 from workshop import checkpoint, loader
-
 from workshop.paths import ROOT, tree_folder, tree_name
 
 NETGUARD = Path(__file__).parent / "netguard"

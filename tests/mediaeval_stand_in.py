@@ -4,9 +4,10 @@ import contextlib
 import io
 
 import boto3
-import moto_server
 import numpy as np
 from PIL import Image
+
+import moto_server
 
 TUTORIAL = "mmcommons-tutorial"
 COMMONS = "multimedia-commons"

@@ -7,10 +7,22 @@ import time
 from pathlib import Path
 
 from workshop import (
-    bench, check_generated, check_platforms, check_workshop, checkpoint_step, diff_step, full_test, generate,
-    hint_step, loader, manifest, reset_step, step_tests,
+    bench,
+    check_generated,
+    check_platforms,
+    check_workshop,
+    checkpoint_step,
+    diff_step,
+    full_test,
+    generate,
+    hint_step,
+    loader,
+    manifest,
+    reset_step,
+    status,
+    step_tests,
+    watch,
 )
-from workshop import status, watch
 from workshop.paths import ROOT, shown
 
 STEP_COMMANDS = {

@@ -14,10 +14,10 @@ import time
 import warnings
 from pathlib import Path
 
-from workshop import loader, step_tests
-
+from workshop import loader
 from workshop.paths import ROOT, shown, tree_folder
 from workshop.photo import GET_LOCATIONNET, Stop, check_model, distances, read_photo
+
 SOLUTIONS = ROOT / "solutions"
 # What ask runs of each step, and so which TODOs must be done in --tree.
 RUNS = {"03_host": ["inference.py"], "04_bot": ["chalicelib/reply.py", "chalicelib/map_image.py"]}
@@ -37,7 +37,7 @@ def main(argv=None):
     try:
         ask(args.photo, args.model, tree_folder(args.tree, ROOT), args.tree, args.out)
     except Stop as stop:
-        sys.exit("make ask: {}".format(stop))
+        sys.exit(f"make ask: {stop}")
 
 
 def ask(photo, model, tree, tree_name, out):
@@ -47,7 +47,7 @@ def ask(photo, model, tree, tree_name, out):
     reply, map_image = (loader.load(tree / "04_bot", "chalicelib." + name) for name in ("reply", "map_image"))
     locationnet = loader.load(tree / "03_host", "locationnet")
     check_model(model, locationnet)
-    print("Whose code runs: {}".format(whose))
+    print(f"Whose code runs: {whose}")
 
     refusal = loader.load(tree / "03_host", "refusal")
     try:
@@ -57,7 +57,7 @@ def ask(photo, model, tree, tree_name, out):
         loaded = time.perf_counter()
         prediction = inference.predict_fn(data, locator)
     except refusal.Refused as refused:  # what the endpoint would answer with a 4xx
-        raise Stop("the endpoint would refuse {} ({}): {}".format(photo, refused.status_code, refused.sentence))
+        raise Stop(f"the endpoint would refuse {photo} ({refused.status_code}): {refused.sentence}")
     answer = json.loads(inference.output_fn(prediction, "application/json")[0])
     answered = time.perf_counter()
     predictions = answer["predictions"]
@@ -66,12 +66,12 @@ def ask(photo, model, tree, tree_name, out):
     if not locationnet.present(str(model)):
         print("\nThis is a model trained in the workshop, not LocationNet. Trained on the toy world (the sample data "
               "of `make data`), its answers are not about real places: a toy render of a place looks nothing like a "
-              "photo taken there. For real photos, {}; then `make ask PHOTO={}`.".format(GET_LOCATIONNET, photo))
+              f"photo taken there. For real photos, {GET_LOCATIONNET}; then `make ask PHOTO={photo}`.")
 
     out.mkdir(parents=True, exist_ok=True)
     picture = out / (photo.stem + "-reply.png")
     picture.write_bytes(map_image.draw_map(predictions))
-    print("\nThe reply, exactly as the bot would post it (with {} attached):\n".format(shown(picture)))
+    print(f"\nThe reply, exactly as the bot would post it (with {shown(picture)} attached):\n")
     print(reply.reply_text(predictions) + "\n")
     print(distances(body, predictions[: reply.TOP], reply))
 
@@ -80,8 +80,7 @@ def whose_code(tree, tree_name):
     """Which code runs, said in one line; Stop when a TODO it needs is still open in `tree`."""
     missing = [tree / step for step in RUNS if not (tree / step).is_dir()]
     if missing:
-        raise Stop("{} is missing: TREE is steps (your code), solutions, or a folder laid out like them.".format(
-            shown(missing[0])))
+        raise Stop(f"{shown(missing[0])} is missing: TREE is steps (your code), solutions, or a folder laid out like them.")
     open_todos = sorted({todo for step, files in RUNS.items() for name in files
                          for todo in TODO_STUB.findall((tree / step / name).read_text(encoding="utf-8"))})
     if open_todos:
@@ -89,8 +88,8 @@ def whose_code(tree, tree_name):
                    "test-step N` says what is missing), or run the solutions: `make ask PHOTO=... TREE=solutions`."
                    .format(shown(tree), ", ".join(open_todos), "them" if len(open_todos) > 1 else "it"))
     owner = "your code" if tree_name == "steps" else "the solutions" if tree_name == "solutions" else "the code"
-    return "{} in {} (03_host/inference.py for the answer, 04_bot/chalicelib/reply.py and map_image.py for the " \
-           "reply).".format(owner, shown(tree))
+    return f"{owner} in {shown(tree)} (03_host/inference.py for the answer, 04_bot/chalicelib/reply.py and map_image.py for the " \
+           "reply)."
 
 
 if __name__ == "__main__":

@@ -3,9 +3,8 @@ from itertools import zip_longest
 from pathlib import Path
 
 from workshop import files, manifest, readme
-
-from workshop.paths import ROOT
 from workshop.generate import starter_tree
+from workshop.paths import ROOT
 
 
 def differences(root=ROOT):

@@ -89,7 +89,7 @@ def pins(root=ROOT):
 
 def tag_ranks(platform_tags):
     """pip's tags for CPython 3.11 on these platforms, each with its place: 0 is the most preferred."""
-    abi = "cp%d%d" % PYTHON
+    abi = "cp{}{}".format(*PYTHON)
     tags = list(cpython_tags(PYTHON, [abi], platform_tags)) + list(compatible_tags(PYTHON, abi, platform_tags))
     return {tag: place for place, tag in reversed(list(enumerate(tags)))}
 
@@ -113,7 +113,7 @@ def wheels_of(files):
     wheels = []
     for file in files:
         try:
-            runs_here = SpecifierSet(file.get("requires-python") or "").contains("%d.%d" % PYTHON)
+            runs_here = SpecifierSet(file.get("requires-python") or "").contains("{}.{}".format(*PYTHON))
             _, version, _, tags = parse_wheel_filename(file["filename"])
         except (InvalidSpecifier, InvalidWheelFilename, InvalidVersion):
             continue  # an sdist, or a file older than today's naming rules

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from workshop import check_generated, generate, hints, manifest, step_tests
-
 from workshop.paths import ROOT
 
 MIN_VARIANTS = 5  # wrong variants each TODO needs in variants.toml, each a different kind of mistake

@@ -10,7 +10,6 @@ import sys
 import time
 
 from workshop import files, manifest
-
 from workshop.paths import ROOT
 
 

@@ -2,7 +2,6 @@
 import difflib
 
 from workshop import files, manifest
-
 from workshop.paths import ROOT
 
 

@@ -16,15 +16,14 @@ bot would reply (photo.jpg, reply.txt, map.png). `make slides` shows the table a
 import argparse
 import json
 import re
-import sys
 import time
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
 from workshop import loader
-
 from workshop.paths import ROOT
+
 SOLUTIONS = ROOT / "solutions"
 TESTSETS = ROOT / "build" / "testsets"
 MODELS = [ROOT / "build" / "model", ROOT / "build" / "locationnet"]

@@ -12,9 +12,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 from workshop import check_generated, step_tests
-
-from workshop.paths import ROOT
 from workshop.generate import MarkerError
+from workshop.paths import ROOT
 
 
 def _pytest(folder, root):

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from workshop import files, manifest, readme
-
 from workshop.paths import ROOT
 
 # The one reading of the markers (slides/excerpts.py uses it too): `# BEGIN SOLUTION 01.1`, `# END SOLUTION`,

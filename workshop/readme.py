@@ -5,7 +5,6 @@ import re
 import textwrap
 
 from workshop import files, manifest
-
 from workshop.paths import ROOT
 
 BEGIN = "<!-- steps: written by `make generate` from workshop.toml -->"

@@ -3,9 +3,8 @@ import shutil
 import time
 
 from workshop import files, manifest
-
-from workshop.paths import ROOT
 from workshop.generate import copy_modes, starter_files, sync
+from workshop.paths import ROOT
 
 
 def backup(step, root=ROOT):

@@ -4,7 +4,6 @@ import json
 from dataclasses import replace
 
 from workshop import files, manifest
-
 from workshop.paths import ROOT
 
 TOOLING = ("generate.py", "files.py", "loader.py", "manifest.py", "checkpoint.py", "step_tests.py", "todo_marks.py")

@@ -8,7 +8,6 @@ first failure, two steps at a time.
 from concurrent.futures import ThreadPoolExecutor
 
 from workshop import hints, manifest, step_tests, todo_marks
-
 from workshop.paths import ROOT
 
 

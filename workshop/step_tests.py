@@ -7,7 +7,6 @@ import threading
 from pathlib import Path
 
 from workshop import broken_files, hints, manifest, results
-
 from workshop.paths import ROOT, tree_folder, tree_name
 
 FAILED, NO_TESTS = 1, 5  # pytest's exit codes when a test failed, and when it collected nothing

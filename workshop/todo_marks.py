@@ -9,7 +9,6 @@ answer, names that TODO whatever the test is tagged with). `--todos-up-to 03.2` 
 plugin; the step commands pass it with `-p` too, so they work on a copy whose conftest predates it.
 """
 import re
-from pathlib import Path
 
 import pytest
 

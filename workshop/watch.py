@@ -18,7 +18,6 @@ import pytest
 import watchfiles
 
 from workshop import broken_files, files, hints, manifest, step_tests, todo_marks
-
 from workshop.paths import ROOT, shown, tree_folder, tree_name
 
 REPORT = "WHEREML_WATCH_REPORT"  # the file the plugin writes its lines to

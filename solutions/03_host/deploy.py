@@ -65,7 +65,7 @@ def package(model_dir, data_dir, upload_uri, make_int8=True, say=print):
                 if name not in ("model.tar.gz", "output"):  # what `launch.py --local` leaves beside the model
                     tar.add(os.path.join(model_dir, name), arcname=name)
         boto3.client("s3").upload_file(archive, bucket, key)
-    return "s3://{}/{}".format(bucket, key)
+    return f"s3://{bucket}/{key}"
 
 
 def vcpus(instance_type):
@@ -130,7 +130,7 @@ def _serverless_config(serverless):
 def scale(endpoint_name, minimum, maximum, client=None):
     """Let Application Auto Scaling keep between `minimum` and `maximum` instances, tracking invocations."""
     client = client or boto3.client("application-autoscaling")
-    resource_id = "endpoint/{}/variant/{}".format(endpoint_name, VARIANT)
+    resource_id = f"endpoint/{endpoint_name}/variant/{VARIANT}"
     dimension = "sagemaker:variant:DesiredInstanceCount"
     client.register_scalable_target(
         ServiceNamespace="sagemaker",
@@ -140,7 +140,7 @@ def scale(endpoint_name, minimum, maximum, client=None):
         MaxCapacity=maximum,
     )
     client.put_scaling_policy(
-        PolicyName="{}-invocations".format(endpoint_name),
+        PolicyName=f"{endpoint_name}-invocations",
         ServiceNamespace="sagemaker",
         ResourceId=resource_id,
         ScalableDimension=dimension,
@@ -217,8 +217,7 @@ def main(argv=None):
             serverless = (args.memory, args.max_concurrency) if args.serverless else None
             deploy(args.model_data, args.role, args.instance_type or INSTANCE_TYPE, args.endpoint_name, args.autoscale,
                    serverless=serverless)
-            print("Endpoint {} is up. Try: python predict.py photo.jpg --endpoint {}".format(
-                args.endpoint_name, args.endpoint_name))
+            print(f"Endpoint {args.endpoint_name} is up. Try: python predict.py photo.jpg --endpoint {args.endpoint_name}")
             if serverless:
                 print("It bills per request and GB-second, nothing while idle; the first request after a pause waits "
                       "for a cold start. `make cleanup` when you are done.")
@@ -232,7 +231,7 @@ def main(argv=None):
                 sys.exit("Still there, delete by hand in the SageMaker console: " + ", ".join(left))
             print("Nothing tagged project=whereml-workshop is left.")
     except (BotoCoreError, ClientError, ValueError) as error:  # the SDK raises ValueError for a missing region
-        sys.exit("AWS refused: {}. Check your credentials, region and the names you gave.".format(error))
+        sys.exit(f"AWS refused: {error}. Check your credentials, region and the names you gave.")
 
 
 if __name__ == "__main__":

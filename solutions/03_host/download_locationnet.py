@@ -54,7 +54,7 @@ def main(argv=None):
     url = os.environ.get("LOCATIONNET_URL") or DEFAULT_URL
     try:
         if not args.source and in_place(args.out):
-            print("{} holds LocationNet, checked: nothing to download.".format(args.out))
+            print(f"{args.out} holds LocationNet, checked: nothing to download.")
             return
         staging = args.out.with_name(args.out.name + ".partial")
         staging.mkdir(parents=True, exist_ok=True)
@@ -66,14 +66,14 @@ def main(argv=None):
         shutil.copyfile(str(VENDORED_GRIDS), str(staging / locationnet.GRIDS))
         print(checked(staging))
         cells.write_cells(str(staging / locationnet.CELLS), cells.read_grids(str(staging / locationnet.GRIDS)))
-        print("Named the cells with the offline reverse geocoder: {}.".format(locationnet.CELLS))
+        print(f"Named the cells with the offline reverse geocoder: {locationnet.CELLS}.")
         install(staging, args.out)
     except Failed as error:
-        sys.exit("make locationnet: {}".format(error))
+        sys.exit(f"make locationnet: {error}")
     except KeyboardInterrupt:
         sys.exit("\nmake locationnet: interrupted. What arrived is kept in {}: run `make locationnet` again and it "
                  "goes on from there.".format(args.out.with_name(args.out.name + ".partial")))
-    print("LocationNet is in {}: try `make ask PHOTO=photos/cape-canaveral-falcon9-dscovr.jpg`.".format(args.out))
+    print(f"LocationNet is in {args.out}: try `make ask PHOTO=photos/cape-canaveral-falcon9-dscovr.jpg`.")
 
 
 def checked(staging):
@@ -92,7 +92,7 @@ def in_place(out):
     try:
         check(out)
     except Failed as error:
-        print("{} is there but fails a check, so it is fetched again: {}".format(out, error))
+        print(f"{out} is there but fails a check, so it is fetched again: {error}")
         return False
     return True
 
@@ -108,7 +108,7 @@ def download(url, target):
     part, about = target.with_name(target.name + ".part"), target.with_name(target.name + ".part.json")
     known = json.loads(about.read_text()) if about.exists() and part.exists() and part.stat().st_size else None
     start = part.stat().st_size if known else 0
-    headers = {"Range": "bytes={}-".format(start), "If-Range": known["etag"]} if start else {}
+    headers = {"Range": f"bytes={start}-", "If-Range": known["etag"]} if start else {}
     try:
         with requests.get(url, headers=headers, stream=True, timeout=TIMEOUT) as answer:
             complete = known is not None and answer.status_code == 416 and start == known["size"]
@@ -118,11 +118,10 @@ def download(url, target):
         arrived = part.stat().st_size if part.exists() else 0
         if arrived:
             size = json.loads(about.read_text())["size"]
-            raise Failed("the download of {} stopped after {:.1f} of {:.1f} MB ({}). What arrived is kept in {}: run "
-                         "`make locationnet` again and it goes on from there.".format(
-                             target.name, arrived / 1e6, size / 1e6, reason(error), part.parent))
-        raise Failed("could not reach {} ({}). Check your network connection (or proxy), then run `make "
-                     "locationnet` again. {}".format(url, reason(error), GET_THEM_ELSEWHERE))
+            raise Failed(f"the download of {target.name} stopped after {arrived / 1e6:.1f} of {size / 1e6:.1f} MB ({reason(error)}). What arrived is kept in {part.parent}: run "
+                         "`make locationnet` again and it goes on from there.")
+        raise Failed(f"could not reach {url} ({reason(error)}). Check your network connection (or proxy), then run `make "
+                     f"locationnet` again. {GET_THEM_ELSEWHERE}")
     verify(part, about, known, target.name)
     part.rename(target)
     about.unlink()
@@ -157,15 +156,14 @@ def receive(answer, url, part, about, known, start):
 
 def refuse_errors(answer, url):
     if answer.status_code == 403:
-        raise Failed("the server refused {} (HTTP 403 Forbidden): the file is no longer public there, or the mirror "
-                     "in LOCATIONNET_URL wants a sign-in. {}".format(url, GET_THEM_ELSEWHERE))
+        raise Failed(f"the server refused {url} (HTTP 403 Forbidden): the file is no longer public there, or the mirror "
+                     f"in LOCATIONNET_URL wants a sign-in. {GET_THEM_ELSEWHERE}")
     if answer.status_code == 404:
-        raise Failed("{} is not there (HTTP 404 Not Found): the bucket has moved or renamed it, or LOCATIONNET_URL "
+        raise Failed(f"{url} is not there (HTTP 404 Not Found): the bucket has moved or renamed it, or LOCATIONNET_URL "
                      "is not the folder that holds RN101-5k500-symbol.json and RN101-5k500-0012.params (it ends in "
-                     "a slash). {}".format(url, GET_THEM_ELSEWHERE))
+                     f"a slash). {GET_THEM_ELSEWHERE}")
     if answer.status_code not in (200, 206):
-        raise Failed("{} answered HTTP {} {}. Try again later; {}".format(
-            url, answer.status_code, answer.reason, GET_THEM_ELSEWHERE))
+        raise Failed(f"{url} answered HTTP {answer.status_code} {answer.reason}. Try again later; {GET_THEM_ELSEWHERE}")
 
 
 def verify(part, about, known, name):
@@ -181,9 +179,8 @@ def verify(part, about, known, name):
     if problem:
         part.unlink()
         about.unlink()
-        raise Failed("the download of {} is corrupt ({}), so it was thrown away. Run `make locationnet` again; if it "
-                     "happens again, the file on the server is damaged or was replaced while it downloaded. {}".format(
-                         name, problem, GET_THEM_ELSEWHERE))
+        raise Failed(f"the download of {name} is corrupt ({problem}), so it was thrown away. Run `make locationnet` again; if it "
+                     f"happens again, the file on the server is damaged or was replaced while it downloaded. {GET_THEM_ELSEWHERE}")
 
 
 def md5_of(path):
@@ -201,8 +198,8 @@ def reason(error):
 
 def copy_from(source, name, staging):
     if not (source / name).is_file():
-        raise Failed("{} has no {}: --from (FROM=) names the folder that holds RN101-5k500-symbol.json and "
-                     "RN101-5k500-0012.params.".format(source, name))
+        raise Failed(f"{source} has no {name}: --from (FROM=) names the folder that holds RN101-5k500-symbol.json and "
+                     "RN101-5k500-0012.params.")
     shutil.copyfile(str(source / name), str(staging / name))
 
 
@@ -217,12 +214,11 @@ def check(folder):
     parameters = read_parameters(folder, shapes)
     classes = scores.infer_shape(data=(1, 3, locationnet.IMAGE_SIZE, locationnet.IMAGE_SIZE))[1][0][1]
     if classes != grid_lines:
-        raise Failed("the network in {} has {:,} classes but grids.txt has {:,} lines, one per class: these are "
-                     "not LocationNet's RN101-5k500 files. {}".format(
-                         locationnet.SYMBOL, classes, grid_lines, GET_THEM_ELSEWHERE))
+        raise Failed(f"the network in {locationnet.SYMBOL} has {classes:,} classes but grids.txt has {grid_lines:,} lines, one per class: these are "
+                     f"not LocationNet's RN101-5k500 files. {GET_THEM_ELSEWHERE}")
     total = probabilities_sum(folder)
-    return ("Checked: the symbol parses; its {} parameter arrays load with their shapes; {:,} classes, one per line of "
-            "grids.txt; a forward pass gives probabilities that sum to {:.6f}.".format(parameters, classes, total))
+    return (f"Checked: the symbol parses; its {parameters} parameter arrays load with their shapes; {classes:,} classes, one per line of "
+            f"grids.txt; a forward pass gives probabilities that sum to {total:.6f}.")
 
 
 def read_symbol(folder):
@@ -234,8 +230,7 @@ def read_symbol(folder):
         scores = internals[locationnet.SCORES]
         arguments, _, auxiliaries = scores.infer_shape(data=(1, 3, locationnet.IMAGE_SIZE, locationnet.IMAGE_SIZE))
     except (mx.base.MXNetError, ValueError) as error:
-        raise Failed("{} is not LocationNet's symbol: {}. {}".format(
-            locationnet.SYMBOL, last_line(error), GET_THEM_ELSEWHERE))
+        raise Failed(f"{locationnet.SYMBOL} is not LocationNet's symbol: {last_line(error)}. {GET_THEM_ELSEWHERE}")
     shapes = {"arg:" + name: shape for name, shape in zip(scores.list_arguments(), arguments) if name != "data"}
     shapes.update(("aux:" + name, shape) for name, shape in zip(scores.list_auxiliary_states(), auxiliaries))
     return scores, shapes
@@ -246,15 +241,12 @@ def read_parameters(folder, shapes):
     try:
         saved = mx.nd.load(str(folder / locationnet.PARAMS))
     except mx.base.MXNetError as error:
-        raise Failed("{} does not load ({}): it is truncated or not an MXNet parameter file. {}".format(
-            locationnet.PARAMS, last_line(error), GET_THEM_ELSEWHERE))
+        raise Failed(f"{locationnet.PARAMS} does not load ({last_line(error)}): it is truncated or not an MXNet parameter file. {GET_THEM_ELSEWHERE}")
     missing = sorted(name for name in shapes if name not in saved)
     wrong = sorted(name for name in shapes if name in saved and saved[name].shape != shapes[name])
     if missing or wrong:
-        first = missing[0] if missing else "{} is {} where the symbol wants {}".format(
-            wrong[0], saved[wrong[0]].shape, shapes[wrong[0]])
-        raise Failed("{} does not fit {}: {} parameters missing, {} of the wrong shape (first: {}). {}".format(
-            locationnet.PARAMS, locationnet.SYMBOL, len(missing), len(wrong), first, GET_THEM_ELSEWHERE))
+        first = missing[0] if missing else f"{wrong[0]} is {saved[wrong[0]].shape} where the symbol wants {shapes[wrong[0]]}"
+        raise Failed(f"{locationnet.PARAMS} does not fit {locationnet.SYMBOL}: {len(missing)} parameters missing, {len(wrong)} of the wrong shape (first: {first}). {GET_THEM_ELSEWHERE}")
     return len(shapes)
 
 
@@ -271,8 +263,8 @@ def probabilities_sum(folder):
     photo = mx.nd.array(np.random.RandomState(0).uniform(-120, 130, (1, 3, 224, 224)))
     total = float(mx.nd.softmax(network(photo)).sum().asscalar())
     if not abs(total - 1) < 1e-3:
-        raise Failed("a forward pass of the network gives probabilities that sum to {}, not 1: {} holds numbers that "
-                     "are not a working network. {}".format(total, locationnet.PARAMS, GET_THEM_ELSEWHERE))
+        raise Failed(f"a forward pass of the network gives probabilities that sum to {total}, not 1: {locationnet.PARAMS} holds numbers that "
+                     f"are not a working network. {GET_THEM_ELSEWHERE}")
     return total
 
 

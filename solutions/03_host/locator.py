@@ -7,7 +7,7 @@ import mxnet as mx
 
 class Locator(mx.gluon.Block):
     def __init__(self, network, cells, resize, image_size, name, mean, std):
-        super(Locator, self).__init__()
+        super().__init__()
         self.network = network
         self.cells = cells
         self.resize = resize

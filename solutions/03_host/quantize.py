@@ -137,9 +137,9 @@ def main(argv=None):
     parser.add_argument("--min-agreement", type=float, default=0.95, help="share of same best guesses required")
     args = parser.parse_args(argv)
     if args.data and not os.path.isfile(os.path.join(args.data, "val.rec")):
-        sys.exit("{} has no val.rec: pass the dataset folder step 01 made (`make data`).".format(args.data))
+        sys.exit(f"{args.data} has no val.rec: pass the dataset folder step 01 made (`make data`).")
     if args.photos and not os.path.isdir(args.photos):
-        sys.exit("--photos {} is no folder: pass a folder of JPEG or PNG photos.".format(args.photos))
+        sys.exit(f"--photos {args.photos} is no folder: pass a folder of JPEG or PNG photos.")
     skipped = []
 
     def batches_for(locator):
@@ -148,18 +148,18 @@ def main(argv=None):
         batches, unusable = folder_batches(args.photos, locator, args.compare)
         skipped.append(unusable)
         if not batches:
-            sys.exit("--photos {} holds no photo serving would take: put JPEG or PNG photos there.".format(args.photos))
+            sys.exit(f"--photos {args.photos} holds no photo serving would take: put JPEG or PNG photos there.")
         return batches
 
     same, kept = write_int8_copy(args.model_dir, batches_for, args.calibration, args.min_agreement)
-    where = "validation photos" if args.data else "photos of {}".format(args.photos)
+    where = "validation photos" if args.data else f"photos of {args.photos}"
     if skipped and skipped[0]:
-        where += " ({} files there skipped: not photos serving would take)".format(skipped[0])
-    print("int8 and fp32 on {} {}:".format(same.photos, where))
-    print("  the same best guess for {:.1%}; {:.1%} of their top-3 guesses in common.".format(same.best, same.top3))
+        where += f" ({skipped[0]} files there skipped: not photos serving would take)"
+    print(f"int8 and fp32 on {same.photos} {where}:")
+    print(f"  the same best guess for {same.best:.1%}; {same.top3:.1%} of their top-3 guesses in common.")
     if not kept:
-        sys.exit("That is under --min-agreement {:.0%}: the int8 copy was not kept.".format(args.min_agreement))
-    print("Wrote {} and {}: serve.py and the endpoint now use them.".format(int8.SYMBOL, int8.PARAMS))
+        sys.exit(f"That is under --min-agreement {args.min_agreement:.0%}: the int8 copy was not kept.")
+    print(f"Wrote {int8.SYMBOL} and {int8.PARAMS}: serve.py and the endpoint now use them.")
 
 
 if __name__ == "__main__":

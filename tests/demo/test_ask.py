@@ -1,6 +1,5 @@
 """ask.py (`make ask PHOTO=...`): a real photo through the endpoint's code and the bot's reply code, its map, how far
 off each guess is, whose code ran, and what it says about a toy model, open TODOs and bad input."""
-import importlib.util
 import json
 import shutil
 import subprocess
@@ -41,7 +40,7 @@ def test_the_reply_is_exactly_what_the_bot_would_post(asked, locationnet_near_th
     output, _ = asked
     reply = loader.load(SOLUTIONS / "04_bot", "chalicelib.reply")
     text = reply.reply_text(endpoint_answer(locationnet_near_the_cape))
-    assert f"exactly as the bot would post it" in output and f"\n{text}\n" in output
+    assert "exactly as the bot would post it" in output and f"\n{text}\n" in output
     assert text.startswith("📍 1. ") and "🇺🇸" in text.splitlines()[0], "the best guess: a cell in Florida"
 
 

@@ -10,9 +10,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from workshop import evaluate
 import mediaeval_stand_in as stand_in
-from workshop import loader
+from workshop import evaluate, loader
 from workshop.paths import ROOT
 
 tiny = loader.load(ROOT / "tests" / "step03", "tiny_locationnet")

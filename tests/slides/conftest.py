@@ -4,7 +4,6 @@ from types import SimpleNamespace
 import pytest
 
 from workshop import loader
-
 from workshop.paths import ROOT
 
 

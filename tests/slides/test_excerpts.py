@@ -5,7 +5,6 @@ import textwrap
 import pytest
 
 from workshop import loader
-
 from workshop.paths import ROOT
 
 excerpts = loader.load(ROOT / "slides", "excerpts")

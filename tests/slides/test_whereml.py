@@ -3,7 +3,6 @@ import pytest
 from PIL import Image
 
 from workshop import loader, manifest
-
 from workshop.paths import ROOT
 
 PICTURES = [

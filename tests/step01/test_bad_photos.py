@@ -7,11 +7,21 @@ import shutil
 import signal
 
 import pytest
-from exif_blocks import (
-    GPS_LATITUDE, GPS_LATITUDE_REF, GPS_LONGITUDE, GPS_LONGITUDE_REF, ORIENTATION, UNDEFINED, degrees, exif_block,
-    raw, shorts, text,
-)
 from PIL import Image
+
+from exif_blocks import (
+    GPS_LATITUDE,
+    GPS_LATITUDE_REF,
+    GPS_LONGITUDE,
+    GPS_LONGITUDE_REF,
+    ORIENTATION,
+    UNDEFINED,
+    degrees,
+    exif_block,
+    raw,
+    shorts,
+    text,
+)
 
 
 def gps(lng_ref, lat=48.85, lng=2.35):

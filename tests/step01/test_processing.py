@@ -103,7 +103,7 @@ def write_manifest(path, listed):
 
 
 def test_a_shard_of_missing_photos_is_counted_and_packs_nothing(pack_shards, commons, tmp_path):
-    absent = [(str(9000 + n), "%032x" % n, 48.8, 2.3) for n in range(4)]
+    absent = [(str(9000 + n), f"{n:032x}", 48.8, 2.3) for n in range(4)]
     write_manifest(tmp_path / "in" / "manifest-00007.tsv", absent)
     write_manifest(tmp_path / "in" / "manifest-00008.tsv", scale_world.rows()[:4])
     pack_shards.main(["--input", str(tmp_path / "in"), "--output", str(tmp_path / "out"), "--image-size", "32"]

@@ -6,6 +6,7 @@ Training saw each photo as step 01 packed it (thumbnail.py: short side to `resiz
 import numpy as np
 import pytest
 from PIL import Image
+
 from workshop import loader
 from workshop.paths import ROOT
 

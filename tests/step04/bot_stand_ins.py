@@ -51,7 +51,7 @@ JPEG = b"\xff\xd8\xff\xe0" + b"a photo" * 10
 _SESSION = boto3.session.Session()
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def aws_client(service):
     return _SESSION.client(service)
 

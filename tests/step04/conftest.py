@@ -4,10 +4,11 @@ import threading
 
 import pytest
 import responses
-import x_contract
-from bot_stand_ins import ENV, Endpoint, moto_with_bot_resources
 from chalice.test import Client
 from moto.core.models import override_responses_real_send
+
+import x_contract
+from bot_stand_ins import ENV, Endpoint, moto_with_bot_resources
 
 
 @pytest.fixture(scope="session")

@@ -3,8 +3,9 @@ import io
 
 import numpy as np
 import pytest
-from bot_stand_ins import PREDICTIONS
 from PIL import Image
+
+from bot_stand_ins import PREDICTIONS
 
 
 @pytest.fixture(scope="module")

@@ -1,8 +1,9 @@
 """chalicelib/mentions.py through the scheduled Lambda: mentions since the last one seen become work items."""
 import pytest
 import responses
-from bot_stand_ins import API, BOT_ID, problem
 from responses import matchers
+
+from bot_stand_ins import API, BOT_ID, problem
 
 MENTIONS = f"{API}/2/users/{BOT_ID}/mentions"
 

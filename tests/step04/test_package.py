@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from cfnlint.api import lint
+
 from workshop.paths import ROOT
 
 WHEELS = ROOT / "build" / "lambda-wheels"

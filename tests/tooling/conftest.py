@@ -6,7 +6,6 @@ from pathlib import Path
 import pytest
 
 from workshop import generate
-
 from workshop.paths import ROOT
 
 MANIFEST = """

@@ -11,7 +11,6 @@ from importlib import metadata
 import pytest
 
 from workshop import check_platforms
-
 from workshop.paths import ROOT
 
 PURE_SDIST = f"six=={metadata.version('six')}"  # installed here as py2.py3-none-any; the index below has only its sdist

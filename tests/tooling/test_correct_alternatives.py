@@ -3,7 +3,6 @@ check-workshop` puts a wrong variant, and the TODO's test file runs on it."""
 import pytest
 
 from workshop import check_workshop, generate, manifest
-
 from workshop.paths import ROOT
 
 ALTERNATIVES = [

@@ -2,20 +2,18 @@
 Quotas (moto has none for SageMaker), with answers shaped as the service sends them; X through `responses`, checked
 against X's OpenAPI spec. A ready account passes every check; each missing piece fails its own check, by name."""
 import json
-from pathlib import Path
 
 import boto3
 import pytest
 import responses
 from botocore.stub import Stubber
 from moto import mock_aws
-from moto.iam.aws_managed_policies import aws_managed_policies_data
 from moto.core.models import override_responses_real_send
+from moto.iam.aws_managed_policies import aws_managed_policies_data
 
 from workshop import __main__, loader
-
-from workshop.paths import ROOT
 from workshop.doctor import Host, preflight
+from workshop.paths import ROOT
 
 x_contract = loader.load(ROOT / "tests" / "step04", "x_contract")
 BOT = ROOT / "solutions" / "04_bot"

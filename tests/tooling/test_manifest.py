@@ -2,7 +2,6 @@
 import pytest
 
 from workshop import generate, manifest
-
 from workshop.paths import ROOT
 
 

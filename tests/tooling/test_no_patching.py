@@ -5,7 +5,6 @@ import ast
 import pytest
 
 from workshop import files, manifest
-
 from workshop.paths import ROOT
 
 

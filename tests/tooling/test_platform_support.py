@@ -8,7 +8,6 @@ import sys
 import pytest
 
 from workshop import platform_support
-
 from workshop.paths import ROOT
 
 UNSUPPORTED = [

@@ -7,7 +7,6 @@ import threading
 import time
 
 from workshop import manifest, watch
-
 from workshop.paths import ROOT
 
 STUB_01_1 = 'raise NotImplementedError("TODO 01.1: add two numbers")'

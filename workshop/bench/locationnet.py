@@ -127,26 +127,25 @@ def main():
           "weights)\n")
     print("| what | seconds | per 100 MB |")
     print("| --- | --- | --- |")
-    print("| `make locationnet`: download {:.0f} MB from a stand-in bucket on 127.0.0.1, MD5, checks, places, "
-          "rename into place (a new Python) | {:.1f} | {:.1f} s |".format(megabytes, seconds, seconds / megabytes * 100))
+    print(f"| `make locationnet`: download {megabytes:.0f} MB from a stand-in bucket on 127.0.0.1, MD5, checks, places, "
+          f"rename into place (a new Python) | {seconds:.1f} | {seconds / megabytes * 100:.1f} s |")
     print("| of which the checks (symbol, {} parameter shapes, classes, a forward pass) | {:.1f} | |".format(
         "every", check_seconds))
-    print("| of which naming 15,527 cells (reverse_geocode) | {:.1f} | |".format(places_seconds))
-    print("| a second `make locationnet`, offline (checks the kept files, downloads nothing) | {:.1f} | |".format(
-        again))
+    print(f"| of which naming 15,527 cells (reverse_geocode) | {places_seconds:.1f} | |")
+    print(f"| a second `make locationnet`, offline (checks the kept files, downloads nothing) | {again:.1f} | |")
     print()
-    print("| model_fn cold start (a new Python: import inference, then model_fn), median of {} | import s | "
-          "model_fn s |".format(COLD_STARTS))
+    print(f"| model_fn cold start (a new Python: import inference, then model_fn), median of {COLD_STARTS} | import s | "
+          "model_fn s |")
     print("| --- | --- | --- |")
     for name, runs in starts.items():
         imports, loads = median([run[0] for run in runs]), median([run[1] for run in runs])
-        print("| {} | {:.1f} | {:.1f} |".format(name, imports, loads))
+        print(f"| {name} | {imports:.1f} | {loads:.1f} |")
     print()
-    print("| `make ask` on a 12 MP photo ({:.1f} MB JPEG, 4000 x 3000, GPS EXIF), whole command, median of 3 | "
-          "seconds |".format(photo_mb))
+    print(f"| `make ask` on a 12 MP photo ({photo_mb:.1f} MB JPEG, 4000 x 3000, GPS EXIF), whole command, median of 3 | "
+          "seconds |")
     print("| --- | --- |")
     for name, seconds in asks.items():
-        print("| {} | {:.1f} |".format(name, seconds))
+        print(f"| {name} | {seconds:.1f} |")
     print("\nThe stand-in bucket is moto's S3 server on this machine: the figure is this code's cost per 100 MB (HTTP, "
           "MD5, disk), not a network's; from S3 the download is bound by the line.")
 

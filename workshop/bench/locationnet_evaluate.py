@@ -14,7 +14,6 @@ compare). The real model's agreement is what `make locationnet` prints, and its 
 import contextlib
 import hashlib
 import io
-import sys
 import tempfile
 import time
 from pathlib import Path

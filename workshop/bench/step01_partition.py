@@ -8,7 +8,6 @@ give s2sphere's ids. The partition runs on a synthetic metadata CSV (photos arou
 """
 import argparse
 import random
-import sys
 import tempfile
 import time
 from pathlib import Path

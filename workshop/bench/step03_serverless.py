@@ -25,6 +25,7 @@ from pathlib import Path
 
 from workshop import loader
 from workshop.paths import ROOT
+
 STEP = ROOT / "solutions" / "03_host"
 RUNS = 3  # fresh Pythons per model; the median is reported
 MEMORY_SIZES_MB = range(1024, 6145, 1024)  # what Serverless Inference offers
@@ -67,6 +68,7 @@ def fresh_runs(model_dir, jpeg_path):
 def model_server_peak_mb(model_files, jpeg, scratch):
     """Peak memory (VmHWM summed over its processes) of multi-model-server serving model_files after one request."""
     import psutil
+
     from workshop.bench import step03_serving
 
     model = step03_serving.container_layout(model_files, scratch / "ml")

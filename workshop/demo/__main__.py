@@ -8,9 +8,8 @@ from pathlib import Path
 
 from workshop import demo
 from workshop.demo import DemoError, out_folder, plan, real_photo, stages, stand_ins
-from workshop.paths import ROOT, shown, tree_folder
 from workshop.demo.processes import Processes
-from workshop import step_tests
+from workshop.paths import ROOT, shown, tree_folder
 
 # The full demo reaches >= 90 % of val photos within 2500 km in well under a minute of training on 2 cores;
 # --quick is the size the end-to-end test runs.

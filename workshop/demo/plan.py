@@ -2,9 +2,9 @@
 import sys
 from dataclasses import dataclass
 
+from workshop import hints, manifest
 from workshop.demo import DemoError
 from workshop.paths import ROOT, shown
-from workshop import hints, manifest
 
 OPEN_TODOS = ("ask", "solution", "stop")
 STAGE_NAMES = {1: "sample data", 2: "training", 3: "the endpoint", 4: "the bot"}  # stage number = step number

@@ -5,13 +5,12 @@ it with serve.py, stage 4 mentions the bot with the photo (the signed webhook, S
 dry-run reply), stage 5 shows the reply and, when the photo's EXIF holds its GPS position, how far off each guess is.
 """
 import shutil
-import sys
 
-from workshop.demo import DemoError, stages
-from workshop.paths import ROOT, shown
-from workshop.demo.plan import STAGE_NAMES
 from workshop import loader
 from workshop import photo as photo_input
+from workshop.demo import DemoError, stages
+from workshop.demo.plan import STAGE_NAMES
+from workshop.paths import ROOT, shown
 
 LOCATIONNET = ROOT / "build" / "locationnet"
 DEFAULT_PHOTO = ROOT / "photos" / "cape-canaveral-falcon9-dscovr.jpg"

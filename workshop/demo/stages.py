@@ -17,12 +17,12 @@ import boto3
 from botocore.response import StreamingBody
 from chalice.test import Client
 
-from workshop.demo import DemoError, stand_ins
-from workshop.paths import ROOT, shown
-from workshop.demo.plan import STAGE_NAMES
-from workshop.demo.processes import command_line, tail
 from workshop import loader
 from workshop import photo as photo_input
+from workshop.demo import DemoError, stand_ins
+from workshop.demo.plan import STAGE_NAMES
+from workshop.demo.processes import command_line, tail
+from workshop.paths import shown
 
 PY = sys.executable
 STAGES = 5

@@ -5,9 +5,8 @@ The credentials are read and used by the bot's own code (register_webhook.py, ch
 import requests
 
 from workshop import loader
-
-from workshop.paths import ROOT
 from workshop.doctor import fix, ok
+from workshop.paths import ROOT
 
 BOT = ROOT / "solutions" / "04_bot"
 CONFIG = "solutions/04_bot/.chalice/config.json"
