@@ -8,6 +8,7 @@ Without the index it says that it could not check, and exits 0: an offline run p
 """
 import json
 import os
+import re
 import ssl
 import subprocess
 import sys
@@ -46,15 +47,18 @@ JSON_SIMPLE_API = "application/vnd.pypi.simple.v1+json"
 
 def index_url():
     """The package index pip would install from: its configuration's index-url (`pip config list`: the environment,
-    then the config files), else pip's own default."""
+    then the config files), else the default `pip install --help` states (pip has no Python API; its command line is
+    what it offers)."""
     listed = subprocess.run([sys.executable, "-m", "pip", "config", "list"], capture_output=True, text=True).stdout
     settings = dict(line.split("=", 1) for line in listed.splitlines() if "=" in line)
     for key in (":env:.index-url", "install.index-url", "global.index-url"):
         if key in settings:
             return settings[key].strip().strip("'\"").split()[0]
-    from pip._internal.models.index import PyPI  # pip's default index: pip has no public API for it
-
-    return PyPI.simple_url
+    helped = subprocess.run([sys.executable, "-m", "pip", "install", "--help"], capture_output=True, text=True).stdout
+    default = re.search(r"--index-url <url>\s+Base URL of the Python Package Index \(default\s+(\S+?)\)", helped)
+    if not default:
+        raise SystemExit("pip's `install --help` no longer states its default index: pass --index-url.")
+    return default[1]
 
 
 class IndexUnreachable(Exception):

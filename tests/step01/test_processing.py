@@ -9,10 +9,10 @@ import tarfile
 from collections import Counter
 
 import boto3
-import botocore.client
 import pytest
 from moto import mock_aws
 
+import aws_events
 import moto_server as moto_server_module
 import scale_world
 from python38 import assert_runs_on_python_3_8
@@ -161,14 +161,7 @@ def test_an_empty_shard_is_one_sentence(pack_shards, tmp_path):
 @pytest.fixture
 def aws(monkeypatch):
     """moto in this process with the user's bucket; every AWS request as the SDK sends it, before moto sees it."""
-    sent = []
-    make_api_call = botocore.client.BaseClient._make_api_call
-
-    def record(client, operation, params):
-        sent.append((operation, params))
-        return make_api_call(client, operation, params)
-
-    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", record)
+    sent = aws_events.record_requests(monkeypatch)
     monkeypatch.delenv("AWS_ENDPOINT_URL_S3", raising=False)  # this test's S3 is moto in this process
     with mock_aws():
         s3 = boto3.client("s3")
@@ -230,15 +223,10 @@ def test_the_processing_job_runs_on_n_instances_each_with_its_shards(prepare, me
 
 def test_a_processing_job_that_fails_is_one_sentence_and_leaves_no_dataset(prepare, metadata, aws, tmp_path,
                                                                            monkeypatch):
-    answer = botocore.client.BaseClient._make_api_call
+    def failed_job(parsed, **_):  # what AWS answers for a job whose script raised
+        parsed.update(ProcessingJobStatus="Failed", FailureReason="AlgorithmError: pack_shards.py exited 1")
 
-    def failed_job(client, operation, params):
-        found = answer(client, operation, params)
-        if operation == "DescribeProcessingJob":  # what AWS answers for a job whose script raised
-            found = dict(found, ProcessingJobStatus="Failed", FailureReason="AlgorithmError: pack_shards.py exited 1")
-        return found
-
-    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", failed_job)
+    aws_events.on_every_new_session(monkeypatch, "after-call.sagemaker.DescribeProcessingJob", failed_job)
     with pytest.raises(SystemExit) as stopped:
         prepare.main(cloud_flags(metadata, tmp_path / "data"))
     assert re.search(r"Processing job whereml-pack-\S+ is Failed: AlgorithmError: pack_shards\.py exited 1\. Its logs "
