@@ -8,10 +8,9 @@ import pytest
 import responses
 from botocore.stub import Stubber
 from moto import mock_aws
-from moto.core.models import override_responses_real_send
 from moto.iam.aws_managed_policies import aws_managed_policies_data
 
-from workshop import __main__, loader
+from workshop import __main__, loader, x_stand_in
 from workshop.doctor import Host, preflight
 from workshop.paths import ROOT
 
@@ -111,11 +110,9 @@ def make_ready():
 
 @pytest.fixture
 def x():
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        override_responses_real_send(mock)  # what moto does not serve comes here
+    with x_stand_in.x_api() as mock:
         yield mock
         x_contract.check_calls(mock.calls)
-    override_responses_real_send(None)
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ import time
 
 import responses
 from moto import mock_aws
-from moto.core.models import override_responses_real_send
 
 from workshop import x_stand_in
 from workshop.paths import ROOT
@@ -45,14 +44,10 @@ def go_offline():
 def aws_and_x(jpeg):
     """moto answers AWS in this process; `responses` serves the photo as X's media host and refuses anything else
     but the local endpoint."""
-    with mock_aws(), responses.RequestsMock(assert_all_requests_are_fired=False) as x:
-        override_responses_real_send(x)  # what moto does not serve goes to `responses`
-        try:
-            x.add_passthru("http://127.0.0.1")
-            x.add(responses.GET, PHOTO_URL, body=jpeg, content_type="image/jpeg")
-            yield
-        finally:
-            override_responses_real_send(None)
+    with mock_aws(), x_stand_in.x_api() as x:
+        x.add_passthru("http://127.0.0.1")
+        x.add(responses.GET, PHOTO_URL, body=jpeg, content_type="image/jpeg")
+        yield
 
 
 def mention(settings):
