@@ -17,7 +17,10 @@ from workshop.paths import ROOT, tree_folder, tree_name
 NETGUARD = Path(__file__).parent / "netguard"
 pytest_plugins = ["workshop.todo_marks"]  # the `todo` marker: TODO order, and failures that name their TODO
 
-# Fake credentials and a region, before any test imports boto3: nothing can reach a real AWS account.
+# Why this file changes the environment on import, for the whole session: the test modules import boto3 and the
+# SageMaker SDK as they are collected, and those read credentials, region and config once; and every Python a test
+# starts (a step's script, the demo, make) inherits os.environ, so the fake credentials and the network guard
+# (PYTHONPATH) reach it too. Fake credentials and a region: nothing can reach a real AWS account.
 os.environ.update(
     AWS_ACCESS_KEY_ID="testing",
     AWS_SECRET_ACCESS_KEY="testing",
