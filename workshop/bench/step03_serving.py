@@ -80,6 +80,7 @@ def model_server_on(model, variables, scratch):
     old = dict(os.environ)
     os.environ.update(env)
     try:
+        # Private, with no public route (tests/tooling/test_model_server_internals.py fails when it moves).
         config = model_server._generate_mms_config_properties(environment.Environment(), handler_service.__name__)
     finally:
         os.environ.clear()
