@@ -11,10 +11,11 @@ from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
 from tiny_locationnet import write_locationnet
+from workshop.paths import ROOT
 
 BUCKET = "mmcommons-tutorial"  # the bucket of tests/mediaeval_stand_in.py too: the model beside the test list
 PREFIX = "models/"
-GRIDS = Path(__file__).resolve().parents[2] / "third_party" / "WhereML" / "grids.txt"
+GRIDS = ROOT / "third_party" / "WhereML" / "grids.txt"
 
 
 def vendored_grids():
