@@ -31,14 +31,19 @@ ifneq ($(filter $(STEP_TARGETS),$(firstword $(MAKECMDGOALS))),)
   endif
 endif
 
-TARGET ?= steps
+# TARGET is TREE's old name for test-step and watch-step: still read for this release, with a warning.
+ifneq ($(filter TARGET,$(GIVEN)),)
+  $(warning TARGET is the old name of TREE and goes in the next release: say TREE=$(TARGET).)
+  TREE ?= $(TARGET)
+endif
 # Whose code `make data`, `train` and `serve` run: steps (yours, the default) or solutions (the host's); `make demo`
 # runs the solutions unless TREE=steps is given.
 TREE ?= steps
 DEMO_TREE := $(if $(filter TREE,$(GIVEN)),$(TREE),solutions)
-# `make demo MODEL=locationnet`: the demo serves that model (on a real photo) instead of training the toy world's.
+# `make demo MODEL=build/locationnet`: the demo serves that model (on a real photo) instead of training the toy world's.
 DEMO_MODEL := $(if $(filter MODEL,$(GIVEN)),$(MODEL))
 SOURCE ?= sample
+# MODEL is a model folder for every command (serve, ask, deploy, demo, evaluate); each has its own default.
 MODEL ?= build/model
 # The model `make serve` serves without MODEL=...: yours (make train), else the checkpoint's (make checkpoint-step 3).
 SERVE_MODEL := $(if $(filter MODEL,$(GIVEN)),$(MODEL),$(or $(wildcard build/model),$(wildcard build/checkpoint/model),build/model))
@@ -57,7 +62,7 @@ NO_WHEELS := Fetching the Lambda wheels of the bot failed (above): check the net
 
 # Before pip runs: this machine (MXNet's wheels) and this Python (numpy's) must be ones the pins install on.
 # workshop/install.py then runs pip and, if it fails, says whether a wheel or the network was missing.
-$(STAMP): requirements.txt constraints.txt
+$(STAMP): requirements.txt constraints.txt pyproject.toml
 	@python=$(PY); [ -x $$python ] || python=$$(command -v $(PYTHON3)) || { echo '$(NO_PYTHON)' >&2; exit 1; }; \
 	$$python workshop/platform_support.py && $$python workshop/python_version.py
 	@[ -x $(PY) ] || $(PYTHON3) -m venv $(VENV)
@@ -87,10 +92,10 @@ check-workshop: $(STAMP)
 	@$(WORKSHOP) check-workshop
 
 test-step: $(STAMP)
-	@$(WORKSHOP) test-step --tree=$(call quoted,$(TARGET)) $(N)
+	@$(WORKSHOP) test-step --tree=$(call quoted,$(TREE)) $(N)
 
 watch-step: $(STAMP)
-	@$(WORKSHOP) watch-step --tree=$(call quoted,$(TARGET)) $(N)
+	@$(WORKSHOP) watch-step --tree=$(call quoted,$(TREE)) $(N)
 
 hint-step diff-step reset-step checkpoint-step: $(STAMP)
 	@$(WORKSHOP) $@ $(N)
@@ -173,7 +178,7 @@ cleanup: $(STAMP)
 DOCTOR_ARGS = $(if $(BUCKET),--bucket=$(call quoted,$(BUCKET))) $(if $(ROLE),--role=$(call quoted,$(ROLE))) \
 	$(if $(STAGE),--stage=$(call quoted,$(STAGE))) $(if $(PROCESSING),--processing=$(call quoted,$(PROCESSING)))
 doctor: $(STAMP)
-	@$(PY) -m workshop.doctor $(DOCTOR_ARGS)
+	@$(WORKSHOP) doctor $(DOCTOR_ARGS)
 
 demo: $(STAMP)
 	$(WORKSHOP) demo --tree=$(call quoted,$(DEMO_TREE)) $(if $(OPEN_TODOS),--open-todos=$(call quoted,$(OPEN_TODOS)))$(if $(DEMO_MODEL), --model=$(call quoted,$(DEMO_MODEL)))$(if $(PHOTO), --photo=$(call quoted,$(PHOTO)))
@@ -185,7 +190,7 @@ evaluate: $(STAMP)
 	$(WORKSHOP) evaluate --testset=$(call quoted,$(TESTSET)) --testsets=$(call quoted,$(TESTSETS)) --out=$(call quoted,$(EVALUATION)) $(if $(filter MODEL,$(GIVEN)),--model=$(call quoted,$(MODEL))) $(if $(N),--photos=$(call quoted,$(N))) $(if $(DATA),--data=$(call quoted,$(DATA)))
 
 slides: $(STAMP)
-	$(PY) slides/build.py
+	$(WORKSHOP) slides
 
 # Has every pin a wheel for each platform README "Before the stream" claims? Asks the package index.
 check-platforms: $(STAMP)

@@ -7,10 +7,23 @@ import time
 from pathlib import Path
 
 from workshop import (
-    ROOT, bench, check_generated, check_platforms, check_workshop, checkpoint_step, diff_step, full_test, generate,
-    hint_step, manifest, reset_step, step_tests,
+    bench,
+    check_generated,
+    check_platforms,
+    check_workshop,
+    checkpoint_step,
+    diff_step,
+    full_test,
+    generate,
+    hint_step,
+    loader,
+    manifest,
+    reset_step,
+    status,
+    step_tests,
+    watch,
 )
-from workshop import status, watch
+from workshop.paths import ROOT, shown
 
 STEP_COMMANDS = {
     "test-step": lambda number, args: step_tests.main(number, args.tree, args.root),
@@ -31,9 +44,12 @@ def _generate(args):
     started = time.perf_counter()
     numbers = {manifest.step(number, args.root).number for number in args.step} if args.step else None
     folders = generate.generate(args.root, args.out, set(args.only) if args.only else None, numbers)
-    shown = (str(f.relative_to(args.root)) if f.is_relative_to(args.root) else str(f) for f in folders)
-    print(f"Generated {', '.join(shown)} in {time.perf_counter() - started:.2f} s.")
+    print(f"Generated {', '.join(shown(folder, args.root) for folder in folders)} in {time.perf_counter() - started:.2f} s.")
     return 0
+
+
+# The slide renderer lives beside the deck, in slides/: loaded by path, as a step's script is.
+SLIDES = "slides/build.py"
 
 
 # Commands with options of their own: `python -m workshop ask PHOTO --model DIR` hands the rest to the module's main.
@@ -44,6 +60,8 @@ FORWARDED = {
     "locationnet": ("workshop.locationnet", "the talk's LocationNet downloaded, checked, given places (make locationnet)"),
     "testset": ("workshop.testset", "the MediaEval 2016 test list and its first photos (make locationnet)"),
     "serve": ("workshop.serve", "your step-3 endpoint on 127.0.0.1, once its TODOs are done (make serve)"),
+    "doctor": ("workshop.doctor.preflight", "the host's preflight: AWS account, role, quotas, X app (make doctor)"),
+    "slides": (SLIDES, "the talk rendered into build/slides/index.html (make slides)"),
 }
 
 OTHER_COMMANDS = {
@@ -76,7 +94,7 @@ def parser():
         command = commands.add_parser(name)
         command.add_argument("step", nargs="*", help="the step number")
         if name in ("test-step", "watch-step"):
-            command.add_argument("--tree", help="steps (default, or $TARGET), solutions, or a folder like them")
+            command.add_argument("--tree", help="steps (default, or $TREE), solutions, or a folder like them")
     generating = commands.add_parser("generate", help="solutions/ -> steps/")
     generating.add_argument("--out", type=Path, help="write into this folder instead of steps/")
     generating.add_argument("--only", nargs="+", metavar="ID", help="stub only these TODOs (needs --out)")
@@ -102,7 +120,9 @@ def main(argv=None):
     sys.stdout.reconfigure(line_buffering=True)  # our lines and the pytest runs' lines stay in order in CI logs
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv and argv[0] in FORWARDED:
-        return importlib.import_module(FORWARDED[argv[0]][0]).main(argv[1:])
+        module = FORWARDED[argv[0]][0]
+        forwarded = loader.load(ROOT / "slides", "build") if module == SLIDES else importlib.import_module(module)
+        return forwarded.main(argv[1:])
     args = parser().parse_args(argv)
     args.root = args.root.resolve()
     try:

@@ -1,7 +1,8 @@
 """`make diff-step N`: what the solution changes against your starter, as a unified diff."""
 import difflib
 
-from workshop import ROOT, files, manifest
+from workshop import files, manifest
+from workshop.paths import ROOT
 
 
 def diff(step):

@@ -31,6 +31,7 @@ from workshop import loader
 from workshop import testset as mediaeval
 
 from workshop.paths import ROOT
+
 SOLUTIONS = ROOT / "solutions"
 TESTSETS = ROOT / "build" / "testsets"
 MODELS = [ROOT / "build" / "model", ROOT / "build" / "locationnet"]

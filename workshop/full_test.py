@@ -1,4 +1,5 @@
-"""`make test`: every test suite passes against the solutions (the tooling's, the demo's, each step's, the slides').
+"""`make test`: ruff finds nothing to say (pyproject.toml holds its rules), and every test suite passes against the
+solutions (the tooling's, the demo's, each step's, the slides').
 
 It is everyone's command (attendees after `git pull`, the host before the stream, maintainers), so an attendee's
 work in steps/ never makes it fail: it only notes that steps/ differs. Whether steps/ is exactly what the generator
@@ -8,13 +9,15 @@ The suites run `workers` at a time, one pytest process each (on two cores that k
 would, and each suite keeps its own session fixtures); each suite's output comes as it ends. Whether the tests catch
 the starters and the wrong variants is `make check-workshop`'s question.
 """
+import importlib.util
 import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from workshop import ROOT, check_generated, step_tests
+from workshop import check_generated, step_tests
 from workshop.generate import MarkerError
+from workshop.paths import ROOT
 
 
 def _pytest(folder, root):
@@ -26,6 +29,24 @@ def _pytest(folder, root):
     if run.returncode == step_tests.NO_TESTS:
         return run.returncode, run.stdout + f"tests/{folder} collected no tests: it must hold test_*.py files.\n"
     return run.returncode, run.stdout
+
+
+def lint(root, say):
+    """0 when `ruff check` passes on `root` (steps/ aside: it is generated from solutions/); else 1, after ruff's
+    findings and what to do."""
+    if importlib.util.find_spec("ruff") is None:
+        say("ruff is not installed in this Python: `make setup` installs it (requirements.txt pins it).")
+        return 1
+    # This checkout's rules, also on another --root; steps/ is generated from solutions/, which ruff checks.
+    command = [sys.executable, "-m", "ruff", "check", "--no-cache", "--config", str(ROOT / "pyproject.toml"),
+               "--extend-exclude", "steps", "."]
+    run = subprocess.run(command, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                         errors="replace")
+    if run.returncode != 0:
+        say(run.stdout.rstrip())
+        say("make test failed at: ruff (above). `.venv/bin/ruff check --fix` fixes most of it; the rest by hand.")
+        return 1
+    return 0
 
 
 # The suites' folders under tests/, the longest first (measured: `make bench`), so that the two at a time end together.
@@ -54,6 +75,9 @@ def main(root=ROOT, say=print, workers=2):
         say(f"Note: {len(edited)} file(s) of steps/ differ from the starters (your work, if you are following the "
             "workshop; maintainers: `make check-generated` names them, `make generate` rewrites steps/). make test "
             "tests the solutions, whatever steps/ holds.")
+    say("=== ruff check")
+    if lint(root, say) != 0:
+        return 1
 
     def timed(folder):
         began = time.monotonic()

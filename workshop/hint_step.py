@@ -1,5 +1,6 @@
 """`make hint-step N`: the hint of the TODO that `make test-step N` names, or word that the step passes."""
-from workshop import ROOT, hints, manifest, step_tests
+from workshop import hints, manifest, step_tests
+from workshop.paths import ROOT
 
 
 def main(number, root=ROOT, say=print):

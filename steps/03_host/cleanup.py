@@ -17,7 +17,7 @@ def tagged(client=None):
     client = client or boto3.client("sagemaker")
     found = []
     for kind, shape in KINDS.items():
-        for page in client.get_paginator("list_{}s".format(kind)).paginate():
+        for page in client.get_paginator(f"list_{kind}s").paginate():
             for item in page[shape + "s"]:
                 if TAG in client.list_tags(ResourceArn=item[shape + "Arn"])["Tags"]:
                     found.append((kind, item[shape + "Name"]))
@@ -89,7 +89,7 @@ def delete_endpoint(name, client=None, scaling=None):
     except ClientError as error:
         if not missing(error):
             raise
-        print("There is no endpoint {} (or its config is gone): `make cleanup` finds the rest by tag.".format(name))
+        print(f"There is no endpoint {name} (or its config is gone): `make cleanup` finds the rest by tag.")
         return
     delete("endpoint", name, client, scaling)
     delete("endpoint_config", config, client, scaling)
@@ -127,7 +127,7 @@ def delete(kind, name, client, scaling=None):
 
 def deregister_autoscaling(endpoint, scaling):
     for target in scaling.describe_scalable_targets(ServiceNamespace="sagemaker")["ScalableTargets"]:
-        if target["ResourceId"].startswith("endpoint/{}/".format(endpoint)):
+        if target["ResourceId"].startswith(f"endpoint/{endpoint}/"):
             scaling.deregister_scalable_target(
                 ServiceNamespace="sagemaker",
                 ResourceId=target["ResourceId"],

@@ -208,7 +208,7 @@ def _serverless_config(serverless):
 def scale(endpoint_name, minimum, maximum, client=None):
     """Let Application Auto Scaling keep between `minimum` and `maximum` instances, tracking invocations."""
     client = client or boto3.client("application-autoscaling")
-    resource_id = "endpoint/{}/variant/{}".format(endpoint_name, VARIANT)
+    resource_id = f"endpoint/{endpoint_name}/variant/{VARIANT}"
     dimension = "sagemaker:variant:DesiredInstanceCount"
     client.register_scalable_target(
         ServiceNamespace="sagemaker",
@@ -218,7 +218,7 @@ def scale(endpoint_name, minimum, maximum, client=None):
         MaxCapacity=maximum,
     )
     client.put_scaling_policy(
-        PolicyName="{}-invocations".format(endpoint_name),
+        PolicyName=f"{endpoint_name}-invocations",
         ServiceNamespace="sagemaker",
         ResourceId=resource_id,
         ScalableDimension=dimension,
@@ -317,7 +317,7 @@ def main(argv=None):
                 "; S3 was looked at only where the endpoints' models were: give BUCKET=name to sweep "
                 "s3://BUCKET/{}/ too.".format(cleanup.S3_PREFIX)))
     except (BotoCoreError, ClientError, ValueError) as error:  # the SDK raises ValueError for a missing region
-        sys.exit("AWS refused: {}. Check your credentials, region and the names you gave.".format(error))
+        sys.exit(f"AWS refused: {error}. Check your credentials, region and the names you gave.")
 
 
 if __name__ == "__main__":

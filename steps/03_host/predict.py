@@ -50,7 +50,7 @@ def request_for(photo_or_url):
         return json.dumps({"url": photo_or_url}).encode("utf-8"), "application/json"
     path = Path(photo_or_url)
     if not path.is_file():
-        raise SystemExit("There is no photo at {}: give a .jpg/.png file or an https:// link.".format(path))
+        raise SystemExit(f"There is no photo at {path}: give a .jpg/.png file or an https:// link.")
     return path.read_bytes(), CONTENT_TYPES.get(path.suffix.lower(), "application/x-image")
 
 
@@ -100,14 +100,14 @@ def main(argv=None):
         original = error.response.get("OriginalMessage")
         if original:
             sys.exit("The endpoint refused the photo: " + json.loads(original.splitlines()[0])["error"])
-        sys.exit("SageMaker refused: {}. Is the endpoint {} deployed (`make deploy`)?".format(error, args.endpoint))
+        sys.exit(f"SageMaker refused: {error}. Is the endpoint {args.endpoint} deployed (`make deploy`)?")
     except EndpointConnectionError:
         where = os.environ.get(LOCAL_ENDPOINT, "that address")
-        sys.exit("Nothing answers at {}: start `make serve` first.".format(where))
+        sys.exit(f"Nothing answers at {where}: start `make serve` first.")
     except NoCredentialsError:
-        sys.exit("No AWS credentials: configure them, or set {} to ask `make serve`.".format(LOCAL_ENDPOINT))
+        sys.exit(f"No AWS credentials: configure them, or set {LOCAL_ENDPOINT} to ask `make serve`.")
     except BotoCoreError as error:
-        sys.exit("Could not call the endpoint: {}".format(error))
+        sys.exit(f"Could not call the endpoint: {error}")
     print("Where was {} taken? ({})".format(args.photo_or_url, answer["model"]))
     print(describe(answer))
 

@@ -211,7 +211,7 @@ def main(argv=None):
     parser.add_argument("--min-agreement", type=float, default=0.95, help="share of same best guesses required")
     args = parser.parse_args(argv)
     if args.data and not os.path.isfile(os.path.join(args.data, "val.rec")):
-        sys.exit("{} has no val.rec: pass the dataset folder step 01 made (`make data`).".format(args.data))
+        sys.exit(f"{args.data} has no val.rec: pass the dataset folder step 01 made (`make data`).")
     if args.photos and not os.path.isdir(args.photos):
         sys.exit("--photos {} is no folder: pass a folder of JPEG or PNG photos.".format(args.photos))
     if not os.path.isdir(args.model_dir):
@@ -233,11 +233,11 @@ def main(argv=None):
         batches, unusable = folder_batches(args.photos, locator, args.compare)
         skipped.append(unusable)
         if not batches:
-            sys.exit("--photos {} holds no photo serving would take: put JPEG or PNG photos there.".format(args.photos))
+            sys.exit(f"--photos {args.photos} holds no photo serving would take: put JPEG or PNG photos there.")
         return batches
 
     same, kept = write_int8_copy(args.model_dir, batches_for, args.calibration, args.min_agreement)
-    where = "validation photos" if args.data else "photos of {}".format(args.photos)
+    where = "validation photos" if args.data else f"photos of {args.photos}"
     if skipped and skipped[0]:
         where += " ({} files there skipped: not photos serving would take)".format(skipped[0])
     remember(args.model_dir, made_from, same, kept, where)

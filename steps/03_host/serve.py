@@ -64,13 +64,13 @@ UNREADABLE = {
          "a whole number of bytes.",
     408: "The request did not arrive within {} seconds of its first byte: send it again.",
     411: "Send the body with a Content-Length header.",
-    413: "The body is over {} MB: send a smaller photo.".format(MAX_BYTES >> 20),
+    413: f"The body is over {MAX_BYTES >> 20} MB: send a smaller photo.",
     431: "The request's headers are too large: send the photo with a few short headers.",
     501: "The body's Transfer-Encoding is not understood ({}): send it with a Content-Length.",
 }
 
 
-class Model(object):
+class Model:
     """The one thread that runs the network for good (MXNet keeps memory for every thread that ever ran it), and the
     deadline of each request waiting for it."""
 
@@ -98,8 +98,8 @@ class Model(object):
             return answer.result(timeout=self.timeout)
         except TimeoutError:
             answer.cancel()  # if it has not started, it never will
-            return 504, JSON, _error("The model did not answer within {} seconds: try again, or send a smaller "
-                                     "photo.".format(self.timeout))
+            return 504, JSON, _error(f"The model did not answer within {self.timeout} seconds: try again, or send a smaller "
+                                     "photo.")
 
     def _run(self):
         while True:
@@ -117,7 +117,7 @@ class Model(object):
             return 500, JSON, _error("The model failed on this request: the endpoint's log has the traceback.")
 
 
-class Endpoint(object):
+class Endpoint:
     """The WSGI application: the container's routes and the runtime API's, in front of the model."""
 
     def __init__(self, invoke, model_timeout=MODEL_TIMEOUT_SECONDS):
@@ -131,7 +131,7 @@ class Endpoint(object):
 
     def __call__(self, environ, start_response):
         status, content_type, body, headers = self.answer(environ)
-        start_response("{} {}".format(status, HTTPStatus(status).phrase),
+        start_response(f"{status} {HTTPStatus(status).phrase}",
                        [("Content-Type", content_type), ("Content-Length", str(len(body)))] + headers)
         return [body]
 
@@ -154,8 +154,8 @@ class Endpoint(object):
         body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
         content_type, accept = environ.get("CONTENT_TYPE"), environ.get("HTTP_ACCEPT")
         if content_type in UTF8_TYPES and not _is_utf8(body):  # else the toolkit's decode fails with a 500
-            return 400, JSON, _error("A {} body must be UTF-8 text: send JSON {{\"url\": \"https://...\"}} in "
-                                     "UTF-8.".format(content_type))
+            return 400, JSON, _error(f"A {content_type} body must be UTF-8 text: send JSON {{\"url\": \"https://...\"}} in "
+                                     "UTF-8.")
         return self.model.answer(body, content_type, accept)
 
 
@@ -215,7 +215,7 @@ class Request(HTTPRequestParser):
 
     def parse_header(self, header_plus):
         try:
-            super(Request, self).parse_header(header_plus)
+            super().parse_header(header_plus)
         except ValueError:  # int() refuses a Content-Length of over 4,300 digits
             raise ParsingError("Content-Length is invalid")
         # waitress reads a chunked body and ignores the Content-Length beside it, then reads on: answer, then close.
@@ -243,7 +243,7 @@ class UnreadableAnswer(ErrorTask):
 
     def execute(self):
         error = self.request.error
-        self.status = "{} {}".format(error.code, error.reason)
+        self.status = f"{error.code} {error.reason}"
         body = _error(UNREADABLE.get(error.code, "{}").format(error.body))
         self.response_headers.append(("Content-Type", JSON))
         self.set_close_on_finish()
@@ -261,7 +261,7 @@ class Connection(HTTPChannel):
 
     def received(self, data):
         arriving = self.request
-        result = super(Connection, self).received(data)
+        result = super().received(data)
         if self.request is None:
             self.request_began = None
         elif self.request is not arriving:
@@ -312,11 +312,11 @@ class Server(TcpWSGIServer):
         for connection in list(self.active_channels.values()):
             if not connection.requests and connection.request_began is not None and connection.request_began < late:
                 connection.answer_late_request(self.adj.channel_timeout)
-        super(Server, self).maintenance(now)  # skips the connections answered above
+        super().maintenance(now)  # skips the connections answered above
 
     def close(self):
         """Stop listening, and end the threads that answer requests (at most 5 s for one that waits for the model)."""
-        super(Server, self).close()
+        super().close()
         self.task_dispatcher.shutdown()
         self.quick.shutdown()
 
@@ -363,14 +363,13 @@ def main(argv=None):
     args = parser.parse_args(argv)
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # else a line for each request a burst queues
     if not args.model_dir.is_dir():
-        sys.exit("There is no model folder {}: `make train` makes build/model, `make checkpoint-step 3` makes "
-                 "build/checkpoint/model (`make serve` takes whichever exists; MODEL=... names another).".format(
-                     args.model_dir))
+        sys.exit(f"There is no model folder {args.model_dir}: `make train` makes build/model, `make checkpoint-step 3` makes "
+                 "build/checkpoint/model (`make serve` takes whichever exists; MODEL=... names another).")
     try:
         server = create(Endpoint.for_model(str(args.model_dir), args.model_timeout), args.port, args.threads,
                         args.read_timeout, queue=args.queue)
     except (OSError, KeyError, ValueError) as error:
-        sys.exit("Could not start on port {} with the model in {}: {}".format(args.port, args.model_dir, error))
+        sys.exit(f"Could not start on port {args.port} with the model in {args.model_dir}: {error}")
     signal.signal(signal.SIGTERM, signal.default_int_handler)  # SIGTERM stops as Ctrl-C does
     try:  # a stop may come as soon as the URL is out
         url = "http://127.0.0.1:{}".format(server.effective_port)

@@ -20,7 +20,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from workshop import ROOT, generate, loader
+from workshop import generate, loader
+from workshop.paths import ROOT
 
 DEMO = [sys.executable, "-m", "workshop", "demo", "--quick"]
 MINE = " (mine)"  # what the attendee's bot adds to each line of its reply

@@ -1,4 +1,4 @@
-"""`make demo MODEL=locationnet [PHOTO=...]`: the bot's whole path (signed webhook, SQS, the worker, the endpoint,
+"""`make demo MODEL=build/locationnet [PHOTO=...]`: the bot's whole path (signed webhook, SQS, the worker, the endpoint,
 the dry-run reply) with a LocationNet-shaped model on the real photo in photos/, run as make runs it."""
 import json
 import subprocess
@@ -8,7 +8,8 @@ import pytest
 from PIL import Image
 
 from real_photo_model import PHOTO, SOLUTIONS
-from workshop import ROOT, loader
+from workshop import loader
+from workshop.paths import ROOT
 
 DEMO = [sys.executable, "-m", "workshop", "demo"]
 
@@ -59,16 +60,20 @@ def test_it_says_how_far_each_guess_is_from_where_the_photo_was_taken(demo):
 @pytest.mark.parametrize(
     "arguments, code, words",
     [
-        (["--photo", "photos/cape-canaveral-falcon9-dscovr.jpg"], 2, ["goes with --model locationnet"]),
-        (["--model", "{empty}"], 1, ["there is no model in", "`make locationnet`"]),
+        (["--photo", "photos/cape-canaveral-falcon9-dscovr.jpg"], 2, ["goes with --model build/locationnet"]),
+        (["--model", "{empty}"], 1, ["holds no model", "`make locationnet`"]),
+        (["--model", "locationnet"], 2, ["MODEL is a model folder", "MODEL=build/locationnet"]),
+        (["--model", "{model}", "--photo", "{big}"], 1, ["MB; X takes photos up to 5 MB"]),
         (["--model", "{model}", "--photo", "README.md"], 1, ["is not a photo"]),
         (["--model", "{model}", "--photo", "missing.jpg"], 1, ["cannot read PHOTO="]),
     ],
-    ids=["a photo without the real model", "no model there yet", "not a photo", "no such photo"],
+    ids=["a photo without the real model", "no model there yet", "the old word for the model", "too big for X",
+         "not a photo", "no such photo"],
 )
-def test_bad_input_is_one_sentence(arguments, code, words, tmp_path, locationnet_near_the_cape):
+def test_bad_input_is_one_sentence(arguments, code, words, tmp_path, locationnet_near_the_cape, too_big_for_x):
     (tmp_path / "empty").mkdir()
-    arguments = [part.format(empty=tmp_path / "empty", model=locationnet_near_the_cape) for part in arguments]
+    arguments = [part.format(empty=tmp_path / "empty", model=locationnet_near_the_cape, big=too_big_for_x)
+                 for part in arguments]
     result = subprocess.run(DEMO + arguments + ["--out", str(tmp_path / "out")], cwd=ROOT, capture_output=True,
                             text=True, timeout=120)
     assert result.returncode == code and all(word in result.stderr for word in words), result.stderr
@@ -82,3 +87,25 @@ def test_a_demo_after_it_takes_the_same_folder_again(demo, locationnet_near_the_
                            capture_output=True, text=True, timeout=300)
     assert again.returncode == 0, again.stderr[-2000:]
     assert "Removing the earlier demo's" in again.stdout, "the earlier demo's files are removed, not refused"
+
+
+def test_stage_5_shows_what_the_bot_was_told_without_asking_the_endpoint_again():
+    """The demo reads the endpoint's answer as the bot's client receives it (botocore's after-call event) and hands
+    it on unchanged: stage 5 needs no second request."""
+    import io
+
+    import boto3
+    from botocore.response import StreamingBody
+    from botocore.stub import Stubber
+
+    from workshop.demo import stages
+
+    body = b'{"predictions": [{"lat": 1.0, "lng": 2.0, "probability": 0.5}], "model": "m"}'
+    session = boto3.session.Session(region_name="us-west-2")
+    answers = stages.endpoint_answers(session)
+    client = session.client("sagemaker-runtime")
+    with Stubber(client) as stub:
+        stub.add_response("invoke_endpoint", {"Body": StreamingBody(io.BytesIO(body), len(body))})
+        answer = client.invoke_endpoint(EndpointName="whereml", Body=b"jpeg", ContentType="image/jpeg")
+    assert answer["Body"].read() == body, "the bot must get the answer unchanged"
+    assert answers == [json.loads(body)]

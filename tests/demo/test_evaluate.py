@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from workshop import evaluate
 import mediaeval_stand_in as stand_in
-from workshop import ROOT, loader
+from workshop import evaluate, loader
+from workshop.paths import ROOT
 
 tiny = loader.load(ROOT / "tests" / "step03", "tiny_locationnet")
 PARIS, TOKYO, LIMA, CAPE_TOWN = ({"token": t, "lat": lat, "lng": lng} for t, lat, lng in tiny.GRIDS)
@@ -48,10 +48,10 @@ def locationnet(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def locationnet_run(locationnet, tmp_path_factory):
+def locationnet_run(locationnet, tmp_path_factory, moto_server):
     """`make evaluate MODEL=<LocationNet> N=6` against the stand-in buckets: what it printed and wrote."""
     out, testsets = tmp_path_factory.mktemp("evaluate"), tmp_path_factory.mktemp("testsets")
-    with pytest.MonkeyPatch.context() as patch, stand_in.buckets(patch):
+    with pytest.MonkeyPatch.context() as patch, stand_in.buckets(patch, moto_server):
         printed = run(["--model", str(locationnet), "--photos", "6", "--out", str(out), "--testsets", str(testsets)])
     return printed, out, testsets
 
@@ -157,7 +157,7 @@ def test_without_a_model_it_says_how_to_get_one(monkeypatch, tmp_path):
 MAKE = ["make", "-s", "-C", str(ROOT), "-o", ".venv/.installed", "-o", "build/lambda-wheels/.fetched"]
 
 
-def test_make_locationnet_then_make_evaluate_from_a_stand_in_bucket(monkeypatch, tmp_path):
+def test_make_locationnet_then_make_evaluate_from_a_stand_in_bucket(monkeypatch, tmp_path, moto_server):
     """The whole way, as the host types it: the model's files, then its int8 copy on the test set's first photos,
     then the table; LOCATIONNET_URL and AWS_ENDPOINT_URL_S3 point at moto's S3 server on 127.0.0.1."""
     import mxnet as mx
@@ -165,7 +165,7 @@ def test_make_locationnet_then_make_evaluate_from_a_stand_in_bucket(monkeypatch,
     standin_bucket = loader.load(ROOT / "tests" / "step03", "standin_bucket")
     model, testsets = tmp_path / "locationnet", tmp_path / "testsets"
     mx.random.seed(24)  # the network's weights: the same each run, and so its int8 copy's agreement
-    with stand_in.buckets(monkeypatch) as s3:
+    with stand_in.buckets(monkeypatch, moto_server) as s3:
         for name, body in standin_bucket.locationnet_files(tmp_path / "files").items():
             s3.put_object(Bucket=stand_in.TUTORIAL, Key=f"models/{name}", Body=body, ACL="public-read")
         where = [f"LOCATIONNET={model}", f"TESTSETS={testsets}", f"EVALUATION={tmp_path / 'evaluate'}"]

@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from workshop import ROOT
+from workshop.paths import ROOT
 
 # -o: the venv and the Lambda wheels are there (this test runs in that venv); never install from a test.
 MAKE = ["make", "-s", "-C", str(ROOT), "-o", ".venv/.installed", "-o", "build/lambda-wheels/.fetched"]
@@ -45,9 +45,9 @@ def commands(*goals, env=None):
      "--role='arn:aws:iam::123456789012:role/r' --serverless\n"),
     (["deploy", "MODEL_DATA=s3://b/m.tar.gz", "ROLE=arn:aws:iam::123456789012:role/r", "SERVERLESS=1",
       "MEMORY=2048", "MAX_CONCURRENCY=4"], "--serverless --memory='2048' --max-concurrency='4'\n"),
-    (["doctor"], "-m workshop.doctor\n"),
+    (["doctor"], "-m workshop doctor\n"),
     (["doctor", "BUCKET=b", "ROLE=arn:aws:iam::123456789012:role/r", "STAGE=prod", "PROCESSING=16"],
-     "-m workshop.doctor --bucket='b' --role='arn:aws:iam::123456789012:role/r' --stage='prod' --processing='16'\n"),
+     "-m workshop doctor --bucket='b' --role='arn:aws:iam::123456789012:role/r' --stage='prod' --processing='16'\n"),
 ], ids=lambda value: " ".join(value) if isinstance(value, list) else None)
 def test_each_pipeline_target_runs_the_tree_asked_for(goals, runs):
     assert runs in commands(*goals), f"make {' '.join(goals)} must run {runs!r}"

@@ -19,8 +19,8 @@ STEP_01_COLUMNS = ["class", "token", "level", "count", "lat", "lng", "place", "a
 
 
 @pytest.fixture(scope="module")
-def stand_in(good_files):
-    with standin_bucket(good_files) as (bucket, proxy):
+def stand_in(good_files, moto_server):
+    with standin_bucket(good_files, moto_server) as (bucket, proxy):
         yield bucket, proxy
 
 

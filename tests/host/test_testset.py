@@ -16,8 +16,8 @@ def testset():
 
 
 @pytest.fixture
-def buckets(monkeypatch):
-    with stand_in.buckets(monkeypatch) as s3:
+def buckets(monkeypatch, moto_server):
+    with stand_in.buckets(monkeypatch, moto_server) as s3:
         yield s3
 
 

@@ -35,13 +35,13 @@ def clone(fresh_clone):
 
 
 @pytest.fixture(scope="module")
-def buckets(tmp_path_factory):
+def buckets(tmp_path_factory, moto_server):
     """The public buckets on 127.0.0.1: the MediaEval test list and its photos, and a LocationNet whose int8 copy
     cannot agree with it (its classes' scores differ by less than int8 can tell)."""
     import mxnet as mx
 
     monkeypatch = pytest.MonkeyPatch()
-    with stand_in.buckets(monkeypatch) as s3:
+    with stand_in.buckets(monkeypatch, moto_server) as s3:
         folder = tmp_path_factory.mktemp("tied")
         names = locationnet_files(folder)
         params = folder / "RN101-5k500-0012.params"

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from workshop import ROOT
+from workshop.paths import ROOT
 
 READMES = ["README.md"] + [f"solutions/{folder}/README.md" for folder in ("01_data", "02_train", "03_host", "04_bot")]
 MAKE = ["make", "-s", "-C", str(ROOT), "-o", ".venv/.installed", "-o", "build/lambda-wheels/.fetched"]

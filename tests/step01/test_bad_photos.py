@@ -13,6 +13,20 @@ from exif_blocks import (
 )
 from PIL import Image
 
+from exif_blocks import (
+    GPS_LATITUDE,
+    GPS_LATITUDE_REF,
+    GPS_LONGITUDE,
+    GPS_LONGITUDE_REF,
+    ORIENTATION,
+    UNDEFINED,
+    degrees,
+    exif_block,
+    raw,
+    shorts,
+    text,
+)
+
 
 def gps(lng_ref, lat=48.85, lng=2.35):
     return {GPS_LATITUDE_REF: text("N"), GPS_LATITUDE: degrees(lat), GPS_LONGITUDE_REF: lng_ref,

@@ -7,15 +7,15 @@ from pathlib import Path
 
 import boto3
 import requests
-from moto.server import ThreadedMotoServer
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
 from tiny_locationnet import write_locationnet
+from workshop.paths import ROOT
 
-BUCKET = "mmcommons-tutorial"
+BUCKET = "mmcommons-tutorial"  # the bucket of tests/mediaeval_stand_in.py too: the model beside the test list
 PREFIX = "models/"
-GRIDS = Path(__file__).resolve().parents[2] / "third_party" / "WhereML" / "grids.txt"
+GRIDS = ROOT / "third_party" / "WhereML" / "grids.txt"
 
 
 def vendored_grids():
@@ -34,13 +34,12 @@ def locationnet_files(folder, classes=None):
 
 
 class StandInBucket:
-    """moto's S3 server with the bucket; .url is what LOCATIONNET_URL gets (the folder of the model files)."""
+    """The bucket on moto's server at `endpoint` (emptied first: tests/moto_server.py); .url is what LOCATIONNET_URL
+    gets (the folder of the model files)."""
 
-    def __init__(self):
-        self.server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-        self.server.start()
-        host, port = self.server.get_host_and_port()
-        self.endpoint = f"http://{host}:{port}"
+    def __init__(self, endpoint):
+        requests.post(f"{endpoint}/moto-api/reset", timeout=10).raise_for_status()  # moto keeps buckets per process
+        self.endpoint = endpoint
         self.url = f"{self.endpoint}/{BUCKET}/{PREFIX}"
         self.s3 = boto3.client("s3", endpoint_url=self.endpoint, region_name="us-west-2",
                                aws_access_key_id="stand-in", aws_secret_access_key="stand-in")
@@ -52,9 +51,6 @@ class StandInBucket:
 
     def delete(self, name):
         self.s3.delete_object(Bucket=BUCKET, Key=PREFIX + name)
-
-    def stop(self):
-        self.server.stop()
 
 
 class Proxy:
@@ -98,9 +94,10 @@ def stalled(body, after):
 
 
 @contextlib.contextmanager
-def standin_bucket(files):
-    """The bucket holding `files` ({name: bytes}, public-read) and a proxy in front of it."""
-    bucket = StandInBucket()
+def standin_bucket(files, endpoint):
+    """The bucket on moto's server at `endpoint` holding `files` ({name: bytes}, public-read) and a proxy in front of
+    it."""
+    bucket = StandInBucket(endpoint)
     for name, body in files.items():
         bucket.put(name, body)
     proxy = Proxy(bucket)
@@ -108,4 +105,3 @@ def standin_bucket(files):
         yield bucket, proxy
     finally:
         proxy.stop()
-        bucket.stop()

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
 from bad_requests import BAD_REQUESTS
 from python38 import assert_runs_on_python_3_8
 

@@ -14,7 +14,7 @@ import pytest
 MODEL_TIMEOUT = 2
 
 
-class Model(object):
+class Model:
     """A stand-in for handler.invoke: answers at once, or as the body says (b"wait" blocks until released)."""
 
     def __init__(self):

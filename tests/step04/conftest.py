@@ -3,12 +3,13 @@ import logging
 import threading
 
 import pytest
-import responses
+from chalice.test import Client
+
 import x_contract
 from bot_stand_ins import ENV, Endpoint, moto_with_bot_resources
 from chalice.test import Client
-from moto.core.models import override_responses_real_send
-from workshop import ROOT
+from workshop import x_stand_in
+from workshop.paths import ROOT
 
 LAMBDA_WHEELS = ROOT / "build" / "lambda-wheels"
 # Packaging the bot is the only thing that needs the Lambda wheels: without them (offline, after `make
@@ -79,12 +80,10 @@ def x():
     Afterwards every request to X's API, and every answer a test made up for it, is checked against X's OpenAPI
     spec; a test that plays a broken X on purpose lists those answers in `x.off_spec` as (method, url).
     """
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        override_responses_real_send(mock)  # requests moto does not serve come here, whichever mock started first
+    with x_stand_in.x_api() as mock:  # requests moto does not serve come here too, whichever mock started first
         mock.off_spec = set()
         yield mock
         x_contract.check_calls(mock.calls, mock.off_spec)  # before the mock's exit forgets its calls
-    override_responses_real_send(None)
 
 
 class StubsRaise(logging.Handler):

@@ -14,31 +14,27 @@ from pathlib import Path
 
 import boto3
 import pytest
-from moto.server import ThreadedMotoServer
+
+import moto_server as moto_server_module
 X_CREDENTIALS = {"X_CONSUMER_KEY": "ck", "X_CONSUMER_SECRET": "cs", "X_ACCESS_TOKEN": "at",
                  "X_ACCESS_TOKEN_SECRET": "ats", "X_BEARER_TOKEN": "bt"}
 
 
 @pytest.fixture(scope="module")
-def deployed(tree, tmp_path_factory, lambda_wheels):
+def deployed(tree, tmp_path_factory, lambda_wheels, moto_server):
     """(chalice deploy's result, a boto3 client maker for the moto server it deployed to, the bot's folder), stage
     dev."""
     bot = tmp_path_factory.mktemp("deploy") / "bot"
     shutil.copytree(tree / "04_bot", bot, ignore=shutil.ignore_patterns("__pycache__", "deployments", "deployed"))
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    url = "http://{}:{}".format(*server.get_host_and_port())
+    url = moto_server_module.emptied(moto_server)
     env = dict(os.environ, AWS_ENDPOINT_URL=url, PIP_NO_INDEX="1", PIP_FIND_LINKS=str(lambda_wheels), **X_CREDENTIALS)
-    try:
-        setup = subprocess.run([sys.executable, "setup_aws.py", "--stage", "dev"], cwd=bot, env=env,
-                               capture_output=True, text=True, timeout=120)
-        assert setup.returncode == 0, setup.stdout + setup.stderr
-        chalice = Path(sys.executable).with_name("chalice")
-        done = subprocess.run([str(chalice), "deploy", "--stage", "dev"], cwd=bot, env=env, capture_output=True,
-                              text=True, timeout=600)
-        yield done, lambda service: boto3.client(service, endpoint_url=url), bot, env
-    finally:
-        server.stop()
+    setup = subprocess.run([sys.executable, "setup_aws.py", "--stage", "dev"], cwd=bot, env=env,
+                           capture_output=True, text=True, timeout=120)
+    assert setup.returncode == 0, setup.stdout + setup.stderr
+    chalice = Path(sys.executable).with_name("chalice")
+    done = subprocess.run([str(chalice), "deploy", "--stage", "dev"], cwd=bot, env=env, capture_output=True,
+                          text=True, timeout=600)
+    return done, lambda service: boto3.client(service, endpoint_url=url), bot, env
 
 
 def test_deploy_gets_as_far_as_moto_goes(deployed):

@@ -3,8 +3,9 @@ import io
 
 import numpy as np
 import pytest
-from bot_stand_ins import PREDICTIONS
 from PIL import Image
+
+from bot_stand_ins import PREDICTIONS
 
 
 @pytest.fixture(scope="module")
@@ -53,11 +54,12 @@ def test_the_basemap_shows_land_and_sea_where_they_are(map_image):
 
 def test_make_basemap_turns_an_ocean_mask_into_land_share(load):
     make_basemap = load("04_bot", "make_basemap")
-    ocean = np.ones((8, 16), dtype=bool)
-    ocean[:4, :8] = False  # land in the north-west quarter
-    share = make_basemap.land_share(ocean, 4)
-    assert share.shape == (2, 4) and share[0, 0] == 1 and share[1, 3] == 0
-    image = make_basemap.draw(make_basemap.land_share(np.ones((360, 720), dtype=bool), 360))
+    def north_west_is_land(lats, lngs):  # as global_land_mask's globe.is_ocean answers: True at sea
+        return ~((lats > 0) & (lngs < 0))
+
+    share = make_basemap.land_share(north_west_is_land, 4)
+    assert share.shape == (2, 4) and share[0, 0] == 1 and share[0, 2] == 0 and share[1, 0] == 0
+    image = make_basemap.draw(make_basemap.land_share(lambda lats, lngs: np.ones(lats.shape, dtype=bool), 360))
     assert image.size == (360, 180)
 
 
@@ -108,3 +110,11 @@ def test_a_truth_far_from_the_guesses_widens_the_map_to_hold_it(map_image):
     assert visible(image, map_image.TRUTH_COLOUR)[0] > 300
     for colour in map_image.COLOURS:
         assert visible(image, colour)[0] > 100
+
+
+def test_make_basemap_asks_the_land_mask_through_its_public_api(load):
+    """globe.is_ocean, not the module's private _mask: the Sahara is land, the middle of the Pacific sea."""
+    from global_land_mask import globe
+
+    share = load("04_bot", "make_basemap").land_share(globe.is_ocean, 36)
+    assert share[(90 - 23) // 10, (13 + 180) // 10] > 0.9 and share[(90 + 20) // 10, (-140 + 180) // 10] == 0

@@ -3,8 +3,9 @@ import json
 
 import pytest
 import responses
-from bot_stand_ins import API, BOT_ID, problem
 from responses import matchers
+
+from bot_stand_ins import API, BOT_ID, problem
 
 MENTIONS = f"{API}/2/users/{BOT_ID}/mentions"
 

@@ -4,6 +4,7 @@ import json
 
 import pytest
 import responses
+
 from bot_stand_ins import (
     API,
     P1,

@@ -7,8 +7,9 @@ import sys
 import zipfile
 
 import pytest
-from bot_stand_ins import SECRETS, aws_client
 from moto import mock_aws
+
+from bot_stand_ins import SECRETS, aws_client
 
 NAMES = {"queue": "whereml-dev-work", "table": "whereml-dev", "parameter": "/whereml/dev/x-secrets"}
 

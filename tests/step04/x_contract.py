@@ -36,7 +36,7 @@ def _resolve(node):
     return node
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _validator(schema_json):
     # The spec's components travel with each schema, so its "#/components/..." references resolve.
     schema = {"allOf": [json.loads(schema_json)], "components": SPEC["components"]}

@@ -17,10 +17,10 @@ import responses
 from botocore.stub import Stubber
 from moto import mock_aws
 from moto.iam.aws_managed_policies import aws_managed_policies_data
-from moto.core.models import override_responses_real_send
 
-from workshop import ROOT, loader
+from workshop import __main__, loader, x_stand_in
 from workshop.doctor import Host, preflight, role
+from workshop.paths import ROOT
 
 x_contract = loader.load(ROOT / "tests" / "step04", "x_contract")
 BOT = ROOT / "solutions" / "04_bot"
@@ -119,11 +119,9 @@ def make_ready():
 
 @pytest.fixture
 def x():
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        override_responses_real_send(mock)  # what moto does not serve comes here
+    with x_stand_in.x_api() as mock:
         yield mock
         x_contract.check_calls(mock.calls)
-    override_responses_real_send(None)
 
 
 @pytest.fixture
@@ -343,7 +341,7 @@ def test_the_quotas_are_those_of_the_commands_defaults():
 
 def test_make_doctor_runs_the_preflight():
     makefile = (ROOT / "Makefile").read_text()
-    assert "-m workshop.doctor" in makefile and Path(ROOT / "workshop" / "doctor" / "__main__.py").exists()
+    assert "$(WORKSHOP) doctor" in makefile and "doctor" in __main__.FORWARDED
 
 
 @pytest.mark.parametrize("breaks, causes", [

@@ -14,15 +14,13 @@ compare). The real model's agreement is what `make locationnet` prints, and its 
 import contextlib
 import hashlib
 import io
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-from workshop.bench import step03_latency  # noqa: E402  (the LocationNet-size files, the photos, the step's modules)
-
-ROOT = step03_latency.ROOT
-from workshop import evaluate  # noqa: E402
+from workshop import evaluate
+from workshop.bench import step03_latency  # the LocationNet-size files, the photos, the step's modules
+from workshop.paths import ROOT
 
 quantize = step03_latency.quantize
 tiny = step03_latency.loader.load(ROOT / "tests" / "step03", "tiny_locationnet")

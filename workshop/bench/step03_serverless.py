@@ -23,7 +23,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from workshop import loader
 from workshop.paths import ROOT
+
 STEP = ROOT / "solutions" / "03_host"
 RUNS = 3  # fresh Pythons per model; the median is reported
 MEMORY_SIZES_MB = range(1024, 6145, 1024)  # what Serverless Inference offers
@@ -32,8 +34,7 @@ HEADROOM = 1.25  # the container's own processes and a second request's buffers
 
 def measure(model_dir, jpeg_path):
     """In this (fresh) process: {"imports_mb", "model_fn_s", "peak_mb"} of loading model_dir and one request."""
-    sys.path.insert(0, str(STEP / "code"))  # what the container imports
-    import inference
+    inference = loader.load(STEP, "inference")
 
     imports_mb = peak_rss_mb()
     started = time.perf_counter()
@@ -73,6 +74,7 @@ def fresh_runs(model_dir, jpeg_path):
 def model_server_peak_mb(model_files, jpeg, scratch):
     """Peak memory (VmHWM summed over its processes) of multi-model-server serving model_files after one request."""
     import psutil
+
     from workshop.bench import step03_serving
 
     model = step03_serving.container_layout(model_files, scratch / "ml")

@@ -8,7 +8,8 @@ import fcntl
 import os
 import shutil
 
-from workshop.demo import DemoError, shown
+from workshop.demo import DemoError
+from workshop.paths import shown
 
 LOCK_FILE = "demo.pid"
 # Written first into every demo's folder, whatever the run (the toy world, MODEL=locationnet, TREE=steps), and kept:

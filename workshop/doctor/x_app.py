@@ -7,8 +7,9 @@ import json
 
 import requests
 
-from workshop import ROOT, loader
+from workshop import loader
 from workshop.doctor import Problem, fix, ok, short
+from workshop.paths import ROOT
 
 BOT = ROOT / "solutions" / "04_bot"
 CONFIG = "solutions/04_bot/.chalice/config.json"

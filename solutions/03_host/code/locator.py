@@ -21,7 +21,7 @@ def symbol_block(symbol, params_file):
 
 class Locator(mx.gluon.Block):
     def __init__(self, network, cells, resize, image_size, name, mean, std):
-        super(Locator, self).__init__()
+        super().__init__()
         self.network = network
         self.cells = cells
         self.resize = resize

@@ -12,7 +12,7 @@ from sagemaker_inference.errors import BaseInferenceToolkitError
 class Refused(BaseInferenceToolkitError):
     def __init__(self, status, sentence):
         self.sentence = sentence
-        super(Refused, self).__init__(status, json.dumps({"error": sentence}), HTTPStatus(status).phrase)
+        super().__init__(status, json.dumps({"error": sentence}), HTTPStatus(status).phrase)
 
     def __str__(self):
         return "{} {}".format(self.status_code, self.sentence)
