@@ -8,9 +8,7 @@ and its answer through the bot's, 04_bot/chalicelib (reply_text, draw_map), of -
 """
 import argparse
 import json
-import os
 import re
-import stat
 import sys
 import time
 import warnings

@@ -24,12 +24,11 @@ import re
 import time
 from pathlib import Path
 
-from PIL import Image, ImageDraw, ImageFont
+from PIL import ImageDraw, ImageFont
 from tqdm import tqdm
 
 from workshop import loader
 from workshop import testset as mediaeval
-
 from workshop.paths import ROOT
 
 SOLUTIONS = ROOT / "solutions"

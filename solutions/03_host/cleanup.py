@@ -39,9 +39,9 @@ def cleanup(client=None, scaling=None, bucket=None, s3=None, say=print):
     delete_objects(s3, [(name, key) for name, key in archives if not key.startswith(S3_PREFIX + "/")], say)
     left = ["{} {}".format(kind.replace("_", " "), name) for kind, name in tagged(client)]
     for name in sorted(buckets):
-        left += ["s3://{}/{}".format(name, key) for _, key in list_objects(s3, name, S3_PREFIX + "/")]
-        left += ["s3://{}/{} (an earlier deploy's copy of a model, it seems: `aws s3 rm s3://{}/{}` if it is "
-                 "the workshop's)".format(name, key, name, key) for _, key in list_objects(s3, name, SDK_LEFTOVER)]
+        left += [f"s3://{name}/{key}" for _, key in list_objects(s3, name, S3_PREFIX + "/")]
+        left += [f"s3://{name}/{key} (an earlier deploy's copy of a model, it seems: `aws s3 rm s3://{name}/{key}` if it is "
+                 "the workshop's)" for _, key in list_objects(s3, name, SDK_LEFTOVER)]
     return left
 
 

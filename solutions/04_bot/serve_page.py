@@ -18,6 +18,7 @@ from pathlib import Path
 
 import boto3
 from moto.server import ThreadedMotoServer
+
 from setup_aws import ensure_table
 from stage_config import stage_settings
 

@@ -37,6 +37,8 @@ if (HERE.parent.parent / "sagemaker-config.yaml").exists():
 logging.getLogger("sagemaker.config").setLevel(logging.WARNING)
 
 import boto3  # noqa: E402
+import int8  # noqa: E402
+import locationnet  # noqa: E402
 import sagemaker  # noqa: E402
 from botocore.exceptions import BotoCoreError, ClientError  # noqa: E402
 from sagemaker.mxnet import MXNetModel  # noqa: E402
@@ -44,8 +46,6 @@ from sagemaker.serverless import ServerlessInferenceConfig  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
 import cleanup  # noqa: E402
-import int8  # noqa: E402
-import locationnet  # noqa: E402
 import predict  # noqa: E402
 import quantize  # noqa: E402
 
@@ -93,7 +93,7 @@ def package(model_dir, data_dir, upload_uri, make_int8=True, say=print):
             for path in container_code():
                 tar.add(str(path), arcname="code/" + path.name)
         upload(archive, bucket, key, say)
-    return "s3://{}/{}".format(bucket, key)
+    return f"s3://{bucket}/{key}"
 
 
 def container_code():
@@ -104,7 +104,7 @@ def container_code():
 def upload(path, bucket, key, say=print):
     """One upload of `path` to s3://bucket/key, with a progress bar."""
     size = os.path.getsize(path)
-    say("Uploading {:.0f} MB to s3://{}/{}".format(size / 1e6, bucket, key))
+    say(f"Uploading {size / 1e6:.0f} MB to s3://{bucket}/{key}")
     with tqdm(total=size, unit="B", unit_scale=True, disable=size < 10 ** 7) as bar:
         boto3.client("s3").upload_file(path, bucket, key, Callback=bar.update)
 
@@ -149,7 +149,7 @@ def deploy(model_data, role, instance_type=INSTANCE_TYPE, endpoint_name="whereml
         role=role,
         entry_point=None if with_code else "inference.py",
         source_dir=None if with_code else str(CODE),
-        code_location="s3://{}/{}/code".format(bucket, cleanup.S3_PREFIX),
+        code_location=f"s3://{bucket}/{cleanup.S3_PREFIX}/code",
         framework_version="1.9.0",
         py_version="py38",
         env=environment,
@@ -168,12 +168,11 @@ def deploy(model_data, role, instance_type=INSTANCE_TYPE, endpoint_name="whereml
     if old_config is None:
         client.create_endpoint(EndpointName=endpoint_name, EndpointConfigName=config_name, Tags=TAGS)
     else:
-        say("Endpoint {} exists: moving it to the new model (it answers with the old one until then).".format(
-            endpoint_name))
+        say(f"Endpoint {endpoint_name} exists: moving it to the new model (it answers with the old one until then).")
         cleanup.deregister_autoscaling(endpoint_name, boto3.client("application-autoscaling"))
         client.update_endpoint(EndpointName=endpoint_name, EndpointConfigName=config_name)
     if wait or old_config:
-        say("Waiting for endpoint {} to be InService (several minutes) ...".format(endpoint_name))
+        say(f"Waiting for endpoint {endpoint_name} to be InService (several minutes) ...")
         client.get_waiter("endpoint_in_service").wait(
             EndpointName=endpoint_name, WaiterConfig={"Delay": 15, "MaxAttempts": 120})
     if old_config:
@@ -283,8 +282,7 @@ def main(argv=None):
         if args.model_dir and not (args.upload or "").startswith("s3://"):
             parser.error("--model-dir needs --upload s3://bucket/prefix: SageMaker reads the model from S3.")
         if args.model_dir and not os.path.isdir(args.model_dir):
-            parser.error("--model-dir {} is no folder: `make train` (or `make locationnet`) makes one.".format(
-                args.model_dir))
+            parser.error(f"--model-dir {args.model_dir} is no folder: `make train` (or `make locationnet`) makes one.")
         if args.model_data and (not args.model_data.startswith("s3://") or not args.model_data.endswith(".tar.gz")):
             parser.error("--model-data must be the s3://.../model.tar.gz that training wrote (see `make train`).")
         if not args.role.startswith("arn:aws:iam::"):
@@ -298,8 +296,7 @@ def main(argv=None):
             serverless = (args.memory, args.max_concurrency) if args.serverless else None
             deploy(args.model_data, args.role, args.instance_type or INSTANCE_TYPE, args.endpoint_name, args.autoscale,
                    serverless=serverless, with_code=bool(args.model_dir))
-            print("Endpoint {} is up. Try: {}".format(args.endpoint_name,
-                                                       predict.how_to_ask(endpoint=args.endpoint_name)))
+            print(f"Endpoint {args.endpoint_name} is up. Try: {predict.how_to_ask(endpoint=args.endpoint_name)}")
             if serverless:
                 print("It bills per request and GB-second, nothing while idle; the first request after a pause waits "
                       "for a cold start. `make cleanup` when you are done.")
@@ -313,9 +310,9 @@ def main(argv=None):
                 sys.exit("Still there (delete by hand in the console, or run `make cleanup` again):\n  "
                          + "\n  ".join(left))
             print("Nothing the workshop made is left on SageMaker" + (
-                " or under s3://{}/{}/.".format(args.bucket, cleanup.S3_PREFIX) if args.bucket else
+                f" or under s3://{args.bucket}/{cleanup.S3_PREFIX}/." if args.bucket else
                 "; S3 was looked at only where the endpoints' models were: give BUCKET=name to sweep "
-                "s3://BUCKET/{}/ too.".format(cleanup.S3_PREFIX)))
+                f"s3://BUCKET/{cleanup.S3_PREFIX}/ too."))
     except (BotoCoreError, ClientError, ValueError) as error:  # the SDK raises ValueError for a missing region
         sys.exit(f"AWS refused: {error}. Check your credentials, region and the names you gave.")
 

@@ -80,7 +80,7 @@ def how_to_ask(local_url=None, endpoint=None):
     words = [_as_typed(sys.executable), _as_typed(__file__), _as_typed(photo)]
     words += ["--endpoint", endpoint] if endpoint else []
     command = " ".join(shlex.quote(word) for word in words)
-    return "{}={} {}".format(LOCAL_ENDPOINT, local_url, command) if local_url else command
+    return f"{LOCAL_ENDPOINT}={local_url} {command}" if local_url else command
 
 
 def _as_typed(path):

@@ -31,12 +31,13 @@ HERE = Path(__file__).resolve().parent
 if str(HERE / "code") not in sys.path:
     sys.path.insert(0, str(HERE / "code"))  # the container's modules: code/, as SageMaker lays out model.tar.gz
 
-import batched  # noqa: E402
 import inference  # noqa: E402
 import int8  # noqa: E402
 import locationnet  # noqa: E402
 import photo  # noqa: E402
 from refusal import Refused  # noqa: E402
+
+import batched  # noqa: E402
 
 PHOTO_SUFFIXES = (".jpg", ".jpeg", ".png")
 CALIBRATION_PHOTOS = 32  # 8 left the toy model's int8 copy agreeing on ~94% of best guesses, 32 on ~98%
@@ -190,14 +191,13 @@ def remember(model_dir, made_from, same, kept, where):
 
 def report(same, kept, where, model_dir, min_agreement):
     """Say how well int8 agrees with fp32, and what serves now."""
-    print("int8 and fp32 on {} {}:".format(same.photos, where))
-    print("  the same best guess for {:.1%}; {:.1%} of their top-3 guesses in common.".format(same.best, same.top3))
+    print(f"int8 and fp32 on {same.photos} {where}:")
+    print(f"  the same best guess for {same.best:.1%}; {same.top3:.1%} of their top-3 guesses in common.")
     if kept:
         print("Wrote {}: serve.py and the endpoint now use them.".format(", ".join(int8.FILES)))
     else:
-        print("That is under --min-agreement {:.0%}, so the int8 copy was not kept. Nothing is wrong: the fp32 "
-              "network in {} is in place and serves every answer, only slower than an int8 copy would.".format(
-                  min_agreement, model_dir))
+        print(f"That is under --min-agreement {min_agreement:.0%}, so the int8 copy was not kept. Nothing is wrong: the fp32 "
+              f"network in {model_dir} is in place and serves every answer, only slower than an int8 copy would.")
 
 
 def main(argv=None):
@@ -213,15 +213,14 @@ def main(argv=None):
     if args.data and not os.path.isfile(os.path.join(args.data, "val.rec")):
         sys.exit(f"{args.data} has no val.rec: pass the dataset folder step 01 made (`make data`).")
     if args.photos and not os.path.isdir(args.photos):
-        sys.exit("--photos {} is no folder: pass a folder of JPEG or PNG photos.".format(args.photos))
+        sys.exit(f"--photos {args.photos} is no folder: pass a folder of JPEG or PNG photos.")
     if not os.path.isdir(args.model_dir):
-        sys.exit("--model-dir {} is no folder: pass a model folder (make train, make locationnet).".format(
-            args.model_dir))
+        sys.exit(f"--model-dir {args.model_dir} is no folder: pass a model folder (make train, make locationnet).")
     made_from = inputs_of(args)
     earlier = earlier_check(args.model_dir, made_from)
     if earlier:
-        print("{} says the int8 check was made from these same network files, photos and settings: nothing to "
-              "redo (delete it to check again).".format(os.path.join(args.model_dir, RECORD)))
+        print(f"{os.path.join(args.model_dir, RECORD)} says the int8 check was made from these same network files, photos and settings: nothing to "
+              "redo (delete it to check again).")
         same = Agreement(earlier["best"], earlier["top3"], earlier["photos"])
         report(same, earlier["kept"], earlier["where"], args.model_dir, args.min_agreement)
         return
@@ -239,7 +238,7 @@ def main(argv=None):
     same, kept = write_int8_copy(args.model_dir, batches_for, args.calibration, args.min_agreement)
     where = "validation photos" if args.data else f"photos of {args.photos}"
     if skipped and skipped[0]:
-        where += " ({} files there skipped: not photos serving would take)".format(skipped[0])
+        where += f" ({skipped[0]} files there skipped: not photos serving would take)"
     remember(args.model_dir, made_from, same, kept, where)
     report(same, kept, where, args.model_dir, args.min_agreement)
 

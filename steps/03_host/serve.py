@@ -42,9 +42,10 @@ HERE = Path(__file__).resolve().parent
 if str(HERE / "code") not in sys.path:
     sys.path.insert(0, str(HERE / "code"))  # the container's modules: code/, as SageMaker lays out model.tar.gz
 
+from photo import MAX_BYTES  # noqa: E402
+
 import handler  # noqa: E402
 import predict  # noqa: E402
-from photo import MAX_BYTES  # noqa: E402
 
 RUNTIME_PATH = re.compile(r"^/endpoints/([^/]+)/invocations$")
 MODEL_ERROR = "ModelError"
@@ -83,8 +84,7 @@ class Model:
     def stuck(self):
         """Why new work cannot be taken now (a call running past its deadline), or None."""
         if self.running_until is not None and time.monotonic() > self.running_until:
-            return "The model is still busy with a request that took over {} seconds: try again in a minute.".format(
-                self.timeout)
+            return f"The model is still busy with a request that took over {self.timeout} seconds: try again in a minute."
         return None
 
     def answer(self, *request):
@@ -141,7 +141,7 @@ class Endpoint:
         if method == "GET" and path == "/ping":
             return 200, JSON, b'{"status": "Healthy"}', []
         if method == "GET":
-            return 404, JSON, _error("There is nothing at {}: try GET /ping.".format(path)), []
+            return 404, JSON, _error(f"There is nothing at {path}: try GET /ping."), []
         if not is_model_work(method, path):
             return 404, JSON, _error("POST /invocations or /endpoints/<name>/invocations."), []
         status, content_type, body = self.invoke(environ)
@@ -205,7 +205,7 @@ class Body(OverflowableBuffer):
         if self.too_large or len(self) + len(data) > MAX_BYTES:
             self.too_large = True
         else:
-            super(Body, self).append(data)
+            super().append(data)
 
 
 class Request(HTTPRequestParser):
@@ -232,7 +232,7 @@ class Request(HTTPRequestParser):
             self.body_rcv.buf.too_large = self.content_length > MAX_BYTES  # refused from its length: nothing kept
 
     def received(self, data):
-        consumed = super(Request, self).received(data)
+        consumed = super().received(data)
         if self.completed and self.error is None and self.body_rcv is not None and self.body_rcv.buf.too_large:
             self.error = RequestEntityTooLarge("")
         return consumed
@@ -289,7 +289,7 @@ class Server(TcpWSGIServer):
     def __init__(self, *args, **kwargs):
         self.quick = ThreadedTaskDispatcher()
         self.quick.set_thread_count(QUICK_THREADS)
-        super(Server, self).__init__(*args, **kwargs)
+        super().__init__(*args, **kwargs)
 
     def add_task(self, channel):
         """Hand a connection's next request to the threads that answer it. New work is refused with 503 here, at
@@ -298,7 +298,7 @@ class Server(TcpWSGIServer):
         if request.error is None and is_model_work(request.command, request.path):
             busy = self.model.stuck()
             if busy is None and len(self.task_dispatcher.queue) >= self.queue:
-                busy = "The model has {} requests waiting: try again in a few seconds.".format(self.queue)
+                busy = f"The model has {self.queue} requests waiting: try again in a few seconds."
             if busy is None:
                 self.task_dispatcher.add_task(channel)
                 return
@@ -372,8 +372,8 @@ def main(argv=None):
         sys.exit(f"Could not start on port {args.port} with the model in {args.model_dir}: {error}")
     signal.signal(signal.SIGTERM, signal.default_int_handler)  # SIGTERM stops as Ctrl-C does
     try:  # a stop may come as soon as the URL is out
-        url = "http://127.0.0.1:{}".format(server.effective_port)
-        print("Serving {} on {} (Ctrl-C stops). Try:".format(args.model_dir, url))
+        url = f"http://127.0.0.1:{server.effective_port}"
+        print(f"Serving {args.model_dir} on {url} (Ctrl-C stops). Try:")
         print("  " + predict.how_to_ask(local_url=url), flush=True)
         server.run()  # returns on Ctrl-C
     except KeyboardInterrupt:

@@ -5,6 +5,7 @@ import shutil
 import threading
 
 import pytest
+
 from real_photo_model import PHOTO
 
 

@@ -14,7 +14,7 @@ import mediaeval_stand_in as stand_in
 from workshop import evaluate, loader
 from workshop.paths import ROOT
 
-tiny = loader.load(ROOT / "tests" / "step03", "tiny_locationnet")
+tiny = loader.load(ROOT / "tests", "tiny_locationnet")
 PARIS, TOKYO, LIMA, CAPE_TOWN = ({"token": t, "lat": lat, "lng": lng} for t, lat, lng in tiny.GRIDS)
 PUBLISHED_ROWS = [
     ("PlaNet, Im2GPS test set [1]", "8.4 % 24.5 % 37.6 % 53.6 % 71.3 %"),
@@ -162,7 +162,7 @@ def test_make_locationnet_then_make_evaluate_from_a_stand_in_bucket(monkeypatch,
     then the table; LOCATIONNET_URL and AWS_ENDPOINT_URL_S3 point at moto's S3 server on 127.0.0.1."""
     import mxnet as mx
 
-    standin_bucket = loader.load(ROOT / "tests" / "step03", "standin_bucket")
+    standin_bucket = loader.load(ROOT / "tests", "standin_bucket")
     model, testsets = tmp_path / "locationnet", tmp_path / "testsets"
     mx.random.seed(24)  # the network's weights: the same each run, and so its int8 copy's agreement
     with stand_in.buckets(monkeypatch, moto_server) as s3:

@@ -1,15 +1,12 @@
 """The host's downloads and checks (workshop/download.py, locationnet.py, testset.py, model_folder.py, ask's input),
 tested against stand-ins on 127.0.0.1. They run the host's code, the package and solutions/, whatever --tree says."""
 import socket
-import sys
 
 import pytest
 
-from workshop import ROOT, loader
-
-# The stand-in bucket and the small LocationNet-shaped network that step 03's tests also use.
-sys.path.insert(0, str(ROOT / "tests" / "step03"))
-from standin_bucket import locationnet_files  # noqa: E402
+from standin_bucket import locationnet_files  # the stand-in bucket's small LocationNet-shaped network
+from workshop import loader
+from workshop.paths import ROOT
 
 
 @pytest.fixture(scope="session")

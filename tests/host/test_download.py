@@ -11,7 +11,8 @@ import threading
 import hostile_mirror as mirrors
 import pytest
 
-from workshop import ROOT, download, locationnet
+from workshop import download, locationnet
+from workshop.paths import ROOT
 
 SYMBOL, PARAMS = "RN101-5k500-symbol.json", "RN101-5k500-0012.params"
 MULTIPART = '"3858f62230ac3c915f300c664312c11f-2"'  # an S3 multipart ETag: no MD5 to check the bytes against

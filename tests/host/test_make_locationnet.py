@@ -9,9 +9,9 @@ import time
 
 import numpy as np
 import pytest
-from standin_bucket import locationnet_files, standin_bucket, vendored_grids
 
-from workshop import ROOT
+from standin_bucket import locationnet_files, standin_bucket, vendored_grids
+from workshop.paths import ROOT
 
 SYMBOL, PARAMS = "RN101-5k500-symbol.json", "RN101-5k500-0012.params"
 KEPT = {SYMBOL, PARAMS, "grids.txt", "cells.tsv"}

@@ -5,7 +5,7 @@ import subprocess
 
 import pytest
 
-from workshop import ROOT
+from workshop.paths import ROOT
 
 # -o: the venv and the Lambda wheels are there (this test runs in that venv); never install from a test.
 MAKE = ["make", "-s", "-C", str(ROOT), "-o", ".venv/.installed", "-o", "build/lambda-wheels/.fetched"]

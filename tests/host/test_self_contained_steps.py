@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from workshop import ROOT
+from workshop.paths import ROOT
 
 # For each step, test files that load what the step's code keeps beside it; for step 3 every test of LocationNet's
 # files (where a script once looked for grids.txt above its folder). The whole suites run in `make test`.

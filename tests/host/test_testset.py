@@ -4,8 +4,9 @@ import os
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-import mediaeval_stand_in as stand_in
 import pytest
+
+import mediaeval_stand_in as stand_in
 
 
 @pytest.fixture(scope="module")

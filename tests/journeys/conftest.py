@@ -4,7 +4,7 @@ import subprocess
 
 import pytest
 
-from workshop import ROOT
+from workshop.paths import ROOT
 
 
 def git(*arguments, cwd=ROOT):

@@ -2,7 +2,7 @@
 before it, as typed (make, or the `.venv/bin/python -m workshop demo --quick` that the README names for a smaller demo).
 
 Nothing is reached but 127.0.0.1: the public buckets are moto's S3 server (tests/mediaeval_stand_in.py) holding a
-small network in LocationNet's format (tests/step03/tiny_locationnet.py), the package index is an address where
+small network in LocationNet's format (tests/tiny_locationnet.py), the package index is an address where
 nothing answers, and the clone has no Lambda wheels. The tests run in file order and share the clone: each is one
 step of the walk, named for what the attendee does.
 """
@@ -11,17 +11,13 @@ import re
 import shutil
 import signal
 import subprocess
-import sys
 import time
 
 import pytest
 
 import mediaeval_stand_in as stand_in
-from workshop import ROOT
-
-sys.path[:0] = [str(ROOT / "tests" / "step03"), str(ROOT / "tests" / "demo")]
-from real_photo_model import locationnet_near_the_cape  # noqa: E402
-from standin_bucket import locationnet_files  # noqa: E402
+from real_photo_model import locationnet_near_the_cape
+from standin_bucket import locationnet_files
 
 STEPS = {1: "01_data", 2: "02_train", 3: "03_host", 4: "04_bot"}
 PHOTO = "photos/cape-canaveral-falcon9-dscovr.jpg"

@@ -19,7 +19,8 @@ import pytest
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from werkzeug.serving import make_server
 
-from workshop import ROOT, checkpoint, loader
+from workshop import checkpoint, loader
+from workshop.paths import ROOT
 
 sagemaker_refusal = loader.load(ROOT / "tests" / "step03", "sagemaker_refusal")
 BUCKET = "whereml-host-walk"
@@ -36,7 +37,7 @@ def account():
     """(the stand-in account's URL, a boto3 client maker for it, SageMaker's rules in front of it)."""
     app = DomainDispatcherApplication(create_backend_app)
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=MotoRequestHandler)
-    url = "http://127.0.0.1:{}".format(server.server_address[1])
+    url = f"http://127.0.0.1:{server.server_address[1]}"
 
     def client(service):
         return boto3.client(service, endpoint_url=url, region_name="us-west-2")

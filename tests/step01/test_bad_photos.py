@@ -7,10 +7,6 @@ import shutil
 import signal
 
 import pytest
-from exif_blocks import (
-    GPS_LATITUDE, GPS_LATITUDE_REF, GPS_LONGITUDE, GPS_LONGITUDE_REF, ORIENTATION, UNDEFINED, degrees, exif_block,
-    raw, shorts, signed, text,
-)
 from PIL import Image
 
 from exif_blocks import (
@@ -24,6 +20,7 @@ from exif_blocks import (
     exif_block,
     raw,
     shorts,
+    signed,
     text,
 )
 

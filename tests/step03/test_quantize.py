@@ -1,7 +1,6 @@
 """quantize.py: an int8 copy of the network is kept only if it answers like the original, and model_fn serves it."""
 import re
 import shutil
-from pathlib import Path
 
 import pytest
 

@@ -12,7 +12,8 @@ import threading
 
 import pytest
 
-from workshop import ROOT, generate
+from workshop import generate
+from workshop.paths import ROOT
 
 MAKE = ["make", "-s", "-C", str(ROOT), "-o", ".venv/.installed"]
 

@@ -7,7 +7,6 @@ from chalice.test import Client
 
 import x_contract
 from bot_stand_ins import ENV, Endpoint, moto_with_bot_resources
-from chalice.test import Client
 from workshop import x_stand_in
 from workshop.paths import ROOT
 

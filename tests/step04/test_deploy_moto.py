@@ -16,6 +16,7 @@ import boto3
 import pytest
 
 import moto_server as moto_server_module
+
 X_CREDENTIALS = {"X_CONSUMER_KEY": "ck", "X_CONSUMER_SECRET": "cs", "X_ACCESS_TOKEN": "at",
                  "X_ACCESS_TOKEN_SECRET": "ats", "X_BEARER_TOKEN": "bt"}
 

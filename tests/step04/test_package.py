@@ -10,8 +10,6 @@ from pathlib import Path
 import pytest
 from cfnlint.api import lint
 
-from workshop.paths import ROOT
-
 VARIABLES = {"ENDPOINT_NAME", "QUEUE_NAME", "TABLE_NAME", "X_SECRETS_PARAM", "BOT_USER_ID", "BOT_SCREEN_NAME", "PAGE_DAILY_CAP",
              "DRY_RUN"}
 

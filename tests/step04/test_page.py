@@ -8,11 +8,11 @@ import socket
 import zlib
 
 import pytest
-from bot_stand_ins import ENV, PREDICTIONS, aws_client
 from PIL import Image
 from urllib3.filepost import encode_multipart_formdata
 
-from workshop import ROOT
+from bot_stand_ins import ENV, PREDICTIONS, aws_client
+from workshop.paths import ROOT
 
 PHOTO = ROOT / "photos" / "cape-canaveral-falcon9-dscovr.jpg"  # GPS EXIF: 28.5619, -80.5772
 CAPE = (28.5619, -80.5772)

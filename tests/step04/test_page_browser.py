@@ -14,7 +14,7 @@ import urllib.request
 
 import pytest
 
-from workshop import ROOT
+from workshop.paths import ROOT
 
 DRIVER = shutil.which("chromedriver")
 BROWSER = next(filter(None, map(shutil.which, ("chromium", "chromium-browser", "google-chrome"))), None)

@@ -4,6 +4,7 @@ import json
 
 import pytest
 import responses
+from urllib3.filepost import encode_multipart_formdata
 
 from bot_stand_ins import (
     API,
@@ -17,8 +18,7 @@ from bot_stand_ins import (
     post_photo_of,
     serve_photo,
 )
-from urllib3.filepost import encode_multipart_formdata
-from workshop import ROOT
+from workshop.paths import ROOT
 
 PAGE_PHOTO = ROOT / "photos" / "cape-canaveral-falcon9-dscovr.jpg"
 

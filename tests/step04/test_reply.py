@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 import reverse_geocode
 import twitter_text
+
 from bot_stand_ins import PREDICTIONS
 
 COUNTRY_CODES = [row[0] for row in csv.reader(open(Path(reverse_geocode.__file__).with_name("countries.csv")))]

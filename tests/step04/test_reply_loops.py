@@ -5,6 +5,7 @@ import json
 
 import pytest
 import responses
+
 from bot_stand_ins import (
     API,
     BOT_ID,

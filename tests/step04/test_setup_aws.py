@@ -128,7 +128,7 @@ def test_setup_writes_the_stage_policy_for_this_account_and_region(setup_aws, st
 
 
 def test_the_account_policy_file_is_ignored_by_git_in_every_step_folder(tree):
-    from workshop import ROOT
+    from workshop.paths import ROOT
 
     paths = [f"{folder}/04_bot/.chalice/{name}" for folder in ("steps", "solutions")
              for name in ("policy-dev.account.json", "deployments/abc.zip", "deployed/dev.json")]

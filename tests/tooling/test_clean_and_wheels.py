@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from workshop import ROOT
+from workshop.paths import ROOT
 
 DOWNLOADS = ["build/locationnet/RN101-5k500-0012.params", "build/locationnet.partial/RN101-5k500-0012.params",
              "build/testsets/mediaeval2016/photos/0a.jpg", "build/lambda-wheels/pillow-12.2.0.whl"]

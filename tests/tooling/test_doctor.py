@@ -9,7 +9,6 @@ import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
 
 import boto3
 import pytest
@@ -434,7 +433,7 @@ class Answers(socketserver.ThreadingTCPServer):
 
     @property
     def url(self):
-        return "http://127.0.0.1:{}".format(self.server_address[1])
+        return f"http://127.0.0.1:{self.server_address[1]}"
 
     def close(self):
         self.stop.set()

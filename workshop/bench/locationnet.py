@@ -26,7 +26,7 @@ from workshop.paths import ROOT
 warnings.filterwarnings("ignore")
 with loader.visible(ROOT / "tests"):  # the stand-ins of the tests: moto's server and the model's bucket
     moto_server = loader.load(ROOT / "tests", "moto_server")
-    StandInBucket = loader.load(ROOT / "tests" / "step03", "standin_bucket").StandInBucket
+    StandInBucket = loader.load(ROOT / "tests", "standin_bucket").StandInBucket
 
 STEP = ROOT / "solutions" / "03_host"
 PHOTO = ROOT / "photos" / "cape-canaveral-falcon9-dscovr.jpg"

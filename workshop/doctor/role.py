@@ -10,8 +10,8 @@ from urllib.parse import unquote
 
 from botocore.exceptions import ClientError
 
-from workshop import ROOT
 from workshop.doctor import fix, ok
+from workshop.paths import ROOT
 
 SAGEMAKER = "sagemaker.amazonaws.com"
 POLICY_FOLDER = ROOT / "build" / "doctor"  # where the policy a role lacks is written, for `aws iam put-role-policy`

@@ -8,9 +8,9 @@ files in build/locationnet/, with cells.tsv: the places of grids.txt's cells, na
 import os
 
 import mxnet as mx
+from locator import Locator, symbol_block
 
 from cells import read_model_cells
-from locator import Locator, symbol_block
 
 SYMBOL = "RN101-5k500-symbol.json"
 PARAMS = "RN101-5k500-0012.params"

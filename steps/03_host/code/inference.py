@@ -12,19 +12,19 @@ import collections
 import json
 import os
 
-import mxnet as mx
-import numpy as np
-from PIL import Image
-
 import fetch
 import int8
 import locationnet
+import mxnet as mx
+import numpy as np
 import photo
 import request
-from cells import read_cells
 from locator import Locator
+from PIL import Image
 from refusal import Refused
 from request import JSON
+
+from cells import read_cells
 
 # Step 02 normalised its photos with these (ImageNet's per-channel statistics); serving must do the same.
 MEAN = (0.485, 0.456, 0.406)

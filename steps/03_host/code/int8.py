@@ -7,9 +7,9 @@ import json
 import os
 
 import mxnet as mx
+from locator import Locator, symbol_block
 
 from cells import read_model_cells
-from locator import Locator, symbol_block
 
 PREFIX = "model-int8"
 SYMBOL = PREFIX + "-symbol.json"

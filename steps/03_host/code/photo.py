@@ -11,7 +11,6 @@ import io
 import warnings
 
 from PIL import Image, ImageOps
-
 from refusal import Refused
 
 MAX_BYTES = 6 * 1024 * 1024  # SageMaker's own limit for a real-time request

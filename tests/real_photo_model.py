@@ -1,11 +1,9 @@
 """The real photo shipped in photos/, and a small LocationNet-shaped model that places it near where it was taken:
 for the tests of `make ask` and `make demo MODEL=build/locationnet`."""
+from standin_bucket import vendored_grids
+from tiny_locationnet import write_locationnet
 from workshop import loader
-from workshop.paths import ROOT, TESTS
-
-# The LocationNet stand-ins of step 03's tests.
-vendored_grids = loader.load(TESTS / "step03", "standin_bucket").vendored_grids
-write_locationnet = loader.load(TESTS / "step03", "tiny_locationnet").write_locationnet
+from workshop.paths import ROOT
 
 PHOTO = ROOT / "photos" / "cape-canaveral-falcon9-dscovr.jpg"
 CAPE = (28.5619, -80.5772)  # where its GPS EXIF says it was taken (photos/README.md)
