@@ -14,7 +14,7 @@ MAKE = ["make", "-s", "-C", str(ROOT), "-o", ".venv/.installed", "-o", "build/la
 RECIPES = [
     (["ask"], "PHOTO", "-- {}"),
     (["ask", "PHOTO=p.jpg"], "MODEL", "--model={}"),
-    (["demo", "MODEL=locationnet"], "PHOTO", "--photo={}"),
+    (["demo", "MODEL=build/locationnet"], "PHOTO", "--photo={}"),
     (["demo"], "MODEL", "--model={}"),
     (["locationnet"], "FROM", "--from={}"),
     (["locationnet"], "LOCATIONNET", "--out={}"),

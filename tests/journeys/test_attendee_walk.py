@@ -156,7 +156,7 @@ def test_9_ask_about_a_photo(clone):
 
 
 def test_10_demo_with_locationnet_then_the_demo_again(clone, buckets):
-    assert "Done in" in make(clone, "demo", "MODEL=locationnet").stdout
+    assert "Done in" in make(clone, "demo", "MODEL=build/locationnet").stdout
     assert "Done in" in demo(clone)
     out = demo(clone, "--tree", "steps", "--open-todos", "solution")
     assert "your code (steps/03_host)" in out and "the solution (solutions/01_data)" in out

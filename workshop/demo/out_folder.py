@@ -12,7 +12,7 @@ from workshop.demo import DemoError
 from workshop.paths import shown
 
 LOCK_FILE = "demo.pid"
-# Written first into every demo's folder, whatever the run (the toy world, MODEL=locationnet, TREE=steps), and kept:
+# Written first into every demo's folder, whatever the run (the toy world, MODEL=build/locationnet, TREE=steps), and kept:
 # the next demo knows the folder as a demo's and empties it.
 MARK = "made-by-the-demo.txt"
 OLD_MARK = "prepare.log"  # what told a demo's folder before MARK: folders of earlier checkouts' demos
