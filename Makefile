@@ -72,8 +72,9 @@ test-step: $(STAMP) $(WHEELS)
 watch-step: $(STAMP) $(WHEELS)
 	@$(WORKSHOP) watch-step --tree $(TARGET) $(N)
 
+# hint-step: LEVEL=k shows that level of the hints; diff-step: TODO=02.3 (or all) instead of the first open TODO.
 hint-step diff-step reset-step checkpoint-step: $(STAMP)
-	@$(WORKSHOP) $@ $(N)
+	@$(WORKSHOP) $@ $(N) $(if $(filter hint-step,$@),$(if $(LEVEL),--level $(LEVEL)))$(if $(filter diff-step,$@),$(if $(TODO),--todo $(TODO)))
 
 bench status: $(WHEELS)
 status generate check-generated bench: $(STAMP)

@@ -102,12 +102,21 @@ def broken(step, folder):
     return kept.get("broken") if kept else None
 
 
+def kept_answer(step, folder):
+    """(exit code, the TODOs to work on) that the last `make test-step` on these very files of `folder` kept, or
+    None."""
+    kept = results.kept(step, KEPT, f"{folder}:{results.key(step, folder)}")
+    if kept is None:
+        return None
+    return kept["code"], [step.todo(todo_id) for todo_id in kept["todos"] if step.todo(todo_id)]
+
+
 def answer(step, folder, say=print):
     """(exit code, the TODOs to work on) of `make test-step` on `folder`: kept from its last run on these very
     files, or found now by running the tests quietly."""
-    kept = results.kept(step, KEPT, f"{folder}:{results.key(step, folder)}")
+    kept = kept_answer(step, folder)
     if kept is not None:
-        return kept["code"], [step.todo(todo_id) for todo_id in kept["todos"] if step.todo(todo_id)]
+        return kept
     say(f"(Running the tests of step {step.number} to see where `make test-step {step.number}` stops ...)")
     return _answer(step, folder, *run(step, folder.parent, "-x", "-q"))
 

@@ -9,7 +9,7 @@ STUB_01_1 = 'raise NotImplementedError("TODO 01.1: add two numbers")'
 def test_the_pristine_starter_fails_and_the_last_lines_name_the_todo_and_its_hint(repo, capsys):
     assert step_tests.main(1, "steps", repo) != 0
     last = capsys.readouterr().out.strip().splitlines()[-2:]
-    assert last == ["Not there yet. Step 1, TODO 01.1: add two numbers", "Hint: Python has an operator for it."]
+    assert last == ["Not there yet. Step 1, TODO 01.1: add two numbers", "Hint: Python has an operator for it. (more: `make hint-step 1`)"]
 
 
 def test_after_solving_one_todo_the_next_failing_one_is_named(repo, edit, capsys):
