@@ -113,8 +113,8 @@ def test_a_training_step_moves_the_weights_by_the_gradient_per_photo(train, work
         (["algo-1"], "algo-1", 1, False),  # a second worker on the same machine (MXNet's launcher)
     ],
 )
-def test_only_the_first_host_saves(train, hosts, current, rank, saves):
-    assert train.saves_model(hosts, current, rank) is saves
+def test_only_the_first_host_saves(load, hosts, current, rank, saves):
+    assert load("02_train", "workload").saves_model(hosts, current, rank) is saves
 
 
 def test_container_code_runs_on_python_3_8(step_folder):

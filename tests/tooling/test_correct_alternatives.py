@@ -16,13 +16,7 @@ return MXNet(
     instance_count=args.instance_count,
     hyperparameters=args.hyperparameters,
     distribution={"parameter_server": {"enabled": args.instance_count > 1}},
-    metric_definitions=METRIC_DEFINITIONS,
-    max_run=args.max_run,
-    output_path=output_path,
-    code_location=output_path,
-    tags=TAGS,
-    sagemaker_session=session,
-    **spot_settings(args, bucket, job_name),
+    **job_settings(args, session, bucket, job_name),
 )
 ''', id="the parameter server written out as disabled on one host"),
     pytest.param("04.5", "tests/step04/test_reply.py", '''
