@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make check-devcontainer`: build the dev container where no registry for base images can be reached. A Debian
 # bookworm root made by debootstrap, imported with `podman import`, stands in for the base image; the Dockerfile's
-# `check` stage then runs `make test-step 1 TARGET=solutions` and `make demo` as build steps (a build can run them
+# `check` stage then runs `make test-step 1 TREE=solutions` and `make demo` as build steps (a build can run them
 # where `podman run` cannot start a container). Needs root, podman and debootstrap (installed if missing), and PyPI.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -41,4 +41,4 @@ checked=$(date +%s)
 
 size() { podman image inspect --format '{{.Size}}' "$1" | awk '{printf "%.0f MB", $1 / 1e6}'; }
 echo "The dev container builds from $BASE: $((built - started)) s to build ($IMAGE, $(size "$IMAGE"); the base" \
-  "$(size "$BASE")), $((checked - built)) s for \`make test-step 1 TARGET=solutions\` and \`make demo\` inside it: passed."
+  "$(size "$BASE")), $((checked - built)) s for \`make test-step 1 TREE=solutions\` and \`make demo\` inside it: passed."

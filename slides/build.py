@@ -1,4 +1,4 @@
-"""Render the talk, slides/whereml.md, into one self-contained HTML file: `python slides/build.py` (`make slides`).
+"""Render the talk, slides/whereml.md, into one self-contained HTML file: `python -m workshop slides` (`make slides`).
 
 The deck is Markdown; a line `---` separates two slides. HTML comments are directives:
     <!-- include: solutions/04_bot/chalicelib/reply.py#flag_emoji -->   code cut from the repository (excerpts.py)
@@ -11,26 +11,24 @@ A reference that does not resolve stops the build, naming the slide. Nothing is 
 import argparse
 import html
 import mimetypes
-import os
 import re
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from markdown_it import MarkdownIt
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import get_lexer_by_name, get_lexer_for_filename
+from pygments.util import ClassNotFound
+
+import excerpts
+import outputs
+from workshop import manifest
+from workshop.paths import ROOT, shown
+
 HERE = Path(__file__).resolve().parent
-if str(HERE.parent) not in sys.path:
-    sys.path.insert(0, str(HERE.parent))  # the workshop package, when run as `python slides/build.py`
-
-import excerpts  # noqa: E402
-import outputs  # noqa: E402
-from markdown_it import MarkdownIt  # noqa: E402
-from pygments import highlight  # noqa: E402
-from pygments.formatters import HtmlFormatter  # noqa: E402
-from pygments.lexers import get_lexer_by_name, get_lexer_for_filename  # noqa: E402
-from pygments.util import ClassNotFound  # noqa: E402
-
-from workshop import ROOT, manifest  # noqa: E402
 
 DECK = HERE / "whereml.md"
 OUT = ROOT / "build" / "slides" / "index.html"
@@ -290,8 +288,7 @@ def main(argv=None):
     except BuildError as error:
         sys.exit("\n".join(f"slides: {problem}" for problem in str(error).splitlines()))
     seconds = time.monotonic() - started
-    shown = os.path.relpath(args.out)
-    print(f"Wrote {shown}: {len(slides)} slides in {seconds:.1f} s. Open it in a browser; p shows the notes.")
+    print(f"Wrote {shown(args.out)}: {len(slides)} slides in {seconds:.1f} s. Open it in a browser; p shows the notes.")
 
 
 if __name__ == "__main__":

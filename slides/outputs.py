@@ -9,13 +9,14 @@ placeholders that say which command fills them.
 """
 import base64
 import csv
-import json
 import io
+import json
 import mimetypes
 import shutil
 import warnings
 
-from workshop import ROOT, checkpoint, files, loader, manifest
+from workshop import checkpoint, files, loader, manifest
+from workshop.paths import ROOT
 
 REPLY_FOLDER = "build/slides/reply"
 REPLY = {name: f"{REPLY_FOLDER}/{name}" for name in ("photo.jpg", "map.png", "reply.txt")}

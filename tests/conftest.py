@@ -1,6 +1,6 @@
 """The safety net under every test, and the fixtures that load a step's code from steps/ or solutions/.
 
-Pick the tree with `--tree steps|solutions|DIR` or the TARGET environment variable (default: steps).
+Pick the tree with `--tree steps|solutions|DIR` or the TREE environment variable (default: steps).
 """
 import gc
 import os
@@ -10,12 +10,17 @@ from pathlib import Path
 
 import pytest
 
-from workshop import ROOT, checkpoint, loader
+import moto_server as moto_server_module
+from workshop import checkpoint, loader
+from workshop.paths import ROOT, tree_folder, tree_name
 
 NETGUARD = Path(__file__).parent / "netguard"
 pytest_plugins = ["workshop.todo_marks"]  # the `todo` marker: TODO order, and failures that name their TODO
 
-# Fake credentials and a region, before any test imports boto3: nothing can reach a real AWS account.
+# Why this file changes the environment on import, for the whole session: the test modules import boto3 and the
+# SageMaker SDK as they are collected, and those read credentials, region and config once; and every Python a test
+# starts (a step's script, the demo, make) inherits os.environ, so the fake credentials and the network guard
+# (PYTHONPATH) reach it too. Fake credentials and a region: nothing can reach a real AWS account.
 os.environ.update(
     AWS_ACCESS_KEY_ID="testing",
     AWS_SECRET_ACCESS_KEY="testing",
@@ -53,7 +58,7 @@ def pytest_unconfigure(config):
 def pytest_addoption(parser):
     parser.addoption(
         "--tree",
-        default=os.environ.get("TARGET", "steps"),
+        default=None,
         help="whose code to test: steps (your work), solutions, or a folder laid out like them",
     )
 
@@ -61,8 +66,8 @@ def pytest_addoption(parser):
 @pytest.fixture(scope="session")
 def tree(request):
     """The folder that holds 01_data ... 04_bot under test."""
-    chosen = request.config.getoption("--tree")
-    path = ROOT / chosen if chosen in ("steps", "solutions") else Path(chosen).resolve()
+    chosen = tree_name(request.config.getoption("--tree"))
+    path = tree_folder(chosen)
     assert path.is_dir(), f"--tree {chosen}: no such folder"
     return path
 
@@ -71,6 +76,14 @@ def tree(request):
 def load(tree):
     """load("01_data", "prepare") imports prepare.py from the tree under test."""
     return lambda folder, module: loader.load(tree / folder, module)
+
+
+@pytest.fixture(scope="session")
+def moto_server():
+    """The URL of moto's server on 127.0.0.1, started once, when a test first asks for it (moto_server.py); a test
+    that fills it empties it first (moto_server.emptied)."""
+    with moto_server_module.running() as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -2,7 +2,7 @@
 (a tag stored with the wrong type): exif_block([...], gps=[...]) -> the bytes for Image.save(..., exif=...)."""
 import struct
 
-BYTE, ASCII, SHORT, LONG, RATIONAL, UNDEFINED = 1, 2, 3, 4, 5, 7
+BYTE, ASCII, SHORT, LONG, RATIONAL, UNDEFINED, SRATIONAL = 1, 2, 3, 4, 5, 7, 10
 ORIENTATION, GPS_IFD = 0x0112, 0x8825
 GPS_LATITUDE_REF, GPS_LATITUDE, GPS_LONGITUDE_REF, GPS_LONGITUDE = 1, 2, 3, 4
 
@@ -25,6 +25,12 @@ def degrees(value):
     hundredths = round(abs(value) * 360000)
     parts = (hundredths // 360000, 1, hundredths // 6000 % 60, 1, hundredths % 6000, 100)
     return RATIONAL, 3, struct.pack("<6I", *parts)
+
+
+def signed(*parts):
+    """Degrees, minutes and seconds stored as signed rationals (-33, -52, -24): what some writers do for south or
+    west, on top of the reference letter."""
+    return SRATIONAL, len(parts), struct.pack(f"<{2 * len(parts)}i", *(n for part in parts for n in (part, 1)))
 
 
 def _ifd(entries, start):

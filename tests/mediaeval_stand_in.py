@@ -2,12 +2,12 @@
 (mmcommons-tutorial) and its photos (multimedia-commons), public-read and fetched unsigned as the real ones are."""
 import contextlib
 import io
-import urllib.request
 
 import boto3
 import numpy as np
-from moto.server import ThreadedMotoServer
 from PIL import Image
+
+import moto_server
 
 TUTORIAL = "mmcommons-tutorial"
 COMMONS = "multimedia-commons"
@@ -58,9 +58,7 @@ def photo_jpeg(index, size=(320, 240)):
 
 def fill(url, photos=PHOTOS, text=None):
     """Both buckets at `url`, as the public ones are laid out, and nothing else; returns the S3 client."""
-    # moto keeps its buckets per process, not per server: start from none
-    urllib.request.urlopen(urllib.request.Request(f"{url}/moto-api/reset", method="POST")).close()
-    s3 = boto3.client("s3", region_name="us-west-2", endpoint_url=url)
+    s3 = boto3.client("s3", region_name="us-west-2", endpoint_url=moto_server.emptied(url))
     for bucket in (TUTORIAL, COMMONS):
         s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": "us-west-2"})
     body = (list_text(photos) if text is None else text).encode()
@@ -73,16 +71,10 @@ def fill(url, photos=PHOTOS, text=None):
 
 
 @contextlib.contextmanager
-def buckets(monkeypatch, photos=PHOTOS, text=None):
-    """moto's S3 server on a free 127.0.0.1 port, filled; LOCATIONNET_URL and AWS_ENDPOINT_URL_S3 point at it."""
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    url = f"http://{host}:{port}"
-    try:
-        s3 = fill(url, photos, text)
-        monkeypatch.setenv("LOCATIONNET_URL", f"{url}/{TUTORIAL}/models/")
-        monkeypatch.setenv("AWS_ENDPOINT_URL_S3", url)
-        yield s3
-    finally:
-        server.stop()
+def buckets(monkeypatch, url, photos=PHOTOS, text=None):
+    """moto's server at `url` (the `moto_server` fixture) filled; LOCATIONNET_URL and AWS_ENDPOINT_URL_S3 point at
+    it."""
+    s3 = fill(url, photos, text)
+    monkeypatch.setenv("LOCATIONNET_URL", f"{url}/{TUTORIAL}/models/")
+    monkeypatch.setenv("AWS_ENDPOINT_URL_S3", url)
+    yield s3

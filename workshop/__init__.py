@@ -1,4 +1,3 @@
-"""The workshop's own tooling: the manifest, the solutions-to-starters generator and the step commands."""
-from pathlib import Path
+"""The workshop's own tooling: the manifest, the solutions-to-starters generator and the step commands.
 
-from workshop.paths import ROOT
+Where things are in the repository: workshop/paths.py."""

@@ -7,10 +7,23 @@ import time
 from pathlib import Path
 
 from workshop import (
-    ROOT, bench, check_generated, check_platforms, check_workshop, checkpoint_step, diff_step, full_test, generate,
-    hint_step, manifest, reset_step, step_tests,
+    bench,
+    check_generated,
+    check_platforms,
+    check_workshop,
+    checkpoint_step,
+    diff_step,
+    full_test,
+    generate,
+    hint_step,
+    loader,
+    manifest,
+    reset_step,
+    status,
+    step_tests,
+    watch,
 )
-from workshop import status, watch
+from workshop.paths import ROOT, shown
 
 STEP_COMMANDS = {
     "test-step": lambda number, args: step_tests.main(number, args.tree, args.root),
@@ -31,9 +44,12 @@ def _generate(args):
     started = time.perf_counter()
     numbers = {manifest.step(number, args.root).number for number in args.step} if args.step else None
     folders = generate.generate(args.root, args.out, set(args.only) if args.only else None, numbers)
-    shown = (str(f.relative_to(args.root)) if f.is_relative_to(args.root) else str(f) for f in folders)
-    print(f"Generated {', '.join(shown)} in {time.perf_counter() - started:.2f} s.")
+    print(f"Generated {', '.join(shown(folder, args.root) for folder in folders)} in {time.perf_counter() - started:.2f} s.")
     return 0
+
+
+# The slide renderer lives beside the deck, in slides/: loaded by path, as a step's script is.
+SLIDES = "slides/build.py"
 
 
 # Commands with options of their own: `python -m workshop ask PHOTO --model DIR` hands the rest to the module's main.
@@ -41,6 +57,11 @@ FORWARDED = {
     "ask": ("workshop.ask", "your photo answered as the bot would reply (make ask)"),
     "evaluate": ("workshop.evaluate", "the share of photos within 1/25/200/750/2500 km (make evaluate)"),
     "demo": ("workshop.demo.__main__", "the whole pipeline offline, photos to a reply (make demo)"),
+    "locationnet": ("workshop.locationnet", "the talk's LocationNet downloaded, checked, given places (make locationnet)"),
+    "testset": ("workshop.testset", "the MediaEval 2016 test list and its first photos (make locationnet)"),
+    "serve": ("workshop.serve", "your step-3 endpoint on 127.0.0.1, once its TODOs are done (make serve)"),
+    "doctor": ("workshop.doctor.preflight", "the host's preflight: AWS account, role, quotas, X app (make doctor)"),
+    "slides": (SLIDES, "the talk rendered into build/slides/index.html (make slides)"),
 }
 
 OTHER_COMMANDS = {
@@ -73,7 +94,7 @@ def parser():
         command = commands.add_parser(name)
         command.add_argument("step", nargs="*", help="the step number")
         if name in ("test-step", "watch-step"):
-            command.add_argument("--tree", help="steps (default, or $TARGET), solutions, or a folder like them")
+            command.add_argument("--tree", help="steps (default, or $TREE), solutions, or a folder like them")
         if name == "hint-step":
             command.add_argument("--level", type=int, help="show this level of the hints (default: the next one)")
         if name == "diff-step":
@@ -91,7 +112,7 @@ def parser():
         commands.add_parser(name, help=f"{about}; `python -m workshop {name} --help` for its options")
     platforms = commands.add_parser("check-platforms", help="has every pin a wheel for each platform we claim?")
     platforms.add_argument("--index-url", help="the package index to ask (default: pip's, from `pip config list`)")
-    testing = commands.add_parser("test", help="every test suite against the solutions, and check-generated")
+    testing = commands.add_parser("test", help="every test suite against the solutions (steps/ is yours: not checked)")
     checking = commands.add_parser("check-workshop", help="stubs and wrong variants are caught by their TODO's tests")
     checking.add_argument("step", nargs="*", help="only these steps (default: all)")
     checking.add_argument("--todo", metavar="ID", help="only the stub and the wrong variants of this TODO")
@@ -104,7 +125,9 @@ def main(argv=None):
     sys.stdout.reconfigure(line_buffering=True)  # our lines and the pytest runs' lines stay in order in CI logs
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv and argv[0] in FORWARDED:
-        return importlib.import_module(FORWARDED[argv[0]][0]).main(argv[1:])
+        module = FORWARDED[argv[0]][0]
+        forwarded = loader.load(ROOT / "slides", "build") if module == SLIDES else importlib.import_module(module)
+        return forwarded.main(argv[1:])
     args = parser().parse_args(argv)
     args.root = args.root.resolve()
     try:

@@ -2,12 +2,11 @@
 
     python -m workshop ask PHOTO [--model build/locationnet] [--tree steps|solutions|DIR] [--out build/ask]
 
-The photo goes through the endpoint's own code, 03_host/inference.py (model_fn, input_fn, predict_fn, output_fn),
+The photo goes through the endpoint's own code, 03_host/code/inference.py (model_fn, input_fn, predict_fn, output_fn),
 and its answer through the bot's, 04_bot/chalicelib (reply_text, draw_map), of --tree: your steps/ by default, as
 `make serve` runs them. When the photo carries a GPS position in its EXIF, each guess gets its distance from there.
 """
 import argparse
-import io
 import json
 import re
 import sys
@@ -15,20 +14,14 @@ import time
 import warnings
 from pathlib import Path
 
-from PIL import Image, UnidentifiedImageError
+from workshop import loader
+from workshop.paths import ROOT, shown, tree_folder
+from workshop.photo import GET_LOCATIONNET, Stop, check_model, distances, gps_position, read_photo
 
-from workshop import loader, step_tests
-
-from workshop.paths import ROOT
 SOLUTIONS = ROOT / "solutions"
 # What ask runs of each step, and so which TODOs must be done in --tree.
-RUNS = {"03_host": ["inference.py"], "04_bot": ["chalicelib/reply.py", "chalicelib/map_image.py"]}
+RUNS = {"03_host": ["code/inference.py"], "04_bot": ["chalicelib/reply.py", "chalicelib/map_image.py"]}
 TODO_STUB = re.compile(r'NotImplementedError\("TODO (\d\d\.\d+):')
-GET_LOCATIONNET = "`make locationnet` gets the talk's real model (a ResNet-101 over 15,527 cells of the globe)"
-
-
-class Stop(Exception):
-    """Why ask cannot answer, and what to do."""
 
 
 def main(argv=None):
@@ -42,19 +35,19 @@ def main(argv=None):
     sys.stdout.reconfigure(errors="backslashreplace")
     warnings.filterwarnings("ignore", "Cannot decide type")  # MXNet's note on SymbolBlock: nothing to act on
     try:
-        ask(args.photo, args.model, step_tests.tree_folder(args.tree, ROOT), args.tree, args.out)
+        ask(args.photo, args.model, tree_folder(args.tree, ROOT), args.tree, args.out)
     except Stop as stop:
-        sys.exit("make ask: {}".format(stop))
+        sys.exit(f"make ask: {stop}")
 
 
 def ask(photo, model, tree, tree_name, out):
-    body = read_photo(photo)
     whose = whose_code(tree, tree_name)
+    body = read_photo(photo)
     inference = loader.load(tree / "03_host", "inference")
     reply, map_image = (loader.load(tree / "04_bot", "chalicelib." + name) for name in ("reply", "map_image"))
     locationnet = loader.load(tree / "03_host", "locationnet")
     check_model(model, locationnet)
-    print("Whose code runs: {}".format(whose))
+    print(f"Whose code runs: {whose}")
 
     refusal = loader.load(tree / "03_host", "refusal")
     try:
@@ -64,7 +57,7 @@ def ask(photo, model, tree, tree_name, out):
         loaded = time.perf_counter()
         prediction = inference.predict_fn(data, locator)
     except refusal.Refused as refused:  # what the endpoint would answer with a 4xx
-        raise Stop("the endpoint would refuse {} ({}): {}".format(photo, refused.status_code, refused.sentence))
+        raise Stop(f"the endpoint would refuse {photo} ({refused.status_code}): {refused.sentence}")
     answer = json.loads(inference.output_fn(prediction, "application/json")[0])
     answered = time.perf_counter()
     predictions = answer["predictions"]
@@ -73,31 +66,22 @@ def ask(photo, model, tree, tree_name, out):
     if not locationnet.present(str(model)):
         print("\nThis is a model trained in the workshop, not LocationNet. Trained on the toy world (the sample data "
               "of `make data`), its answers are not about real places: a toy render of a place looks nothing like a "
-              "photo taken there. For real photos, {}; then `make ask PHOTO={}`.".format(GET_LOCATIONNET, photo))
+              f"photo taken there. For real photos, {GET_LOCATIONNET}; then `make ask PHOTO={photo}`.")
 
     out.mkdir(parents=True, exist_ok=True)
     picture = out / (photo.stem + "-reply.png")
-    picture.write_bytes(map_image.draw_map(predictions))
-    print("\nThe reply, exactly as the bot would post it (with {} attached):\n".format(shown(picture)))
+    picture.write_bytes(map_image.draw_map(predictions, truth=gps_position(body)))
+    print(f"\nThe reply, exactly as the bot would post it (with {shown(picture)} attached; its ring, where the photo's "
+          "GPS EXIF says it was taken, is ask's own):\n")
     print(reply.reply_text(predictions) + "\n")
     print(distances(body, predictions[: reply.TOP], reply))
-
-
-def read_photo(photo):
-    try:
-        body = photo.read_bytes()
-    except OSError as error:
-        raise Stop("cannot read PHOTO={} ({}): give the path of a JPEG or PNG photo, e.g. "
-                   "PHOTO=photos/cape-canaveral-falcon9-dscovr.jpg.".format(photo, error.strerror))
-    return body
 
 
 def whose_code(tree, tree_name):
     """Which code runs, said in one line; Stop when a TODO it needs is still open in `tree`."""
     missing = [tree / step for step in RUNS if not (tree / step).is_dir()]
     if missing:
-        raise Stop("{} is missing: TREE is steps (your code), solutions, or a folder laid out like them.".format(
-            shown(missing[0])))
+        raise Stop(f"{shown(missing[0])} is missing: TREE is steps (your code), solutions, or a folder laid out like them.")
     open_todos = sorted({todo for step, files in RUNS.items() for name in files
                          for todo in TODO_STUB.findall((tree / step / name).read_text(encoding="utf-8"))})
     if open_todos:
@@ -105,44 +89,8 @@ def whose_code(tree, tree_name):
                    "test-step N` says what is missing), or run the solutions: `make ask PHOTO=... TREE=solutions`."
                    .format(shown(tree), ", ".join(open_todos), "them" if len(open_todos) > 1 else "it"))
     owner = "your code" if tree_name == "steps" else "the solutions" if tree_name == "solutions" else "the code"
-    return "{} in {} (03_host/inference.py for the answer, 04_bot/chalicelib/reply.py and map_image.py for the " \
-           "reply).".format(owner, shown(tree))
-
-
-def check_model(model, locationnet):
-    if locationnet.present(str(model)) or (model / "model-symbol.json").is_file():
-        return
-    if model == ROOT / "build" / "locationnet":
-        raise Stop("there is no model in {}: {} (no AWS account needed), or pass MODEL=build/model for the toy "
-                   "model of `make train`.".format(shown(model), GET_LOCATIONNET))
-    raise Stop("{} holds no model (no RN101-5k500-symbol.json, no model-symbol.json): {}, or `make train` makes the "
-               "toy one in build/model.".format(shown(model), GET_LOCATIONNET))
-
-
-def distances(body, predictions, reply):
-    """Where the photo's GPS EXIF says it was taken, and each guess's distance from there."""
-    geotag = loader.load(SOLUTIONS / "01_data", "geotag")
-    geo = loader.load(SOLUTIONS / "02_train", "geo")
-    try:
-        position = geotag.read_position(Image.open(io.BytesIO(body)))
-    except (UnidentifiedImageError, ValueError, ZeroDivisionError, TypeError):
-        position = None  # a broken GPS block is no position
-    if not position or not geotag.is_possible(*position):
-        return "The photo has no GPS position in its EXIF, so how far off each guess is cannot be said."
-    import reverse_geocode  # the offline geocoder that names the cells
-
-    place = reverse_geocode.search([position])[0]
-    near = ", ".join(filter(None, [place.get("city"), place.get("state"), place.get("country_code")]))
-    lines = ["Its GPS EXIF says it was taken at {:.4f}, {:.4f} (near {}):".format(position[0], position[1], near)]
-    for rank, guess in enumerate(predictions, start=1):
-        km = float(geo.haversine_km(position[0], position[1], guess["lat"], guess["lng"]))
-        lines.append("   {}. {}: {:,.0f} km away".format(rank, reply.place_name(guess), km))
-    return "\n".join(lines)
-
-
-def shown(path):
-    path = Path(path).resolve()
-    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+    return (f"{owner} in {shown(tree)} (03_host/code/inference.py for the answer, 04_bot/chalicelib/reply.py and "
+            "map_image.py for the reply).")
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from workshop import files
+from workshop.paths import shown
 
 MARK = "Does not import: "  # the line the `todo` plugin adds to a test's report: "<file>:<line>: <Type>: <message>"
 MARKED = re.compile(rf"^{MARK}(?P<file>.+?):(?P<line>\d+): (?P<message>.*)$", re.M)
@@ -43,11 +44,6 @@ class Broken:
                      if self.error.startswith("SyntaxError")
                      else f"Fix that first: every test{step} that loads this file fails the same way.")
         return "\n".join(lines)
-
-
-def shown(path, root):
-    path = Path(path).resolve()
-    return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
 
 
 def is_py312_f_string(error):

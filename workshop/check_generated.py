@@ -2,8 +2,9 @@
 from itertools import zip_longest
 from pathlib import Path
 
-from workshop import ROOT, files, manifest, readme
+from workshop import files, manifest, readme
 from workshop.generate import starter_tree
+from workshop.paths import ROOT
 
 
 def differences(root=ROOT):

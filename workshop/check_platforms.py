@@ -8,6 +8,7 @@ Without the index it says that it could not check, and exits 0: an offline run p
 """
 import json
 import os
+import re
 import ssl
 import subprocess
 import sys
@@ -22,7 +23,7 @@ from packaging.tags import compatible_tags, cpython_tags, mac_platforms
 from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
 from packaging.version import InvalidVersion, Version
 
-from workshop import ROOT
+from workshop.paths import ROOT
 
 PYTHON = (3, 11)
 # README "Before the stream" claims these, as pip's --platform tags: Linux with glibc 2.28 or newer, and Intel Macs
@@ -46,15 +47,18 @@ JSON_SIMPLE_API = "application/vnd.pypi.simple.v1+json"
 
 def index_url():
     """The package index pip would install from: its configuration's index-url (`pip config list`: the environment,
-    then the config files), else pip's own default."""
+    then the config files), else the default `pip install --help` states (pip has no Python API; its command line is
+    what it offers)."""
     listed = subprocess.run([sys.executable, "-m", "pip", "config", "list"], capture_output=True, text=True).stdout
     settings = dict(line.split("=", 1) for line in listed.splitlines() if "=" in line)
     for key in (":env:.index-url", "install.index-url", "global.index-url"):
         if key in settings:
             return settings[key].strip().strip("'\"").split()[0]
-    from pip._internal.models.index import PyPI  # pip's default index: pip has no public API for it
-
-    return PyPI.simple_url
+    helped = subprocess.run([sys.executable, "-m", "pip", "install", "--help"], capture_output=True, text=True).stdout
+    default = re.search(r"--index-url <url>\s+Base URL of the Python Package Index \(default\s+(\S+?)\)", helped)
+    if not default:
+        raise SystemExit("pip's `install --help` no longer states its default index: pass --index-url.")
+    return default[1]
 
 
 class IndexUnreachable(Exception):
@@ -89,7 +93,7 @@ def pins(root=ROOT):
 
 def tag_ranks(platform_tags):
     """pip's tags for CPython 3.11 on these platforms, each with its place: 0 is the most preferred."""
-    abi = "cp%d%d" % PYTHON
+    abi = "cp{}{}".format(*PYTHON)
     tags = list(cpython_tags(PYTHON, [abi], platform_tags)) + list(compatible_tags(PYTHON, abi, platform_tags))
     return {tag: place for place, tag in reversed(list(enumerate(tags)))}
 
@@ -113,7 +117,7 @@ def wheels_of(files):
     wheels = []
     for file in files:
         try:
-            runs_here = SpecifierSet(file.get("requires-python") or "").contains("%d.%d" % PYTHON)
+            runs_here = SpecifierSet(file.get("requires-python") or "").contains("{}.{}".format(*PYTHON))
             _, version, _, tags = parse_wheel_filename(file["filename"])
         except (InvalidSpecifier, InvalidWheelFilename, InvalidVersion):
             continue  # an sdist, or a file older than today's naming rules

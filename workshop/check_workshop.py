@@ -16,7 +16,8 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
-from workshop import ROOT, check_generated, generate, hints, manifest, step_tests
+from workshop import check_generated, generate, hints, manifest, step_tests
+from workshop.paths import ROOT
 
 MIN_VARIANTS = 5  # wrong variants each TODO needs in variants.toml, each a different kind of mistake
 TIMEOUT = 900  # seconds for one copy's tests

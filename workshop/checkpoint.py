@@ -9,7 +9,8 @@ import subprocess
 import sys
 import time
 
-from workshop import ROOT, files, manifest
+from workshop import files, manifest
+from workshop.paths import ROOT
 
 
 def _fingerprint(artifact, known, root):

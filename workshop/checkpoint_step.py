@@ -1,6 +1,7 @@
 """`make checkpoint-step N`: everything step N starts from, made offline by the solutions."""
-from workshop import ROOT, checkpoint, manifest
+from workshop import checkpoint, manifest
 from workshop.generate import copy_modes, starter_files, sync
+from workshop.paths import ROOT
 
 BOT_STEP = 4  # the bot talks to an endpoint: say how to start one on this machine
 

@@ -2,8 +2,9 @@
 in steps/<folder> (or `TODO=02.3`; `TODO=all` for every change the solution makes to the step)."""
 import difflib
 
-from workshop import ROOT, files, hints, manifest
+from workshop import files, hints, manifest
 from workshop.generate import starter_files
+from workshop.paths import ROOT
 
 ALL = "all"
 

@@ -1,5 +1,9 @@
-"""`make test`: steps/ is generated, and every test suite passes against the solutions (the tooling's, the demo's,
-each step's, the slides').
+"""`make test`: ruff finds nothing to say (pyproject.toml holds its rules), and every test suite passes against the
+solutions (the tooling's, the demo's, each step's, the slides').
+
+It is everyone's command (attendees after `git pull`, the host before the stream, maintainers), so an attendee's
+work in steps/ never makes it fail: it only notes that steps/ differs. Whether steps/ is exactly what the generator
+makes is the maintainers' check, `make check-generated`, which `make check-workshop` and CI run.
 
 The suites run `workers` at a time, one pytest process each (on two cores that keeps both busy, as pytest-xdist
 would, and each suite keeps its own session fixtures). A line says when a suite starts; every `every` seconds a
@@ -7,6 +11,7 @@ line says which suites are running, how far each is (pytest's own percentage) an
 output comes as it ends. Whether the tests catch the starters and the wrong variants is `make check-workshop`'s
 question.
 """
+import importlib.util
 import re
 import subprocess
 import sys
@@ -14,8 +19,9 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 
-from workshop import ROOT, check_generated, step_tests
+from workshop import check_generated, step_tests
 from workshop.generate import MarkerError
+from workshop.paths import ROOT
 
 PERCENT = re.compile(r"\[\s*(\d+)%\]\s*$")  # the end of a line of pytest -q's dots
 EVERY = 30  # seconds between two lines of progress
@@ -46,13 +52,36 @@ class Suite:
         return code, output, time.monotonic() - self.started
 
 
+def lint(root, say):
+    """0 when `ruff check` passes on `root` (steps/ aside: it is generated from solutions/); else 1, after ruff's
+    findings and what to do."""
+    if importlib.util.find_spec("ruff") is None:
+        say("ruff is not installed in this Python: `make setup` installs it (requirements.txt pins it).")
+        return 1
+    # This checkout's rules, also on another --root; steps/ is generated from solutions/, which ruff checks.
+    command = [sys.executable, "-m", "ruff", "check", "--no-cache", "--config", str(ROOT / "pyproject.toml"),
+               "--extend-exclude", "steps", "."]
+    run = subprocess.run(command, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                         errors="replace")
+    if run.returncode != 0:
+        say(run.stdout.rstrip())
+        say("make test failed at: ruff (above). `.venv/bin/ruff check --fix` fixes most of it; the rest by hand.")
+        return 1
+    return 0
+
+
 # The suites' folders under tests/, the longest first (measured: `make bench`), so that the two at a time end together.
-LONGEST_FIRST = ("step03", "step02", "demo", "step01", "tooling", "step04", "slides")
+LONGEST_FIRST = ("step03", "step02", "demo", "step01", "tooling", "host", "step04", "slides")
+
+
+# Suites with a command of their own: the README's walks take minutes (`make test-journeys`, a CI step of its own).
+OWN_COMMAND = ("journeys",)
 
 
 def suites(root=ROOT):
     """The folders under tests/ that hold tests, the longest first."""
-    folders = sorted(path.name for path in (root / "tests").iterdir() if any(path.glob("test_*.py")))
+    folders = sorted(path.name for path in (root / "tests").iterdir()
+                     if any(path.glob("test_*.py")) and path.name not in OWN_COMMAND)
     return sorted(folders, key=lambda name: LONGEST_FIRST.index(name) if name in LONGEST_FIRST else len(LONGEST_FIRST))
 
 
@@ -64,13 +93,17 @@ def _progress(running, done, total, started):
 
 def main(root=ROOT, say=print, workers=2, every=EVERY):
     started = time.monotonic()
-    say("=== check-generated")
     try:
-        if check_generated.main(root, say) != 0:
-            say("make test failed at: check-generated (see above).")
-            return 1
+        edited = check_generated.differences(root)
     except MarkerError as error:
         say("\n".join(error.problems))
+        return 1
+    if edited:
+        say(f"Note: {len(edited)} file(s) of steps/ differ from the starters (your work, if you are following the "
+            "workshop; maintainers: `make check-generated` names them, `make generate` rewrites steps/). make test "
+            "tests the solutions, whatever steps/ holds.")
+    say("=== ruff check")
+    if lint(root, say) != 0:
         return 1
 
     listed = [Suite(folder) for folder in suites(root)]

@@ -11,7 +11,8 @@ import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from workshop import ROOT, files, manifest, readme
+from workshop import files, manifest, readme
+from workshop.paths import ROOT
 
 # The one reading of the markers (slides/excerpts.py uses it too): `# BEGIN SOLUTION 01.1`, `# END SOLUTION`,
 # `# BEGIN PROMPT`, `# END PROMPT`, at any indentation, with or without a space after the `#`.
@@ -36,12 +37,14 @@ class Region:
 
 
 @dataclass
-class _Open:
+class Block:
+    """A `# BEGIN ...` ... `# END ...` region as written: its kind, TODO (SOLUTION only), lines and where it starts."""
+
     kind: str
     line: int
+    indent: str = ""
     todo: object = None
-    stub: bool = False
-    body: list = field(default_factory=list)
+    lines: list = field(default_factory=list)  # the BEGIN marker, the body, the END marker
 
 
 def _lines(text):
@@ -70,66 +73,100 @@ def _indented(code, indent, ending):
     return [(indent + line if line.strip() else "") + ending for line in code.splitlines()]
 
 
-def convert(text, step, name, only=None, all_todos=None, fills=None):
-    """(starter text, regions) for one Python file of `step`; `name` is how errors call the file.
-
-    With `only` (a set of TODO ids), just those regions are stubbed and everything else stays the solution.
-    `fills` ({TODO id: code}) puts that code, indented like the marker, in a region instead of its stub.
-    """
+def blocks(text, step, name, all_todos=None):
+    """The file read into plain lines (str) and marked regions (Block), in order; MarkerError names a bad marker."""
     all_todos = all_todos if all_todos is not None else {}
-    fills = fills or {}
-    out, regions, current = [], [], None
-    lines = _lines(text)
-    for number, line in enumerate(lines, start=1):
+    found, current = [], None
+    for number, line in enumerate(_lines(text), start=1):
         where = f"{name}:{number}"
         marker = MARKER.match(line.rstrip("\r\n"))
         if marker and marker["edge"] == "BEGIN":
             if current:
                 raise MarkerError([f"{where}: `# BEGIN {marker['kind']}` inside the {current.kind} region opened at "
                                    f"line {current.line}: markers do not nest, close that one first."])
-            current = _Open(marker["kind"], number)
+            current = Block(marker["kind"], number, marker["indent"], lines=[line])
             if marker["kind"] == "SOLUTION":
                 current.todo = _todo_for(marker["rest"].strip(), step, where, all_todos)
-                current.stub = only is None or current.todo.id in only or current.todo.id in fills
-                if current.todo.id in fills:
-                    out += _indented(fills[current.todo.id], marker["indent"], _ending(line))
-                    continue
-                if current.stub:
-                    label = current.todo.label.replace("\\", "\\\\").replace('"', '\\"')
-                    out.append(f'{marker["indent"]}raise NotImplementedError("TODO {current.todo.id}: {label}")'
-                               f"{_ending(line)}")
-                    continue
         elif marker:
             if not current or current.kind != marker["kind"]:
                 opened = f"the {current.kind} region opened at line {current.line}" if current else "no open region"
                 raise MarkerError([f"{where}: `# END {marker['kind']}` closes {opened}: "
                                    f"pair each `# BEGIN {marker['kind']}` with one `# END {marker['kind']}`."])
-            if current.todo:
-                body = textwrap.dedent("".join(current.body))
-                regions.append(Region(current.todo.id, f"{name}:{current.line}", body, range(current.line + 1, number)))
-            stub = current.stub
+            current.lines.append(line)
+            found.append(current)
             current = None
-            if stub:
-                continue
-        elif current and current.kind == "SOLUTION":
-            current.body.append(line)
-            if current.stub:
-                continue
-        elif current and current.kind == "PROMPT":
-            comment = COMMENT.match(line.rstrip("\r\n"))
-            if line.strip() and not comment:
+        elif current:
+            if current.kind == "PROMPT" and line.strip() and not COMMENT.match(line.rstrip("\r\n")):
                 raise MarkerError([f"{where}: a line inside `# BEGIN PROMPT` ... `# END PROMPT` must be commented in "
                                    "the solution (the starter uncomments it)."])
-            if only is None and line.strip():
-                line = (comment["indent"] + comment["code"]).rstrip() + _ending(line)
-        if marker and only is None:
-            continue
-        out.append(line)
+            current.lines.append(line)
+        else:
+            found.append(line)
     if current:
         opened = f"# BEGIN {current.kind}" + (f" {current.todo.id}" if current.todo else "")
         raise MarkerError([f"{name}:{current.line}: `{opened}` is never closed: add `# END {current.kind}` after "
                            "its last line."])
-    return "".join(out), regions
+    return found
+
+
+def regions(found, name):
+    """The SOLUTION regions of `blocks(...)`: their TODO, where they start, their code dedented."""
+    return [Region(block.todo.id, f"{name}:{block.line}", textwrap.dedent("".join(block.lines[1:-1])),
+                   range(block.line + 1, block.line + len(block.lines) - 1))
+            for block in found if isinstance(block, Block) and block.todo]
+
+
+def _in_place_of(block, fills):
+    """The lines that replace a SOLUTION region: its fill (`fills`: {TODO id: code}) or its TODO stub."""
+    ending = _ending(block.lines[0])
+    if block.todo.id in fills:
+        return _indented(fills[block.todo.id], block.indent, ending)
+    label = block.todo.label.replace("\\", "\\\\").replace('"', '\\"')
+    return [f'{block.indent}raise NotImplementedError("TODO {block.todo.id}: {label}"){ending}']
+
+
+def _uncommented(line):
+    comment = COMMENT.match(line.rstrip("\r\n"))
+    return (comment["indent"] + comment["code"]).rstrip() + _ending(line) if line.strip() else line
+
+
+def starter(found, fills=None):
+    """The attendee's file: every SOLUTION region a stub (or its fill), PROMPT lines uncommented, no markers."""
+    out = []
+    for block in found:
+        if not isinstance(block, Block):
+            out.append(block)
+        elif block.todo:
+            out += _in_place_of(block, fills or {})
+        else:
+            out += [_uncommented(line) for line in block.lines[1:-1]]
+    return "".join(out)
+
+
+def solution_with(found, stubs=(), fills=None):
+    """The solution as written, markers kept, but the regions of `stubs` (TODO ids) stubbed and those of `fills`
+    ({TODO id: code}) filled: a copy with one TODO undone, or done another way."""
+    fills = fills or {}
+    out = []
+    for block in found:
+        if not isinstance(block, Block):
+            out.append(block)
+        elif block.todo and (block.todo.id in stubs or block.todo.id in fills):
+            out += _in_place_of(block, fills)
+        else:
+            out += block.lines
+    return "".join(out)
+
+
+def convert(text, step, name, only=None, all_todos=None, fills=None):
+    """(starter text, regions) for one Python file of `step`; `name` is how errors call the file.
+
+    With `only` (a set of TODO ids), just those regions are stubbed and everything else stays the solution.
+    `fills` ({TODO id: code}) puts that code, indented like the marker, in a region instead of its stub.
+    """
+    found = blocks(text, step, name, all_todos)
+    made = starter(found, fills) if only is None else solution_with(found, only, fills)
+    return made, regions(found, name)
 
 
 def starter_files(step, only=None, fills=None):

@@ -3,7 +3,8 @@
 Each run shows the next level of that TODO's hints (a nudge, where to look, the code), and says how many are left;
 `make hint-step N LEVEL=k` shows level k.
 """
-from workshop import ROOT, hints, manifest, step_tests
+from workshop import hints, manifest, step_tests
+from workshop.paths import ROOT
 
 
 def next_hint(step, todo, level=None):

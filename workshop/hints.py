@@ -84,8 +84,8 @@ def level(step, todo, number):
     kind = f" ({LEVELS[number - 1]})" if total == len(LEVELS) else ""
     left = total - number
     after = (f"({left} more level{'s' if left > 1 else ''}: run `make hint-step {step.number}` again.)" if left
-             else "(That was the last level: `make diff-step {0} TODO={1}` shows the solution of this TODO.)".format(
-                 step.number, todo.id))
+             else f"(That was the last level: `make diff-step {step.number} TODO={todo.id}` shows the solution of "
+             "this TODO.)")
     return (f"Step {step.number}, TODO {todo.id}: {todo.label}\n"
             f"Hint {number} of {total}{kind}: {todo.hints[number - 1]}\n{after}")
 

@@ -1,10 +1,12 @@
-"""Run by `make setup` with the new .venv's Python: pip installs the pinned packages; when that fails, one sentence
+"""Run by `make setup` with the new .venv's Python: pip installs the pinned packages and, in editable mode, this
+repository's package (workshop/, the one command line); when that fails, one sentence
 says which of the two usual causes it was (no wheel for this machine, or no package index) and what to do."""
 import re
 import subprocess
 import sys
 
 PINS = ["-r", "requirements.txt", "-c", "constraints.txt"]
+PACKAGE = ["-e", "."]  # the host side, workshop/ (pyproject.toml): `python -m workshop` from any folder
 
 # What pip prints when it cannot reach the package index; its "No matching distribution" follows these too.
 UNREACHABLE = ("NewConnectionError", "ConnectTimeoutError", "ReadTimeoutError", "ProxyError", "SSLError",
@@ -30,7 +32,7 @@ def advice(pip_errors):
     return "Installing the pinned packages failed (pip's error is above); fix that, then run `make setup` again."
 
 
-def main(pins=PINS):
+def main(pins=PINS + PACKAGE):
     command = [sys.executable, "-m", "pip", "install", "-q", "--disable-pip-version-check"] + pins
     pip = subprocess.Popen(command, stderr=subprocess.PIPE, universal_newlines=True)
     errors = []

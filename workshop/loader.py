@@ -2,7 +2,8 @@
 
 steps/ and solutions/ hold modules of the same names (prepare, train, app, chalicelib, ...). Each folder keeps its
 own copies: while one folder's code is imported, only that folder's modules are visible under those names.
-Code in a step folder imports its siblings at module level, so nothing is looked up by name afterwards.
+Code in a step folder imports its siblings at module level, so nothing is looked up by name afterwards. A step folder's
+`code/` (03_host's: what the SageMaker container imports) is part of it: its modules are visible with the folder's.
 """
 import contextlib
 import importlib
@@ -12,10 +13,15 @@ from pathlib import Path
 _modules_by_folder = {}
 
 
-def _local_names(folder):
-    return {path.stem for path in folder.glob("*.py")} | {
-        path.name for path in folder.iterdir() if (path / "__init__.py").exists()
+def _local_names(folders):
+    return {path.stem for folder in folders for path in folder.glob("*.py")} | {
+        path.name for folder in folders for path in folder.iterdir() if (path / "__init__.py").exists()
     }
+
+
+def _search_path(folder):
+    """The folders whose modules `folder`'s code imports by name: the folder, and its `code/` when it has one."""
+    return [folder, folder / "code"] if (folder / "code").is_dir() else [folder]
 
 
 def _take_local(names):
@@ -36,13 +42,15 @@ def visible(folder):
     if not folder.is_dir():
         raise FileNotFoundError(f"{folder} does not exist: run `make reset-step` for that step to restore it.")
     own = _modules_by_folder.setdefault(folder, {})
-    names = _local_names(folder)
+    path = [str(each) for each in _search_path(folder)]
+    names = _local_names(_search_path(folder))
     others = _take_local(names)
     sys.modules.update(own)
-    sys.path.insert(0, str(folder))
+    sys.path[:0] = path
     try:
         yield
     finally:
-        sys.path.remove(str(folder))
+        for each in path:
+            sys.path.remove(each)
         own.update(_take_local(names))
         sys.modules.update(others)

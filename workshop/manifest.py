@@ -8,7 +8,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from workshop import ROOT
+from workshop.paths import ROOT
 
 MANIFEST = "workshop.toml"
 VARIANTS = "variants.toml"

@@ -29,7 +29,7 @@ def under_rosetta():
     """True for an x86_64 Python on an Apple Silicon Mac (Rosetta 2): MXNet's Intel build is not known to run there."""
     try:
         answer = subprocess.run(["sysctl", "-in", "sysctl.proc_translated"], stdout=subprocess.PIPE,
-                                stderr=subprocess.DEVNULL, universal_newlines=True).stdout
+                                stderr=subprocess.DEVNULL, text=True).stdout
     except OSError:
         return False
     return answer.strip() == "1"

@@ -4,7 +4,8 @@ import ast
 import re
 import textwrap
 
-from workshop import ROOT, files, manifest
+from workshop import files, manifest
+from workshop.paths import ROOT
 
 BEGIN = "<!-- steps: written by `make generate` from workshop.toml -->"
 END = "<!-- /steps -->"

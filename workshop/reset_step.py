@@ -2,8 +2,9 @@
 import shutil
 import time
 
-from workshop import ROOT, files, manifest
+from workshop import files, manifest
 from workshop.generate import copy_modes, starter_files, sync
+from workshop.paths import ROOT
 
 
 def backup(step, root=ROOT):

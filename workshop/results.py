@@ -3,7 +3,8 @@ import hashlib
 import json
 from dataclasses import replace
 
-from workshop import ROOT, files, manifest
+from workshop import files, manifest
+from workshop.paths import ROOT
 
 TOOLING = ("generate.py", "files.py", "loader.py", "manifest.py", "checkpoint.py", "step_tests.py", "todo_marks.py")
 

@@ -8,7 +8,8 @@ first failure, two steps at a time.
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from workshop import ROOT, hints, manifest, step_tests, todo_marks
+from workshop import hints, manifest, step_tests, todo_marks
+from workshop.paths import ROOT
 
 
 def passing(step, code, todos):

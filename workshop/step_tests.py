@@ -7,16 +7,12 @@ import sys
 import threading
 from pathlib import Path
 
-from workshop import ROOT, broken_files, hints, manifest, results, todo_marks
+from workshop import broken_files, hints, manifest, results, todo_marks
+from workshop.paths import ROOT, tree_folder, tree_name
 
 FAILED, NO_TESTS = 1, 5  # pytest's exit codes when a test failed, and when it collected nothing
 STOPPED = "(stopped: the tests ran longer than {timeout} s)\n"  # how a run that took too long ends
 KEPT = "test-step"  # build/test-step/: the answer of the last `make test-step N`, for `make hint-step N`
-
-
-def tree_folder(tree, root=ROOT):
-    """The folder a `--tree`/TARGET value names: steps, solutions, or a path."""
-    return Path(root) / tree if tree in ("steps", "solutions") else Path(tree).resolve()
 
 
 def pytest_command(step, tree, *options, paths=None):
@@ -187,10 +183,10 @@ def answer(step, folder, say=print):
 def main(number, tree=None, root=ROOT, say=print):
     """`make test-step N`: pytest -x -q on the step; on failure, name the TODO to work on and its hint."""
     step = manifest.step(number, root)
-    tree = tree or os.environ.get("TARGET") or "steps"
+    tree = tree_name(tree)
     folder = tree_folder(tree, root) / step.folder
     if not folder.parent.is_dir():
-        raise SystemExit(f"TARGET={tree} is no folder: use steps (your work), solutions, or a folder laid out like them.")
+        raise SystemExit(f"TREE={tree} is no folder: use steps (your work), solutions, or a folder laid out like them.")
     if not folder.is_dir():
         raise SystemExit(f"{folder} is missing: `make reset-step {step.number}` restores the starter.")
     syntax = broken_files.syntax_error(folder, root)

@@ -9,11 +9,11 @@ answer, names that TODO whatever the test is tagged with). `--todos-up-to 03.2` 
 plugin; the step commands pass it with `-p` too, so they work on a copy whose conftest predates it.
 """
 import re
-from pathlib import Path
 
 import pytest
 
 from workshop import broken_files, manifest
+from workshop.paths import tree_folder, tree_name
 
 PLUMBING = "No TODO: this test checks the plumbing outside the TODO regions"
 RAISED = re.compile(r"NotImplementedError: TODO (\d\d\.\d+)")
@@ -109,7 +109,7 @@ def tree_under_test(config):
         chosen = config.getoption("--tree")
     except ValueError:
         return None
-    return config.rootpath / chosen if chosen in ("steps", "solutions") else Path(chosen).resolve()
+    return tree_folder(tree_name(chosen), config.rootpath)
 
 
 @pytest.hookimpl(wrapper=True)

@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 import watchfiles
 
-from workshop import ROOT, broken_files, files, hints, manifest, step_tests, todo_marks
+from workshop import broken_files, files, hints, manifest, step_tests, todo_marks
+from workshop.paths import ROOT, shown, tree_folder, tree_name
 
 REPORT = "WHEREML_WATCH_REPORT"  # the file the plugin writes its lines to
 CLEAR_SCREEN = "\033[2J\033[H"
@@ -91,7 +92,7 @@ def todo_of(step, folder, failure):
 def screen(step, folder, result):
     """What a run shows: the TODOs passing, then the first failure, its TODO and hint (or the file that does not
     import)."""
-    where = os.path.relpath(folder, step.root) if folder.is_relative_to(step.root) else str(folder)
+    where = shown(folder, step.root)
     lines = [f"Step {step.number}: {step.title} — watching {where} (Ctrl-C ends)", ""]
     if result.broken:
         return "\n".join([*lines, result.broken, "", f"Save a file in {where} to run the tests again."])
@@ -132,8 +133,8 @@ def step_files(folder):
 def main(number, tree=None, root=ROOT, say=print, stop_event=None):
     """Run the step's tests, then again after each save in its folder, until Ctrl-C (or `stop_event` is set)."""
     step = manifest.step(number, root)
-    tree = tree or os.environ.get("TARGET") or "steps"
-    folder = step_tests.tree_folder(tree, root) / step.folder
+    tree = tree_name(tree)
+    folder = tree_folder(tree, root) / step.folder
     if not folder.is_dir():
         raise SystemExit(f"{folder} is missing: `make reset-step {step.number}` restores the starter.")
     clear = CLEAR_SCREEN if sys.stdout.isatty() else ""

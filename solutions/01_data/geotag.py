@@ -21,9 +21,19 @@ def read_position(image):
     gps = image.getexif().get_ifd(ExifTags.IFD.GPSInfo)
     if GPS.GPSLatitude not in gps or GPS.GPSLongitude not in gps:
         return None
-    lat = gps_to_degrees(gps[GPS.GPSLatitude], reference(gps.get(GPS.GPSLatitudeRef, "N"), "NS"))
-    lng = gps_to_degrees(gps[GPS.GPSLongitude], reference(gps.get(GPS.GPSLongitudeRef, "E"), "EW"))
+    lat = gps_to_degrees(unsigned(gps[GPS.GPSLatitude]), reference(gps.get(GPS.GPSLatitudeRef, "N"), "NS"))
+    lng = gps_to_degrees(unsigned(gps[GPS.GPSLongitude]), reference(gps.get(GPS.GPSLongitudeRef, "E"), "EW"))
     return lat, lng
+
+
+def unsigned(value):
+    """Degrees, minutes and seconds as EXIF keeps them: three numbers, none below 0, as the reference letter alone says
+    the side. A signed one (-33/-52/-24 with S) would say it twice, or contradict it: ValueError, so the photo counts
+    as bad GPS."""
+    parts = tuple(value)
+    if len(parts) != 3 or any(float(part) < 0 for part in parts):
+        raise ValueError(f"GPS degrees, minutes and seconds {parts!r} are not three numbers of 0 or more")
+    return parts
 
 
 def reference(value, letters):

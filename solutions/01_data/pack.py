@@ -7,7 +7,6 @@ import numpy as np
 from PIL import Image
 
 import parallel
-import photos
 import thumbnail
 
 

@@ -9,10 +9,10 @@ import sys
 
 from sagemaker_mxnet_serving_container.handler_service import HandlerService
 
-CODE_DIR = os.path.dirname(os.path.abspath(__file__))
+CODE_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "code")  # model.tar.gz's code/: inference.py
 
 
-class Context(object):
+class Context:
     def __init__(self, model_dir, headers=None):
         self.system_properties = {"model_dir": model_dir, "gpu_id": None, "batch_size": 1, "server_name": "whereml"}
         self.request_processor = [RequestProcessor(headers or {})]
@@ -24,7 +24,7 @@ class Context(object):
         self.request_processor[idx].status, self.request_processor[idx].phrase = code, phrase
 
 
-class RequestProcessor(object):
+class RequestProcessor:
     def __init__(self, headers):
         self.headers = headers
         self.status, self.phrase, self.content_type = 200, "OK", None
@@ -34,7 +34,7 @@ class RequestProcessor(object):
 
 
 def start(model_dir):
-    """Load inference.py (beside this file) and its model from `model_dir`, as the container does at start."""
+    """Load code/inference.py and its model from `model_dir`, as the container does at start."""
     if CODE_DIR not in sys.path:
         sys.path.insert(0, CODE_DIR)  # the container puts /opt/ml/model/code on the path the same way
     os.environ["SAGEMAKER_PROGRAM"] = "inference.py"

@@ -9,6 +9,7 @@ It calls SageMaker's runtime API with boto3. To ask `make serve` on this machine
 import argparse
 import json
 import os
+import shlex
 import sys
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -20,6 +21,8 @@ from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionEr
 
 LOCAL_ENDPOINT = "AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME"
 CONTENT_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png"}
+# The real photo the repository ships (photos/README.md): what the commands below ask about.
+SAMPLE_PHOTO = Path(__file__).resolve().parent.parent.parent / "photos" / "cape-canaveral-falcon9-dscovr.jpg"
 
 
 def flag(country_code):
@@ -47,7 +50,7 @@ def request_for(photo_or_url):
         return json.dumps({"url": photo_or_url}).encode("utf-8"), "application/json"
     path = Path(photo_or_url)
     if not path.is_file():
-        raise SystemExit("There is no photo at {}: give a .jpg/.png file or an https:// link.".format(path))
+        raise SystemExit(f"There is no photo at {path}: give a .jpg/.png file or an https:// link.")
     return path.read_bytes(), CONTENT_TYPES.get(path.suffix.lower(), "application/x-image")
 
 
@@ -70,6 +73,22 @@ def predict(photo_or_url, endpoint="whereml", client=None):
     return json.loads(response["Body"].read())
 
 
+def how_to_ask(local_url=None, endpoint=None):
+    """The command that asks an endpoint about a photo with this file, as typed from the current folder: `make
+    serve` at `local_url`, or the SageMaker endpoint named `endpoint`."""
+    photo = SAMPLE_PHOTO if SAMPLE_PHOTO.is_file() else Path("photo.jpg")
+    words = [_as_typed(sys.executable), _as_typed(__file__), _as_typed(photo)]
+    words += ["--endpoint", endpoint] if endpoint else []
+    command = " ".join(shlex.quote(word) for word in words)
+    return f"{LOCAL_ENDPOINT}={local_url} {command}" if local_url else command
+
+
+def _as_typed(path):
+    """A path relative to the current folder when it lies below it, else absolute."""
+    relative = os.path.relpath(os.path.abspath(str(path)))
+    return os.path.abspath(str(path)) if relative.startswith("..") else relative
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("photo_or_url", help="a .jpg/.png file, or an https://pbs.twimg.com/... link")
@@ -81,14 +100,14 @@ def main(argv=None):
         original = error.response.get("OriginalMessage")
         if original:
             sys.exit("The endpoint refused the photo: " + json.loads(original.splitlines()[0])["error"])
-        sys.exit("SageMaker refused: {}. Is the endpoint {} deployed (`make deploy`)?".format(error, args.endpoint))
+        sys.exit(f"SageMaker refused: {error}. Is the endpoint {args.endpoint} deployed (`make deploy`)?")
     except EndpointConnectionError:
         where = os.environ.get(LOCAL_ENDPOINT, "that address")
-        sys.exit("Nothing answers at {}: start `make serve` first.".format(where))
+        sys.exit(f"Nothing answers at {where}: start `make serve` first.")
     except NoCredentialsError:
-        sys.exit("No AWS credentials: configure them, or set {} to ask `make serve`.".format(LOCAL_ENDPOINT))
+        sys.exit(f"No AWS credentials: configure them, or set {LOCAL_ENDPOINT} to ask `make serve`.")
     except BotoCoreError as error:
-        sys.exit("Could not call the endpoint: {}".format(error))
+        sys.exit(f"Could not call the endpoint: {error}")
     print("Where was {} taken? ({})".format(args.photo_or_url, answer["model"]))
     print(describe(answer))
 

@@ -5,11 +5,15 @@
 It speaks the container contract (GET /ping, POST /invocations) and the runtime API's path
 (POST /endpoints/<name>/invocations), so the real boto3 client reaches it:
     AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME=http://127.0.0.1:8080 python predict.py photo.jpg
+(it prints that command with this folder's paths as you would type them where you are, and a photo that exists).
 HTTP is waitress's: one thread reads every connection as it comes (a slow client holds no thread), --threads threads
-answer whole requests, and one more thread runs the model, one request at a time as one model-server worker does.
-A request must arrive whole within --read-timeout seconds of its first byte (408), a POST needs a length (411), a
-body over 6 MB is refused (413), and a model call that takes over --model-timeout seconds is answered 504 (503 for
-the requests that come while it still runs). Ctrl-C or SIGTERM stops it.
+answer the requests for the model, and one more thread runs the model, one request at a time as one model-server
+worker does. Everything else (GET /ping, and every refusal) is answered by two threads of its own, so the health
+check never waits behind the model. A request must arrive whole within --read-timeout seconds of its first byte (408),
+a POST needs a length (411) and has one way to say it (400), a body over 6 MB is refused (413: from its
+Content-Length, or once a chunked body passes 6 MB; the rest is dropped as it arrives), and a model call that takes
+over --model-timeout seconds is answered 504. New work is refused with 503 while that call still runs, or while
+--queue requests already wait for the model. Ctrl-C or SIGTERM stops it.
 """
 import argparse
 import json
@@ -27,24 +31,33 @@ from pathlib import Path
 
 from sagemaker_inference.content_types import UTF8_TYPES
 from waitress.adjustments import Adjustments
+from waitress.buffers import OverflowableBuffer
 from waitress.channel import HTTPChannel
 from waitress.parser import HTTPRequestParser, ParsingError
 from waitress.server import TcpWSGIServer
 from waitress.task import ErrorTask, ThreadedTaskDispatcher
-from waitress.utilities import Error
+from waitress.utilities import BadRequest, Error, RequestEntityTooLarge
 
-import handler
-from photo import MAX_BYTES
+HERE = Path(__file__).resolve().parent
+if str(HERE / "code") not in sys.path:
+    sys.path.insert(0, str(HERE / "code"))  # the container's modules: code/, as SageMaker lays out model.tar.gz
+
+from photo import MAX_BYTES  # noqa: E402
+
+import handler  # noqa: E402
+import predict  # noqa: E402
 
 RUNTIME_PATH = re.compile(r"^/endpoints/([^/]+)/invocations$")
 MODEL_ERROR = "ModelError"
 JSON = "application/json"
 THREADS = 16
+QUICK_THREADS = 2  # for /ping and refusals: they never wait for the model
+QUEUE = 256  # requests that may wait for a thread to the model; past that, new work is answered 503 at once
 READ_TIMEOUT_SECONDS = 10
 MODEL_TIMEOUT_SECONDS = 60  # SageMaker's own limit for one invocation
 CONNECTION_LIMIT = 1000  # open connections; past it, new ones wait until idle ones time out
-# Bodies up to this are read to their end, so a client still sending one hears the 413; longer ones are refused as
-# soon as their headers arrive, and the connection is closed.
+# A body over MAX_BYTES is refused, and is still read to its end (dropped as it comes) so that a client still sending
+# it hears the 413; past this, the connection is closed at once.
 READ_BODY_LIMIT = 64 * 1024 * 1024
 # What waitress answers a request it could not read, as one JSON sentence: {status: sentence}.
 UNREADABLE = {
@@ -52,13 +65,13 @@ UNREADABLE = {
          "a whole number of bytes.",
     408: "The request did not arrive within {} seconds of its first byte: send it again.",
     411: "Send the body with a Content-Length header.",
-    413: "The body is over {} MB: send a smaller photo.".format(MAX_BYTES >> 20),
+    413: f"The body is over {MAX_BYTES >> 20} MB: send a smaller photo.",
     431: "The request's headers are too large: send the photo with a few short headers.",
     501: "The body's Transfer-Encoding is not understood ({}): send it with a Content-Length.",
 }
 
 
-class Model(object):
+class Model:
     """The one thread that runs the network for good (MXNet keeps memory for every thread that ever ran it), and the
     deadline of each request waiting for it."""
 
@@ -68,19 +81,25 @@ class Model(object):
         self.running_until = None  # the deadline of the call now running
         threading.Thread(target=self._run, name="model", daemon=True).start()  # a hung call cannot block a stop
 
+    def stuck(self):
+        """Why new work cannot be taken now (a call running past its deadline), or None."""
+        if self.running_until is not None and time.monotonic() > self.running_until:
+            return f"The model is still busy with a request that took over {self.timeout} seconds: try again in a minute."
+        return None
+
     def answer(self, *request):
         """(status, content type, body) for one request, within the deadline."""
-        if self.running_until is not None and time.monotonic() > self.running_until:
-            return 503, JSON, _error("The model is still busy with a request that took over {} seconds: try again "
-                                     "in a minute.".format(self.timeout))
+        busy = self.stuck()
+        if busy:
+            return 503, JSON, _error(busy)
         answer = Future()
         self.waiting.put((answer, time.monotonic() + self.timeout, request))
         try:
             return answer.result(timeout=self.timeout)
         except TimeoutError:
             answer.cancel()  # if it has not started, it never will
-            return 504, JSON, _error("The model did not answer within {} seconds: try again, or send a smaller "
-                                     "photo.".format(self.timeout))
+            return 504, JSON, _error(f"The model did not answer within {self.timeout} seconds: try again, or send a smaller "
+                                     "photo.")
 
     def _run(self):
         while True:
@@ -98,7 +117,7 @@ class Model(object):
             return 500, JSON, _error("The model failed on this request: the endpoint's log has the traceback.")
 
 
-class Endpoint(object):
+class Endpoint:
     """The WSGI application: the container's routes and the runtime API's, in front of the model."""
 
     def __init__(self, invoke, model_timeout=MODEL_TIMEOUT_SECONDS):
@@ -112,34 +131,37 @@ class Endpoint(object):
 
     def __call__(self, environ, start_response):
         status, content_type, body, headers = self.answer(environ)
-        start_response("{} {}".format(status, HTTPStatus(status).phrase),
+        start_response(f"{status} {HTTPStatus(status).phrase}",
                        [("Content-Type", content_type), ("Content-Length", str(len(body)))] + headers)
         return [body]
 
     def answer(self, environ):
         """environ -> (status, content type, body, [extra headers])."""
         method, path = environ["REQUEST_METHOD"], environ["PATH_INFO"]
-        runtime = RUNTIME_PATH.match(path)
         if method == "GET" and path == "/ping":
             return 200, JSON, b'{"status": "Healthy"}', []
         if method == "GET":
-            return 404, JSON, _error("There is nothing at {}: try GET /ping.".format(path)), []
-        if method != "POST" or (path != "/invocations" and not runtime):
+            return 404, JSON, _error(f"There is nothing at {path}: try GET /ping."), []
+        if not is_model_work(method, path):
             return 404, JSON, _error("POST /invocations or /endpoints/<name>/invocations."), []
         status, content_type, body = self.invoke(environ)
-        if runtime:
+        if RUNTIME_PATH.match(path):
             return answer_as_runtime(status, content_type, body)
         return status, content_type, body, []
 
     def invoke(self, environ):
-        body = environ["wsgi.input"].read()
+        # Request has refused a body over MAX_BYTES already: what is here is at most that, and its length is known.
+        body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
         content_type, accept = environ.get("CONTENT_TYPE"), environ.get("HTTP_ACCEPT")
-        if len(body) > MAX_BYTES:
-            return 413, JSON, _error(UNREADABLE[413])
         if content_type in UTF8_TYPES and not _is_utf8(body):  # else the toolkit's decode fails with a 500
-            return 400, JSON, _error("A {} body must be UTF-8 text: send JSON {{\"url\": \"https://...\"}} in "
-                                     "UTF-8.".format(content_type))
+            return 400, JSON, _error(f"A {content_type} body must be UTF-8 text: send JSON {{\"url\": \"https://...\"}} in "
+                                     "UTF-8.")
         return self.model.answer(body, content_type, accept)
+
+
+def is_model_work(method, path):
+    """True for the requests the model answers: POST /invocations and the runtime API's path."""
+    return method == "POST" and (path == "/invocations" or RUNTIME_PATH.match(path) is not None)
 
 
 def answer_as_runtime(status, content_type, body):
@@ -168,24 +190,60 @@ class LengthRequired(Error):
     reason = "Length Required"
 
 
+class ServiceUnavailable(Error):
+    code = 503
+    reason = "Service Unavailable"
+
+
+class Body(OverflowableBuffer):
+    """A request's body as waitress keeps it (in memory, then in a temporary file), up to MAX_BYTES: past that, what
+    arrives is dropped, so a body too large costs no memory while its client sends the rest and then hears the 413."""
+
+    too_large = False
+
+    def append(self, data):
+        if self.too_large or len(self) + len(data) > MAX_BYTES:
+            self.too_large = True
+        else:
+            super().append(data)
+
+
 class Request(HTTPRequestParser):
-    """waitress's reading of a request, and two refusals more: a POST without a length, and a 5,000-digit one."""
+    """waitress's reading of a request, with its body kept in a Body, and refusals more: a POST without a length, a
+    5,000-digit length, a body too large, and a length said two ways (RFC 9112 section 6.1: a request smuggler's
+    trick)."""
 
     def parse_header(self, header_plus):
         try:
-            super(Request, self).parse_header(header_plus)
+            super().parse_header(header_plus)
         except ValueError:  # int() refuses a Content-Length of over 4,300 digits
             raise ParsingError("Content-Length is invalid")
+        # waitress reads a chunked body and ignores the Content-Length beside it, then reads on: answer, then close.
+        # HTTP/1.0 has no Transfer-Encoding, so there it is the same doubt.
+        transfer_encoding = self.chunked or "TRANSFER_ENCODING" in self.headers
+        if transfer_encoding and ("CONTENT_LENGTH" in self.headers or self.version == "1.0"):
+            self.error = BadRequest("a Transfer-Encoding with a Content-Length, or on HTTP/1.0")
+            self.completed = True  # nothing after the headers is read as a body, or as another request
+            return
         if self.command == "POST" and not self.chunked and "CONTENT_LENGTH" not in self.headers:
             self.error = LengthRequired("")  # whatever follows may be its body: answer, then close
+        if self.body_rcv is not None:
+            self.body_rcv.buf = Body(self.adj.inbuf_overflow)
+            self.body_rcv.buf.too_large = self.content_length > MAX_BYTES  # refused from its length: nothing kept
+
+    def received(self, data):
+        consumed = super().received(data)
+        if self.completed and self.error is None and self.body_rcv is not None and self.body_rcv.buf.too_large:
+            self.error = RequestEntityTooLarge("")
+        return consumed
 
 
 class UnreadableAnswer(ErrorTask):
-    """waitress's answer to a request it could not read, with the reason as a JSON sentence."""
+    """waitress's answer to a request it could not read (or that the server refuses), as a JSON sentence."""
 
     def execute(self):
         error = self.request.error
-        self.status = "{} {}".format(error.code, error.reason)
+        self.status = f"{error.code} {error.reason}"
         body = _error(UNREADABLE.get(error.code, "{}").format(error.body))
         self.response_headers.append(("Content-Type", JSON))
         self.set_close_on_finish()
@@ -203,7 +261,7 @@ class Connection(HTTPChannel):
 
     def received(self, data):
         arriving = self.request
-        result = super(Connection, self).received(data)
+        result = super().received(data)
         if self.request is None:
             self.request_began = None
         elif self.request is not arriving:
@@ -221,7 +279,31 @@ class Connection(HTTPChannel):
 
 
 class Server(TcpWSGIServer):
+    """waitress's server, with two pools of threads: `task_dispatcher`'s answer the requests for the model (each
+    waits its turn), `quick`'s answer the rest at once (GET /ping, refusals): the health check never waits behind
+    the model."""
+
     channel_class = Connection
+    model, queue = None, QUEUE  # the Endpoint's Model, and how many requests may wait for it
+
+    def __init__(self, *args, **kwargs):
+        self.quick = ThreadedTaskDispatcher()
+        self.quick.set_thread_count(QUICK_THREADS)
+        super().__init__(*args, **kwargs)
+
+    def add_task(self, channel):
+        """Hand a connection's next request to the threads that answer it. New work is refused with 503 here, at
+        once, while the model is stuck on a late call or `queue` requests already wait for it."""
+        request = channel.requests[0]
+        if request.error is None and is_model_work(request.command, request.path):
+            busy = self.model.stuck()
+            if busy is None and len(self.task_dispatcher.queue) >= self.queue:
+                busy = f"The model has {self.queue} requests waiting: try again in a few seconds."
+            if busy is None:
+                self.task_dispatcher.add_task(channel)
+                return
+            request.error = ServiceUnavailable(busy)
+        self.quick.add_task(channel)
 
     def maintenance(self, now):
         """waitress closes connections idle for channel_timeout; this also answers a request that has been arriving
@@ -230,16 +312,19 @@ class Server(TcpWSGIServer):
         for connection in list(self.active_channels.values()):
             if not connection.requests and connection.request_began is not None and connection.request_began < late:
                 connection.answer_late_request(self.adj.channel_timeout)
-        super(Server, self).maintenance(now)  # skips the connections answered above
+        super().maintenance(now)  # skips the connections answered above
 
     def close(self):
         """Stop listening, and end the threads that answer requests (at most 5 s for one that waits for the model)."""
-        super(Server, self).close()
+        super().close()
         self.task_dispatcher.shutdown()
+        self.quick.shutdown()
 
 
-def create(app, port=8080, threads=THREADS, read_timeout=READ_TIMEOUT_SECONDS, connection_limit=CONNECTION_LIMIT):
-    """A waitress server for `app` on 127.0.0.1:port, not yet running (`.run()`); `.effective_port` is its port."""
+def create(app, port=8080, threads=THREADS, read_timeout=READ_TIMEOUT_SECONDS, connection_limit=CONNECTION_LIMIT,
+           queue=QUEUE):
+    """A waitress server for the Endpoint `app` on 127.0.0.1:port, not yet running (`.run()`); `.effective_port` is
+    its port."""
     adjustments = Adjustments(
         host="127.0.0.1", port=port, threads=threads, channel_timeout=read_timeout, cleanup_interval=1,
         connection_limit=connection_limit, asyncore_use_poll=True,  # select() stops at 1,024 connections
@@ -247,7 +332,9 @@ def create(app, port=8080, threads=THREADS, read_timeout=READ_TIMEOUT_SECONDS, c
     )
     dispatcher = ThreadedTaskDispatcher()
     dispatcher.set_thread_count(threads)
-    return Server(app, map={}, dispatcher=dispatcher, adj=adjustments)
+    server = Server(app, map={}, dispatcher=dispatcher, adj=adjustments)
+    server.model, server.queue = app.model, queue
+    return server
 
 
 def _is_utf8(body):
@@ -271,22 +358,23 @@ def main(argv=None):
                         help="seconds a client may take to send a request (408 after that), or stay idle")
     parser.add_argument("--model-timeout", type=int, default=MODEL_TIMEOUT_SECONDS,
                         help="seconds a request may wait for the model (504 after that)")
+    parser.add_argument("--queue", type=int, default=QUEUE,
+                        help="requests that may wait for a thread to the model (503 for new work past that)")
     args = parser.parse_args(argv)
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # else a line for each request a burst queues
     if not args.model_dir.is_dir():
-        sys.exit("There is no model folder {}: `make train` makes build/model, `make checkpoint-step 3` makes "
-                 "build/checkpoint/model (`make serve` takes whichever exists; MODEL=... names another).".format(
-                     args.model_dir))
+        sys.exit(f"There is no model folder {args.model_dir}: `make train` makes build/model, `make checkpoint-step 3` makes "
+                 "build/checkpoint/model (`make serve` takes whichever exists; MODEL=... names another).")
     try:
         server = create(Endpoint.for_model(str(args.model_dir), args.model_timeout), args.port, args.threads,
-                        args.read_timeout)
+                        args.read_timeout, queue=args.queue)
     except (OSError, KeyError, ValueError) as error:
-        sys.exit("Could not start on port {} with the model in {}: {}".format(args.port, args.model_dir, error))
+        sys.exit(f"Could not start on port {args.port} with the model in {args.model_dir}: {error}")
     signal.signal(signal.SIGTERM, signal.default_int_handler)  # SIGTERM stops as Ctrl-C does
     try:  # a stop may come as soon as the URL is out
-        url = "http://127.0.0.1:{}".format(server.effective_port)
-        print("Serving {} on {} (Ctrl-C stops). Try:".format(args.model_dir, url))
-        print("  AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME={} python predict.py photo.jpg".format(url), flush=True)
+        url = f"http://127.0.0.1:{server.effective_port}"
+        print(f"Serving {args.model_dir} on {url} (Ctrl-C stops). Try:")
+        print("  " + predict.how_to_ask(local_url=url), flush=True)
         server.run()  # returns on Ctrl-C
     except KeyboardInterrupt:
         pass

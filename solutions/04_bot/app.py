@@ -1,17 +1,20 @@
-"""WhereML's X bot: a webhook that only checks and enqueues, a worker that answers, a poller for the rest.
+"""WhereML's X bot: a webhook that only checks and enqueues, a worker that answers, a poller for the rest; and a web
+page that answers a photo dropped on it with the same reply and map.
 
 X -> POST /twitter/webhook -> SQS -> answer_mention -> SageMaker endpoint -> a reply with places, flags and a map.
+A browser -> GET / (the page) -> POST /ask with a photo -> SageMaker endpoint -> the same reply and map, on the page.
 """
 import json
 import logging
 import os
 
 from botocore.exceptions import BotoCoreError, ClientError
-from chalice import BadRequestError, Chalice, ChaliceViewError, ForbiddenError, Rate
+from chalice import BadRequestError, Chalice, ChaliceViewError, ForbiddenError, Rate, Response
 
-from chalicelib import mentions, secrets, settings, webhook, work_queue, worker
+from chalicelib import mentions, secrets, settings, web_page, webhook, work_queue, worker
 
 app = Chalice(app_name="whereml-bot")
+app.api.binary_types.append("multipart/form-data")  # so API Gateway hands the page's photo over as bytes
 logging.getLogger("chalicelib").setLevel(logging.INFO)
 
 # Chalice imports this file with the stage's environment variables (.chalice/config.json) when it deploys or
@@ -79,3 +82,24 @@ def poll_mentions(event):
     config = settings.load()
     if config.poll_mentions:  # off unless POLL_MENTIONS=1 for the stage
         mentions.poll(config)
+
+
+@app.route("/", methods=["GET"])
+def page():
+    return _response(web_page.page(app.current_request.context.get("path")))
+
+
+@app.route("/ask", methods=["POST"], content_types=["multipart/form-data"])
+def ask_about_a_photo():
+    request = app.current_request
+    try:
+        config = settings.load()
+    except settings.NotConfigured as error:
+        raise ChaliceViewError(str(error)) from None
+    answer = web_page.ask(request.raw_body, request.headers.get("content-type"), request.headers.get("accept"),
+                          config.endpoint_name, config.table_name, request.context.get("path"))
+    return _response(answer)
+
+
+def _response(answer):
+    return Response(body=answer.body, status_code=answer.status, headers=answer.headers)

@@ -1,11 +1,12 @@
 """Create (or delete) what the bot needs besides its Lambdas: the work queue and its dead-letter queue, the
 DynamoDB table and the SSM SecureString with the X credentials. Names come from the stage in .chalice/config.json.
-It also writes the stage's IAM policy file (.chalice/policy-<stage>.json) for your account and region: Chalice
-uploads the file as it is, so the ARNs in it name this account, this region and this stage's resources only.
+It also writes the stage's IAM policy file for your account and region (.chalice/policy-<stage>.account.json, which
+config.json names and git ignores; .chalice/policy-<stage>.json is the same policy with a placeholder account, to
+review): Chalice uploads the file as it is, so the ARNs in it name this account, region and stage's resources only.
 
     python setup_aws.py [--stage dev]              # create what is missing; safe to repeat (changes nothing then)
     python setup_aws.py --stage dev --replace-secrets
-    python setup_aws.py --stage dev --delete       # after `chalice delete --stage dev`
+    python setup_aws.py --stage dev --delete       # also what `chalice deploy` made, even when it stopped halfway
 
 The X credentials are read from X_CONSUMER_KEY, X_CONSUMER_SECRET, X_ACCESS_TOKEN, X_ACCESS_TOKEN_SECRET and
 X_BEARER_TOKEN, or asked for without echo; they are never printed.
@@ -20,6 +21,7 @@ import sys
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
+import chalice_leftovers
 from stage_config import CONFIG, stage_settings
 
 SECRET_KEYS = ("consumer_key", "consumer_secret", "access_token", "access_token_secret", "bearer_token")
@@ -52,7 +54,8 @@ def stage_policy(stage, account, region, config_path=CONFIG):
         ("UseTheWorkQueue", ["sqs:GetQueueUrl", "sqs:SendMessage", "sqs:ReceiveMessage", "sqs:DeleteMessage",
                              "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"],
          arn("sqs", variables["QUEUE_NAME"])),
-        ("ClaimTweetsAndKeepThePollerCursor", ["dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:DeleteItem"],
+        ("ClaimTweetsKeepThePollerCursorCountPageAnswers",
+         ["dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem"],
          arn("dynamodb", f"table/{variables['TABLE_NAME']}")),
         ("WriteLogs", ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"], log_groups),
     ]
@@ -64,7 +67,8 @@ def stage_policy(stage, account, region, config_path=CONFIG):
 
 
 def write_policy(stage, say, config_path=CONFIG):
-    """.chalice/policy-<stage>.json for the account and region of the credentials in use."""
+    """The stage's iam_policy_file (.chalice/policy-<stage>.account.json) for the account and region of the
+    credentials in use."""
     account = AWS.client("sts").get_caller_identity()["Account"]
     region = AWS.region_name
     if not region:
@@ -177,8 +181,15 @@ def create(stage, replace_secrets=False, say=print):
     ensure_parameter(AWS.client("ssm"), parameter, replace_secrets, say)
 
 
-def delete(stage, say=print):
-    queue, table, parameter = stage_names(stage)
+def delete(stage, say=print, config_path=CONFIG):
+    """Delete the stage's queues, table and parameter, and what its `chalice deploy` made; exit non-zero naming what
+    is still there."""
+    left = chalice_leftovers.delete(AWS, json.loads(config_path.read_text())["app_name"], stage, say)
+    record = config_path.parent / "deployed" / f"{stage}.json"
+    if record.exists():  # Chalice's record of a deploy that is gone now: the next `chalice deploy` starts afresh
+        record.unlink()
+        say(f"Removed .chalice/deployed/{record.name}")
+    queue, table, parameter = stage_names(stage, config_path)
     sqs = AWS.client("sqs")
     for name in (queue, f"{queue}-dlq"):
         url = _queue_url(sqs, name)
@@ -193,6 +204,9 @@ def delete(stage, say=print):
     with contextlib.suppress(ssm.exceptions.ParameterNotFound):
         ssm.delete_parameter(Name=parameter)
         say(f"Deleted parameter {parameter}")
+    if left:
+        raise SystemExit("Still there (delete by hand in the console, or run this again): " + ", ".join(left))
+    say(f"Nothing of stage {stage} is left.")
 
 
 def main(argv=None):
@@ -203,7 +217,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     try:
         if args.delete:
-            delete(args.stage)
+            delete(args.stage, print, CONFIG)
         else:
             create(args.stage, args.replace_secrets)
             write_policy(args.stage, print, CONFIG)

@@ -6,6 +6,7 @@ from PIL import ExifTags, Image, ImageOps
 
 QUALITY = 95
 UPRIGHT = 1  # the EXIF orientation of a photo that needs no turning
+JPEG_MAX_SIDE = 65500  # pixels: JPEG cannot hold a longer side
 
 
 def shrink(path, size):
@@ -18,6 +19,7 @@ def shrink(path, size):
         image.draft("RGB", (size, size))
         image = ImageOps.exif_transpose(image).convert("RGB")
     scale = size / min(image.size)
+    image = centre_within(image, JPEG_MAX_SIDE / scale)  # a 1 x 5000 strip would be 64 x 320,000 pixels
     width, height = (max(size, round(side * scale)) for side in image.size)
     # Shrinking averages the pixels each new pixel covers (fast, no aliasing); enlarging interpolates.
     resample = Image.Resampling.BOX if scale < 1 else Image.Resampling.BICUBIC
@@ -25,4 +27,11 @@ def shrink(path, size):
     buffer = io.BytesIO()
     image.save(buffer, "JPEG", quality=QUALITY)
     return buffer.getvalue()
+
+
+def centre_within(image, longest):
+    """The centre of `image`, its long side cut to `longest` pixels (as serving's centre crop keeps the middle)."""
+    width, height = (min(side, int(longest)) for side in image.size)
+    left, top = (image.width - width) // 2, (image.height - height) // 2
+    return image.crop((left, top, left + width, top + height)) if (width, height) != image.size else image
 

@@ -2,18 +2,23 @@
 
     python deploy.py deploy --model-data s3://BUCKET/.../model.tar.gz --role arn:aws:iam::ACCOUNT:role/NAME \\
         [--instance-type ml.c5.large] [--endpoint-name whereml] [--autoscale 1:3]
-    python deploy.py deploy --model-data ... --role ... --serverless [--memory 3072] [--max-concurrency 2]
+    python deploy.py deploy --model-data ... --role ... --serverless [--memory 2048] [--max-concurrency 2]
         (Serverless Inference: billed per request and GB-second, nothing while idle, a cold start after a pause)
-    python deploy.py deploy --model-dir build/model --data build/data --upload s3://BUCKET/prefix --role ...
-        (adds the int8 copy when it answers like the original, unless --no-int8; packs and uploads the folder)
-    python deploy.py deploy --model-dir build/locationnet --upload s3://BUCKET/prefix --role ...
+    python deploy.py deploy --model-dir build/model --upload s3://BUCKET/whereml/model --role ... [--data build/data]
+        (packs the folder with this folder's code in code/ and uploads it once; with --data, adds the int8 copy
+        when it answers like the original, unless --no-int8)
+    python deploy.py deploy --model-dir build/locationnet --upload s3://BUCKET/whereml/locationnet --role ...
         (the talk's LocationNet as `make locationnet` left it, no training needed)
     python deploy.py delete [--endpoint-name whereml]
-    python deploy.py cleanup        (every endpoint, config and model tagged project=whereml-workshop)
+    python deploy.py cleanup [--bucket BUCKET]  (every endpoint, config and model tagged project=whereml-workshop,
+        and what the workshop put in S3: s3://BUCKET/whereml/ and wherever the endpoints' models were)
 
+A second deploy under the same endpoint name moves the endpoint to the new model (SageMaker keeps answering with the
+old one until the new one is InService), then deletes the old config and model.
 An instance endpoint bills for every hour it is up, answering or not: `make cleanup` when you are done.
 """
 import argparse
+import logging
 import os
 import re
 import sys
@@ -22,50 +27,86 @@ import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+CODE = HERE / "code"  # what the container imports (SageMaker's layout inside model.tar.gz): all that deploy ships
+if str(CODE) not in sys.path:
+    sys.path.insert(0, str(CODE))  # the container's modules: code/, as SageMaker lays out model.tar.gz
 # The SDK reports usage to AWS on deploy() unless this config says not to (the Makefile sets it too).
 if (HERE.parent.parent / "sagemaker-config.yaml").exists():
     os.environ.setdefault("SAGEMAKER_USER_CONFIG_OVERRIDE", str(HERE.parent.parent / "sagemaker-config.yaml"))
+# The SDK logs where it looked for its config files (two INFO lines): nothing a host acts on.
+logging.getLogger("sagemaker.config").setLevel(logging.WARNING)
 
 import boto3  # noqa: E402
+import int8  # noqa: E402
+import locationnet  # noqa: E402
 import sagemaker  # noqa: E402
 from botocore.exceptions import BotoCoreError, ClientError  # noqa: E402
 from sagemaker.mxnet import MXNetModel  # noqa: E402
 from sagemaker.serverless import ServerlessInferenceConfig  # noqa: E402
+from tqdm import tqdm  # noqa: E402
 
 import cleanup  # noqa: E402
-import int8  # noqa: E402
-import locationnet  # noqa: E402
+import predict  # noqa: E402
 import quantize  # noqa: E402
 
 TAGS = [cleanup.TAG]
 VARIANT = "AllTraffic"
 INSTANCE_TYPE = "ml.c5.large"
-# Serverless Inference offers 1024..6144 MB in 1 GB steps. A LocationNet-size model peaks at ~1.25 GB (fp32) and ~1.5 GB
-# (int8) in model_fn plus one request, and the model server serving the int8 copy (its Java front end and one worker)
-# at ~2.1 GB (bench/step03_serverless.py): 3 GB is the smallest size that holds it with room to spare.
+# Serverless Inference offers 1024..6144 MB in 1 GB steps. A LocationNet-size model peaks at ~1.2 GB (fp32) and ~0.7 GB
+# (int8, which loads nothing of fp32) in model_fn plus one request, and the model server serving the int8 copy (its
+# Java front end and one worker) at 1.2-1.6 GB (bench/step03_cold_start.py, 2026-12-07): 2 GB is the smallest size
+# that holds it with a quarter to spare. An fp32-only LocationNet folder needs --memory 3072.
 MEMORY_SIZES = range(1024, 6145, 1024)
-SERVERLESS_MEMORY_MB = 3072
+SERVERLESS_MEMORY_MB = 2048
 SERVERLESS_MAX_CONCURRENCY = 2  # the bot's worker asks one photo at a time; 2 lets a retry overlap a slow answer
 # Target tracking keeps each instance near this many invocations a minute (one ml.c5.large answers ~600).
 INVOCATIONS_PER_INSTANCE = 300.0
 
 
 def package(model_dir, data_dir, upload_uri, make_int8=True, say=print):
-    """The model folder as s3://.../model.tar.gz, with its int8 copy when quantize.py finds it answers the same.
-    LocationNet's folder (make locationnet) goes as it is: its places, and its int8 copy when it has one."""
-    if make_int8 and not int8.present(model_dir) and not locationnet.present(model_dir):
+    """The model folder as s3://.../model.tar.gz, with this folder's code in code/ (what the container runs), so that
+    SageMaker serves it as it is: uploaded once, never repacked. A step-02 model gets its int8 copy when --data is
+    given and quantize.py finds it answers the same; LocationNet's folder (make locationnet) goes as it is."""
+    if not make_int8:
+        say("--no-int8: the endpoint serves fp32" + (" (the folder's int8 copy stays out)" if int8.present(model_dir)
+                                                       else "") + ".")
+    elif int8.present(model_dir):
+        pass
+    elif locationnet.present(model_dir):
+        say("LocationNet has no int8 copy (make locationnet keeps one only when it answers like fp32): the endpoint "
+            "serves fp32, about twice as slow.")
+    elif data_dir:
         share, kept = quantize.make_int8_copy(model_dir, data_dir)
         say("int8 copy {} ({:.1%} of best guesses agree with fp32).".format("added" if kept else "not kept", share))
+    else:
+        say("No int8 copy: the endpoint serves fp32 (add DATA=build/data to check one against the val photos).")
     bucket, _, prefix = upload_uri[len("s3://"):].partition("/")
     key = "/".join(part for part in (prefix.strip("/"), "model.tar.gz") if part)
     with tempfile.TemporaryDirectory() as scratch:
         archive = os.path.join(scratch, "model.tar.gz")
         with tarfile.open(archive, "w:gz") as tar:
             for name in sorted(os.listdir(model_dir)):
-                if name not in ("model.tar.gz", "output"):  # what `launch.py --local` leaves beside the model
+                left_out = ("model.tar.gz", "output", "code", int8.PREFIX + ".json")  # .json: quantize.py's record
+                left_out += () if make_int8 else tuple(int8.FILES)
+                if name not in left_out:  # what `launch.py --local` leaves beside the model, and what is not served
                     tar.add(os.path.join(model_dir, name), arcname=name)
-        boto3.client("s3").upload_file(archive, bucket, key)
-    return "s3://{}/{}".format(bucket, key)
+            for path in container_code():
+                tar.add(str(path), arcname="code/" + path.name)
+        upload(archive, bucket, key, say)
+    return f"s3://{bucket}/{key}"
+
+
+def container_code():
+    """What the container runs from code/: inference.py, the modules beside it, and the packages it installs."""
+    return sorted(CODE.glob("*.py")) + [CODE / "requirements.txt"]
+
+
+def upload(path, bucket, key, say=print):
+    """One upload of `path` to s3://bucket/key, with a progress bar."""
+    size = os.path.getsize(path)
+    say(f"Uploading {size / 1e6:.0f} MB to s3://{bucket}/{key}")
+    with tqdm(total=size, unit="B", unit_scale=True, disable=size < 10 ** 7) as bar:
+        boto3.client("s3").upload_file(path, bucket, key, Callback=bar.update)
 
 
 def vcpus(instance_type):
@@ -87,9 +128,12 @@ def serving_environment(instance_type):
 
 
 def deploy(model_data, role, instance_type=INSTANCE_TYPE, endpoint_name="whereml", autoscale=None, wait=True,
-           serverless=None):
-    """Create the model, endpoint config and endpoint (tagged), then target-tracking autoscaling when asked.
+           serverless=None, with_code=False, say=print):
+    """Create the model and a new endpoint config (tagged), then the endpoint, or move an existing endpoint of that
+    name to them (SageMaker refuses to create one twice); then target-tracking autoscaling when asked.
 
+    with_code=True: model_data already holds code/ (package() made it), so the SDK uploads and repacks nothing.
+    Otherwise (a training job's model.tar.gz) the SDK repacks it with this folder's code under s3://BUCKET/whereml/.
     serverless=(memory MB, max concurrency) makes a Serverless Inference endpoint instead of instances.
     wait=True blocks until the endpoint is InService (several minutes), which autoscaling needs.
     """
@@ -97,27 +141,60 @@ def deploy(model_data, role, instance_type=INSTANCE_TYPE, endpoint_name="whereml
         instance_type = None
     bucket = model_data[len("s3://"):].split("/")[0]
     session = sagemaker.Session(default_bucket=bucket)  # explicit: finding a default bucket would call STS
+    environment = serving_environment(instance_type)
+    if with_code:
+        environment.update(SAGEMAKER_PROGRAM="inference.py", SAGEMAKER_SUBMIT_DIRECTORY="/opt/ml/model/code")
     model = MXNetModel(
         model_data=model_data,
         role=role,
-        entry_point="inference.py",
-        source_dir=str(HERE),
+        entry_point=None if with_code else "inference.py",
+        source_dir=None if with_code else str(CODE),
+        code_location=f"s3://{bucket}/{cleanup.S3_PREFIX}/code",
         framework_version="1.9.0",
         py_version="py38",
-        env=serving_environment(instance_type),
+        env=environment,
         sagemaker_session=session,
     )
-    model.deploy(
-        initial_instance_count=None if serverless else autoscale[0] if autoscale else 1,
-        instance_type=instance_type,
-        serverless_inference_config=_serverless_config(serverless),
-        endpoint_name=endpoint_name,
-        tags=TAGS,
-        wait=wait,
+    serverless_config = _serverless_config(serverless)
+    model.create(instance_type=instance_type, serverless_inference_config=serverless_config, tags=TAGS)
+    variant = sagemaker.production_variant(
+        model.name, instance_type, initial_instance_count=None if serverless else autoscale[0] if autoscale else 1,
+        serverless_inference_config=serverless_config._to_request_dict() if serverless_config else None,
     )
+    client = session.sagemaker_client
+    config_name = sagemaker.utils.name_from_base(endpoint_name)
+    client.create_endpoint_config(EndpointConfigName=config_name, ProductionVariants=[variant], Tags=TAGS)
+    old_config = _current_config(client, endpoint_name)
+    if old_config is None:
+        client.create_endpoint(EndpointName=endpoint_name, EndpointConfigName=config_name, Tags=TAGS)
+    else:
+        say(f"Endpoint {endpoint_name} exists: moving it to the new model (it answers with the old one until then).")
+        cleanup.deregister_autoscaling(endpoint_name, boto3.client("application-autoscaling"))
+        client.update_endpoint(EndpointName=endpoint_name, EndpointConfigName=config_name)
+    if wait or old_config:
+        say(f"Waiting for endpoint {endpoint_name} to be InService (several minutes) ...")
+        client.get_waiter("endpoint_in_service").wait(
+            EndpointName=endpoint_name, WaiterConfig={"Delay": 15, "MaxAttempts": 120})
+    if old_config:
+        cleanup.delete_config_and_models(old_config, client)
     if autoscale:
         scale(endpoint_name, *autoscale)
     return endpoint_name
+
+
+def _current_config(client, endpoint_name):
+    """The endpoint config `endpoint_name` runs, or None when there is no such endpoint (or only a failed one, which
+    SageMaker cannot update: it is deleted so that a new one can take its name)."""
+    try:
+        endpoint = client.describe_endpoint(EndpointName=endpoint_name)
+    except ClientError as error:
+        if cleanup.missing(error):
+            return None
+        raise
+    if endpoint["EndpointStatus"] != "Failed":
+        return endpoint["EndpointConfigName"]
+    cleanup.delete_endpoint(endpoint_name, client)
+    return None
 
 
 def _serverless_config(serverless):
@@ -130,7 +207,7 @@ def _serverless_config(serverless):
 def scale(endpoint_name, minimum, maximum, client=None):
     """Let Application Auto Scaling keep between `minimum` and `maximum` instances, tracking invocations."""
     client = client or boto3.client("application-autoscaling")
-    resource_id = "endpoint/{}/variant/{}".format(endpoint_name, VARIANT)
+    resource_id = f"endpoint/{endpoint_name}/variant/{VARIANT}"
     dimension = "sagemaker:variant:DesiredInstanceCount"
     client.register_scalable_target(
         ServiceNamespace="sagemaker",
@@ -140,7 +217,7 @@ def scale(endpoint_name, minimum, maximum, client=None):
         MaxCapacity=maximum,
     )
     client.put_scaling_policy(
-        PolicyName="{}-invocations".format(endpoint_name),
+        PolicyName=f"{endpoint_name}-invocations",
         ServiceNamespace="sagemaker",
         ResourceId=resource_id,
         ScalableDimension=dimension,
@@ -196,14 +273,16 @@ def main(argv=None):
                     help="--serverless: requests at once")
     down = commands.add_parser("delete", help="delete one endpoint, its config and its model")
     down.add_argument("--endpoint-name", default="whereml")
-    commands.add_parser("cleanup", help="delete everything tagged project=whereml-workshop, then list what is left")
+    sweep = commands.add_parser("cleanup", help="delete what the workshop made on AWS, then list what is left")
+    sweep.add_argument("--bucket", default=os.environ.get("BUCKET"),
+                       help="the bucket of s3://BUCKET/whereml/ (found from the endpoints' models otherwise)")
     args = parser.parse_args(argv)
 
     if args.command == "deploy":
         if args.model_dir and not (args.upload or "").startswith("s3://"):
             parser.error("--model-dir needs --upload s3://bucket/prefix: SageMaker reads the model from S3.")
-        if args.model_dir and not (args.no_int8 or args.data or locationnet.present(args.model_dir)):
-            parser.error("--model-dir needs --data DIR (step 01's dataset) to check the int8 copy, or --no-int8.")
+        if args.model_dir and not os.path.isdir(args.model_dir):
+            parser.error(f"--model-dir {args.model_dir} is no folder: `make train` (or `make locationnet`) makes one.")
         if args.model_data and (not args.model_data.startswith("s3://") or not args.model_data.endswith(".tar.gz")):
             parser.error("--model-data must be the s3://.../model.tar.gz that training wrote (see `make train`).")
         if not args.role.startswith("arn:aws:iam::"):
@@ -216,9 +295,8 @@ def main(argv=None):
                 args.model_data = package(args.model_dir, args.data, args.upload, not args.no_int8)
             serverless = (args.memory, args.max_concurrency) if args.serverless else None
             deploy(args.model_data, args.role, args.instance_type or INSTANCE_TYPE, args.endpoint_name, args.autoscale,
-                   serverless=serverless)
-            print("Endpoint {} is up. Try: python predict.py photo.jpg --endpoint {}".format(
-                args.endpoint_name, args.endpoint_name))
+                   serverless=serverless, with_code=bool(args.model_dir))
+            print(f"Endpoint {args.endpoint_name} is up. Try: {predict.how_to_ask(endpoint=args.endpoint_name)}")
             if serverless:
                 print("It bills per request and GB-second, nothing while idle; the first request after a pause waits "
                       "for a cold start. `make cleanup` when you are done.")
@@ -227,12 +305,16 @@ def main(argv=None):
         elif args.command == "delete":
             cleanup.delete_endpoint(args.endpoint_name)
         else:
-            left = cleanup.cleanup()
+            left = cleanup.cleanup(bucket=args.bucket)
             if left:
-                sys.exit("Still there, delete by hand in the SageMaker console: " + ", ".join(left))
-            print("Nothing tagged project=whereml-workshop is left.")
+                sys.exit("Still there (delete by hand in the console, or run `make cleanup` again):\n  "
+                         + "\n  ".join(left))
+            print("Nothing the workshop made is left on SageMaker" + (
+                f" or under s3://{args.bucket}/{cleanup.S3_PREFIX}/." if args.bucket else
+                "; S3 was looked at only where the endpoints' models were: give BUCKET=name to sweep "
+                f"s3://BUCKET/{cleanup.S3_PREFIX}/ too."))
     except (BotoCoreError, ClientError, ValueError) as error:  # the SDK raises ValueError for a missing region
-        sys.exit("AWS refused: {}. Check your credentials, region and the names you gave.".format(error))
+        sys.exit(f"AWS refused: {error}. Check your credentials, region and the names you gave.")
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@ import importlib.util
 
 from PIL import Image, ImageChops
 
-from workshop import ROOT
+from workshop.paths import ROOT
 
 
 def test_the_architecture_picture_is_what_its_script_draws():

@@ -1,6 +1,5 @@
 """ask.py (`make ask PHOTO=...`): a real photo through the endpoint's code and the bot's reply code, its map, how far
 off each guess is, whose code ran, and what it says about a toy model, open TODOs and bad input."""
-import importlib.util
 import json
 import shutil
 import subprocess
@@ -9,7 +8,8 @@ import sys
 import pytest
 
 from real_photo_model import PHOTO, SOLUTIONS
-from workshop import ROOT, loader
+from workshop import loader
+from workshop.paths import ROOT
 
 
 def load_ask():
@@ -29,7 +29,7 @@ def asked(locationnet_near_the_cape, tmp_path_factory):
 
 
 def endpoint_answer(model):
-    """What the endpoint's code answers for the photo (solutions/03_host/inference.py)."""
+    """What the endpoint's code answers for the photo (solutions/03_host/code/inference.py)."""
     inference = loader.load(SOLUTIONS / "03_host", "inference")
     locator = inference.model_fn(str(model))
     prediction = inference.predict_fn(inference.input_fn(PHOTO.read_bytes(), "image/jpeg"), locator)
@@ -40,7 +40,7 @@ def test_the_reply_is_exactly_what_the_bot_would_post(asked, locationnet_near_th
     output, _ = asked
     reply = loader.load(SOLUTIONS / "04_bot", "chalicelib.reply")
     text = reply.reply_text(endpoint_answer(locationnet_near_the_cape))
-    assert f"exactly as the bot would post it" in output and f"\n{text}\n" in output
+    assert "exactly as the bot would post it" in output and f"\n{text}\n" in output
     assert text.startswith("📍 1. ") and "🇺🇸" in text.splitlines()[0], "the best guess: a cell in Florida"
 
 
@@ -48,7 +48,9 @@ def test_the_map_is_the_bots_map(asked, locationnet_near_the_cape):
     output, out = asked
     map_image = loader.load(SOLUTIONS / "04_bot", "chalicelib.map_image")
     picture = out / "cape-canaveral-falcon9-dscovr-reply.png"
-    assert picture.read_bytes() == map_image.draw_map(endpoint_answer(locationnet_near_the_cape))
+    cape = load_ask().gps_position(PHOTO.read_bytes())  # the photo's GPS EXIF, drawn as a ring
+    assert cape == pytest.approx((28.5619, -80.5772), abs=1e-4)
+    assert picture.read_bytes() == map_image.draw_map(endpoint_answer(locationnet_near_the_cape), truth=cape)
     assert str(picture) in output
 
 
@@ -63,7 +65,7 @@ def test_each_guess_gets_its_distance_from_the_photos_gps(asked):
 
 def test_it_says_whose_code_ran(asked):
     output, _ = asked
-    assert output.startswith("Whose code runs: the solutions in solutions (03_host/inference.py")
+    assert output.startswith("Whose code runs: the solutions in solutions (03_host/code/inference.py")
     assert "The model: LocationNet RN101-5k500" in output and "not about real places" not in output
 
 
@@ -100,13 +102,16 @@ def test_open_todos_in_the_code_it_runs_are_named(tmp_path, locationnet_near_the
     "photo, model, words",
     [
         ("missing.jpg", None, ["cannot read PHOTO=missing.jpg", "JPEG or PNG"]),
-        (ROOT / "README.md", None, ["the endpoint would refuse", "400"]),
+        (ROOT / "README.md", None, ["is not a photo Pillow can read", "JPEG or PNG"]),
+        ("{big}", None, ["MB; X takes photos up to 5 MB"]),
         (PHOTO, "empty", ["holds no model", "`make locationnet`"]),
     ],
-    ids=["no such photo", "not a photo", "no model in the folder"],
+    ids=["no such photo", "not a photo", "too big for X", "no model in the folder"],
 )
-def test_bad_input_is_one_paragraph(photo, model, words, tmp_path, locationnet_near_the_cape):
+def test_bad_input_is_one_paragraph(photo, model, words, tmp_path, locationnet_near_the_cape, too_big_for_x):
+    """ask and `make demo MODEL=...` read a photo and check a model folder with the same code (workshop/photo.py)."""
     (tmp_path / "empty").mkdir()
+    photo = too_big_for_x if photo == "{big}" else photo
     model = tmp_path / model if model else locationnet_near_the_cape
     stopped = run(photo, "--model", model, "--tree", "solutions", "--out", tmp_path)
     assert stopped and all(word in stopped for word in words), stopped

@@ -20,7 +20,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from workshop import ROOT
+from workshop import generate, loader
+from workshop.paths import ROOT
 
 DEMO = [sys.executable, "-m", "workshop", "demo", "--quick"]
 MINE = " (mine)"  # what the attendee's bot adds to each line of its reply
@@ -68,7 +69,9 @@ def attendee_tree(tmp_path_factory):
     ignore = shutil.ignore_patterns("__pycache__")
     for folder in ("01_data", "03_host", "04_bot"):
         shutil.copytree(ROOT / "solutions" / folder, tree / folder, ignore=ignore)
-    shutil.copytree(ROOT / "steps" / "02_train", tree / "02_train", ignore=ignore)
+    for relative, content in generate.starter_tree(ROOT)["02_train"].items():  # not steps/: that is the attendee's
+        (tree / "02_train" / relative).parent.mkdir(parents=True, exist_ok=True)
+        (tree / "02_train" / relative).write_bytes(content)
     with open(tree / "04_bot" / "chalicelib" / "reply.py", "a") as reply:
         reply.write(REPLY_TOUCH)
     return tree
@@ -309,3 +312,19 @@ def test_ctrl_c_stops_the_endpoint_and_leaves_no_process(running_demo):
     left = {pid: command_line(pid) for pid in started if running(pid)}
     assert not left, f"Ctrl-C left these processes running: {left}"
     assert not (out / "demo.pid").exists(), "an interrupted demo must remove its demo.pid"
+
+
+def test_the_reply_picture_rings_where_the_photo_was_taken(demo):
+    """The bot's map of the guesses, with a ring at the photo's own position, every pin in view."""
+    result, out = demo
+    map_image = loader.load(ROOT / "solutions" / "04_bot", "chalicelib.map_image")  # the attendee tree has its copy
+    about = summary(out)
+    photo = about["photo"]
+    expected = map_image.draw_map(about["predictions"], truth=(photo["lat"], photo["lng"]))
+    assert (out / "reply.png").read_bytes() == expected, "reply.png: the bot's map with a ring at the photo's place"
+    assert "the ring is where the photo was taken" in result.stdout
+
+
+def test_the_demo_says_where_the_bots_web_page_answers(demo):
+    result, _ = demo
+    assert "`make serve`, then `make serve-bot` in another terminal, and open http://127.0.0.1:8000/" in result.stdout

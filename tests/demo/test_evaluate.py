@@ -10,11 +10,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from workshop import evaluate
 import mediaeval_stand_in as stand_in
-from workshop import ROOT, loader
+from workshop import evaluate, loader
+from workshop.paths import ROOT
 
-tiny = loader.load(ROOT / "tests" / "step03", "tiny_locationnet")
+tiny = loader.load(ROOT / "tests", "tiny_locationnet")
 PARIS, TOKYO, LIMA, CAPE_TOWN = ({"token": t, "lat": lat, "lng": lng} for t, lat, lng in tiny.GRIDS)
 PUBLISHED_ROWS = [
     ("PlaNet, Im2GPS test set [1]", "8.4 % 24.5 % 37.6 % 53.6 % 71.3 %"),
@@ -48,10 +48,10 @@ def locationnet(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def locationnet_run(locationnet, tmp_path_factory):
+def locationnet_run(locationnet, tmp_path_factory, moto_server):
     """`make evaluate MODEL=<LocationNet> N=6` against the stand-in buckets: what it printed and wrote."""
     out, testsets = tmp_path_factory.mktemp("evaluate"), tmp_path_factory.mktemp("testsets")
-    with pytest.MonkeyPatch.context() as patch, stand_in.buckets(patch):
+    with pytest.MonkeyPatch.context() as patch, stand_in.buckets(patch, moto_server):
         printed = run(["--model", str(locationnet), "--photos", "6", "--out", str(out), "--testsets", str(testsets)])
     return printed, out, testsets
 
@@ -103,7 +103,8 @@ def test_the_errors_are_drawn_on_a_map(locationnet_run):
     assert maps == ["errors-locationnet-fp32-mediaeval-2016.png", "errors-locationnet-int8-mediaeval-2016.png"]
     with Image.open(out / maps[0]) as picture:
         assert picture.size == (1440, 720)
-        basemap = Image.open(ROOT / "solutions" / "04_bot" / "chalicelib" / "basemap.png").convert("RGB")
+        map_image = loader.load(ROOT / "solutions" / "04_bot", "chalicelib.map_image")
+        basemap = map_image.basemap_of(map_image.WORLD)  # the world as the map draws it
         changed = np.abs(np.asarray(picture.convert("RGB"), dtype=int) - np.asarray(basemap, dtype=int)).sum(axis=2)
     assert (changed[:650] > 0).sum() > 50, "each photo's error is a line on the map"
 
@@ -131,7 +132,7 @@ def test_a_step_02_model_is_evaluated_on_its_validation_photos(artifact, tmp_pat
     assert line.split()[-1:] == ["40"], f"the step-02 model answers 40 validation photos:\n{printed}"
     shares = [float(part) for part in line.split()[-11:-1:2]]
     assert shares == sorted(shares) and shares[-1] > 50, "a trained toy model places most val photos within 2500 km"
-    assert (tmp_path / "errors-step-02-model-fp32-val-photos.png").is_file()
+    assert (tmp_path / "errors-step-02-model-fp32-val-photos-toy-world.png").is_file()
     assert not (tmp_path / "reply.txt").exists(), "the toy model's answers are not shown as a real photo's"
 
 
@@ -156,15 +157,15 @@ def test_without_a_model_it_says_how_to_get_one(monkeypatch, tmp_path):
 MAKE = ["make", "-s", "-C", str(ROOT), "-o", ".venv/.installed", "-o", "build/lambda-wheels/.fetched"]
 
 
-def test_make_locationnet_then_make_evaluate_from_a_stand_in_bucket(monkeypatch, tmp_path):
+def test_make_locationnet_then_make_evaluate_from_a_stand_in_bucket(monkeypatch, tmp_path, moto_server):
     """The whole way, as the host types it: the model's files, then its int8 copy on the test set's first photos,
     then the table; LOCATIONNET_URL and AWS_ENDPOINT_URL_S3 point at moto's S3 server on 127.0.0.1."""
     import mxnet as mx
 
-    standin_bucket = loader.load(ROOT / "tests" / "step03", "standin_bucket")
+    standin_bucket = loader.load(ROOT / "tests", "standin_bucket")
     model, testsets = tmp_path / "locationnet", tmp_path / "testsets"
     mx.random.seed(24)  # the network's weights: the same each run, and so its int8 copy's agreement
-    with stand_in.buckets(monkeypatch) as s3:
+    with stand_in.buckets(monkeypatch, moto_server) as s3:
         for name, body in standin_bucket.locationnet_files(tmp_path / "files").items():
             s3.put_object(Bucket=stand_in.TUTORIAL, Key=f"models/{name}", Body=body, ACL="public-read")
         where = [f"LOCATIONNET={model}", f"TESTSETS={testsets}", f"EVALUATION={tmp_path / 'evaluate'}"]
@@ -179,3 +180,55 @@ def test_make_locationnet_then_make_evaluate_from_a_stand_in_bucket(monkeypatch,
     assert evaluated.returncode == 0, f"make evaluate failed:\n{evaluated.stdout}\n{evaluated.stderr}"
     assert "LocationNet int8, MediaEval 2016" in evaluated.stdout and "PlaNet, Im2GPS test set [1]" in evaluated.stdout
     assert (tmp_path / "evaluate" / "errors-locationnet-int8-mediaeval-2016.png").is_file()
+
+
+def test_a_toy_model_s_rows_say_they_are_the_toy_world(artifact, tmp_path):
+    """The sample data's model places photos in a synthetic world of a few dozen cells: its shares must not stand
+    beside PlaNet's without a word."""
+    model = tmp_path / "model"
+    shutil.copytree(artifact("model"), model)
+    printed = run(["--model", str(model), "--data", str(artifact("data")), "--photos", "8", "--out", str(tmp_path)])
+    rows = [line for line in printed.splitlines() if line.startswith("Step-02 model fp32")]
+    assert rows and all("toy world" in row for row in rows), f"the toy model's row says toy world:\n{printed}"
+    assert "not comparable with the rows below" in printed
+
+
+def test_the_time_for_the_photos_asked_is_said_before_they_are_answered(artifact, tmp_path):
+    model = tmp_path / "model"
+    shutil.copytree(artifact("model"), model)
+    printed = run(["--model", str(model), "--data", str(artifact("data")), "--photos", "8", "--out", str(tmp_path)])
+    before = re.search(r"Step-02 model: 8 photos take about \d+ (s|min)", printed)
+    assert before, f"before answering, make evaluate says how long the photos asked will take:\n{printed}"
+    assert before.start() < printed.index("answered by"), "the estimate comes before the run"
+
+
+def test_the_table_says_how_many_photos_each_model_answered(artifact, tmp_path):
+    """`make slides` shows table.txt on "How good is it?": the photo count must be in it."""
+    model = tmp_path / "model"
+    shutil.copytree(artifact("model"), model)
+    run(["--model", str(model), "--data", str(artifact("data")), "--photos", "8", "--out", str(tmp_path)])
+    assert "Step-02 model: 8 photos answered, of 8 validation photos" in (tmp_path / "table.txt").read_text()
+
+
+def test_no_photo_answered_says_so_and_writes_valid_json(artifact, tmp_path):
+    """Every photo refused by serving (here: records that hold no JPEG): no `nan %`, and results.json is JSON."""
+    import mxnet as mx
+
+    data = tmp_path / "data"
+    shutil.copytree(artifact("data"), data)
+    records = mx.recordio.MXIndexedRecordIO(str(data / "val.idx"), str(data / "val.rec"), "w")
+    for key in range(3):
+        header = mx.recordio.IRHeader(0, [0.0, 48.85, 2.35], key, 0)
+        records.write_idx(key, mx.recordio.pack(header, b"not a photo"))
+    records.close()
+    model = tmp_path / "model"
+    shutil.copytree(artifact("model"), model)
+    printed = run(["--model", str(model), "--data", str(data), "--photos", "3", "--out", str(tmp_path / "out")])
+    assert "nan" not in printed.lower(), printed
+    assert "no photo" in printed, f"it says that no photo could be answered:\n{printed}"
+
+    def refuse(constant):
+        raise ValueError(f"results.json holds {constant}, which is not JSON")
+
+    results = json.loads((tmp_path / "out" / "results.json").read_text(), parse_constant=refuse)
+    assert [model["photos"] for model in results["models"]] == [0]

@@ -1,4 +1,8 @@
-"""Loaded by every Python the test suite starts (PYTHONPATH): no connection or name lookup may leave this machine."""
+"""Loaded by every Python the test suite starts (PYTHONPATH): no connection or name lookup may leave this machine.
+
+Why the children need it: the tests run scripts, servers and make in processes of their own (serve.py, a step's
+main, the demo, chalice package), and a guard that lives in the test process (tests/conftest.py runs this file there
+too; a plugin such as pytest-socket works the same way) does not follow them; Python reads sitecustomize in each."""
 import ipaddress
 import socket
 

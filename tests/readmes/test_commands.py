@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from workshop import ROOT
+from workshop.paths import ROOT
 
 STEPS = ("01_data", "02_train", "03_host", "04_bot")
 READMES = (["README.md"] + [f"solutions/{folder}/README.md" for folder in STEPS]
@@ -145,7 +145,7 @@ def compiles_with_its_modules(command):
 RULES = [
     (r"make (demo|test|setup)", dry_make),
     (r"make (test-step|watch-step|hint-step|checkpoint-step|diff-step|reset-step) [1-4]", dry_make),
-    (r"make (data|train|serve|deploy|cleanup|doctor)(\s+[A-Z_]+=\S+)*", dry_make),
+    (r"make (data|train|serve|serve-bot|deploy|cleanup|doctor)(\s+[A-Z_]+=\S+)*", dry_make),
     (r"make demo TREE=steps", dry_make),
     (r"make locationnet && make deploy( [A-Z_]+=\S+)+", lambda command: [dry_make(part.strip()) for part in command.split("&&")]),
     (r"export( [A-Z_]+=\S+)+", exports),
@@ -165,7 +165,7 @@ RULES = [
     (r"AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME=\S+ \.venv/bin/python steps/03_host/predict\.py PHOTO\.jpg",
      "test_the_client_asks_the_local_endpoint"),
     (r"\.venv/bin/moto_server -p 5000|chalice local .*|python local_worker\.py --stage dev|curl .*|body=.*|"
-     r"signature=.*|id=\$\(\(.*\)\)", "test_the_bots_dry_run_by_hand"),
+     r"signature=.*|id=\$\(\(.*\)\) bot=\$\(python -c .*\)", "test_the_bots_dry_run_by_hand"),
 ]
 
 
@@ -273,6 +273,9 @@ def test_the_bots_dry_run_by_hand(tmp_path):
 
     bot = tmp_path / "04_bot"
     subprocess.run(["cp", "-r", str(ROOT / "solutions/04_bot"), str(bot)], check=True)
+    config = json.loads((bot / ".chalice/config.json").read_text())
+    config["stages"]["dev"]["environment_variables"]["BOT_USER_ID"] = "1234567"  # a host's: the mention must say it
+    (bot / ".chalice/config.json").write_text(json.dumps(config))
     try:
         start(ported(the_command(r"\.venv/bin/moto_server -p 5000")), cwd=ROOT)
         activate = next(command for command in block if command.startswith("cd steps/04_bot"))
@@ -296,14 +299,12 @@ def test_the_bots_dry_run_by_hand(tmp_path):
                 break
             time.sleep(0.2)
         assert json.loads(answer.stdout)["response_token"].startswith("sha256="), answer.stdout
-        bot_id = json.loads((bot / ".chalice/config.json").read_text())["stages"]["dev"]["environment_variables"][
-            "BOT_USER_ID"]
-        mention = [command.replace("<BOT_USER_ID>", bot_id) for command in block
-                   if command.startswith(("id=", "body=", "signature=", "curl -H"))]
-        posted = subprocess.run(["bash", "-c", " && ".join(map(ported, mention))], capture_output=True, text=True)
+        mention = [command for command in block if command.startswith(("id=", "body=", "signature=", "curl -H"))]
+        posted = subprocess.run(["bash", "-c", " && ".join([prelude, *map(ported, mention)])], cwd=bot,
+                                capture_output=True, text=True)
         assert json.loads(posted.stdout) == {"queued": 1}, f"the signed mention was not queued: {posted.stdout}"
         worker = next(command for command in block if command.startswith("python local_worker.py"))
-        assert "<BOT_USER_ID>" in readme, "the README says where the bot's id goes"
+        assert "<BOT_USER_ID>" not in readme, "the README's mention is of the stage's bot, read from its config"
         helps("solutions/04_bot", worker)
     finally:
         for process in started:

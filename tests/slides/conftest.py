@@ -3,7 +3,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from workshop import ROOT, loader
+from workshop import loader
+from workshop.paths import ROOT
 
 
 @pytest.fixture(scope="session")

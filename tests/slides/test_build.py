@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from workshop import ROOT
+from workshop.paths import ROOT
 
 DECK = (ROOT / "slides" / "whereml.md").read_text(encoding="utf-8")
 
@@ -84,7 +84,8 @@ def test_the_command_says_what_is_wrong_in_one_line(tmp_path):
     deck = tmp_path / "deck.md"
     deck.write_text("# Title\n\n---\n\n# Flags\n\n<!-- include: solutions/09_nowhere/reply.py#flag -->\n")
     result = subprocess.run(
-        [sys.executable, str(ROOT / "slides" / "build.py"), "--deck", str(deck), "--out", str(tmp_path / "x.html")],
+        [sys.executable, "-m", "workshop", "slides", "--deck", str(deck), "--out", str(tmp_path / "x.html")],
+        cwd=ROOT,
         capture_output=True,
         text=True,
     )

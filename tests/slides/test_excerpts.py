@@ -4,7 +4,8 @@ import textwrap
 
 import pytest
 
-from workshop import ROOT, loader
+from workshop import loader
+from workshop.paths import ROOT
 
 excerpts = loader.load(ROOT / "slides", "excerpts")
 

@@ -2,7 +2,8 @@
 import pytest
 from PIL import Image
 
-from workshop import ROOT, loader, manifest
+from workshop import loader, manifest
+from workshop.paths import ROOT
 
 PICTURES = [
     ("docs/architecture.png", "the architecture picture"),

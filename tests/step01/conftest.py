@@ -11,7 +11,7 @@ from workshop import loader, ordering
 # The order of the story, so that `-x` stops at the earliest TODO: 01.1 geotag, 01.2/01.3 partition, 01.4 pack.
 ORDER = [
     "test_geotag.py", "test_partition.py", "test_split.py", "test_pack.py", "test_cells.py", "test_cellmap.py",
-    "test_sample.py", "test_mmcommons.py", "test_testset.py", "test_upload.py", "test_prepare.py",
+    "test_sample.py", "test_mmcommons.py", "test_upload.py", "test_prepare.py",
     "test_bad_photos.py", "test_bad_out.py", "test_lost_photos_and_full_disk.py", "test_interruptions.py",
     "test_manifests.py", "test_processing.py",
 ]

@@ -16,7 +16,7 @@ def rows(count=66, seed=0):
     found = []
     for number in range(count):
         lat, lng = CITIES[number % 3] if number % 11 else (rng.uniform(-60, 60), rng.uniform(-180, 180))
-        photo_hash = "%032x" % rng.getrandbits(128)
+        photo_hash = f"{rng.getrandbits(128):032x}"
         found.append((str(5000 + number), photo_hash, lat + rng.gauss(0, 0.3), lng + rng.gauss(0, 0.3)))
     return found
 

@@ -7,11 +7,22 @@ import shutil
 import signal
 
 import pytest
-from exif_blocks import (
-    GPS_LATITUDE, GPS_LATITUDE_REF, GPS_LONGITUDE, GPS_LONGITUDE_REF, ORIENTATION, UNDEFINED, degrees, exif_block,
-    raw, shorts, text,
-)
 from PIL import Image
+
+from exif_blocks import (
+    GPS_LATITUDE,
+    GPS_LATITUDE_REF,
+    GPS_LONGITUDE,
+    GPS_LONGITUDE_REF,
+    ORIENTATION,
+    UNDEFINED,
+    degrees,
+    exif_block,
+    raw,
+    shorts,
+    signed,
+    text,
+)
 
 
 def gps(lng_ref, lat=48.85, lng=2.35):
@@ -37,6 +48,17 @@ BAD_FILES = [  # (what is in the folder, how to write it, the reason it is skipp
         folder / "ref-empty.jpg", exif_block(gps=gps(text("")))), "GPS position in EXIF that cannot be read"),
     ("a latitude reference E", lambda folder, writer: write_with_exif(
         folder / "ref-e.jpg", exif_block(gps=gps(text("E")) | {GPS_LATITUDE_REF: text("E")})),
+     "GPS position in EXIF that cannot be read"),
+    # The reference letter gives the side: a sign as well says it twice (or, as -33 with N, contradicts it).
+    ("a latitude of -33/-52/-24 with the reference S", lambda folder, writer: write_with_exif(
+        folder / "signed-south.jpg", exif_block(gps=gps(text("E")) | {GPS_LATITUDE_REF: text("S"),
+                                                                        GPS_LATITUDE: signed(-33, -52, -24)})),
+     "GPS position in EXIF that cannot be read"),
+    ("a longitude of -74/0/-12 with the reference W", lambda folder, writer: write_with_exif(
+        folder / "signed-west.jpg", exif_block(gps=gps(text("W")) | {GPS_LONGITUDE: signed(-74, 0, -12)})),
+     "GPS position in EXIF that cannot be read"),
+    ("a latitude of 33/-52/24 with the reference N", lambda folder, writer: write_with_exif(
+        folder / "signed-minutes.jpg", exif_block(gps=gps(text("E")) | {GPS_LATITUDE: signed(33, -52, 24)})),
      "GPS position in EXIF that cannot be read"),
     ("a sideways photo with a mistyped EXIF tag", lambda folder, writer: write_with_exif(
         folder / "sideways.jpg", exif_block({ORIENTATION: shorts(6)}, gps=gps(text("E")) | {9: shorts(65, 0)})),
@@ -75,17 +97,21 @@ def test_a_gps_reference_stored_as_bytes_is_read(load, tmp_path):
     assert lng == pytest.approx(-74.04, abs=1e-4), 'b"W" is the west reference: read bytes as the letter they hold'
 
 
+def prepare_with_three_good_photos(prepare, photo_writer, folder, out):
+    """prepare.py on `folder`, with three good photos added, at an image size of 32: what dataset.json skipped."""
+    for number in range(3):
+        photo_writer(folder / f"paris-{number}.jpg", 48.85 + number / 1000, 2.35)
+    prepare.main(["--source", f"photos:{folder}", "--out", str(out), "--workers", "1", "--t-min", "1",
+                  "--image-size", "32", "--val-fraction", "0"])
+    return json.loads((out / "dataset.json").read_text())["skipped"]
+
+
 def test_a_run_over_every_bad_file_finishes_and_counts_them(prepare, photo_writer, tmp_path, within_seconds):
     folder = tmp_path / "photos"
     folder.mkdir()
     for _, write, _ in BAD_FILES:
         write(folder, photo_writer)
-    for number in range(3):
-        photo_writer(folder / f"paris-{number}.jpg", 48.85 + number / 1000, 2.35)
-    out = tmp_path / "data"
-    prepare.main(["--source", f"photos:{folder}", "--out", str(out), "--workers", "1", "--t-min", "1",
-                  "--image-size", "32", "--val-fraction", "0"])
-    skipped = json.loads((out / "dataset.json").read_text())["skipped"]
+    skipped = prepare_with_three_good_photos(prepare, photo_writer, folder, tmp_path / "data")
     assert sum(skipped.values()) == len(BAD_FILES), f"each bad file is skipped and counted once: {skipped}"
 
 
@@ -108,3 +134,18 @@ def test_the_same_photo_many_times_is_used_once_never_in_train_and_val(prepare, 
     assert len(copy_rows) == copies, "each copy is listed in photos.tsv with the reason it was left out"
     assert sum(n for reason, n in json.loads((out / "dataset.json").read_text())["skipped"].items()
                if "same bytes" in reason) == copies
+
+
+@pytest.mark.parametrize("size", [(1, 5000), (5000, 1)], ids=["1 x 5000", "5000 x 1"])
+def test_a_photo_too_long_for_a_jpeg_once_resized_keeps_its_centre(prepare, photo_writer, tmp_path, size):
+    """Its short side made --image-size, the long side would pass JPEG's 65,500 pixels: packed all the same."""
+    folder, out = tmp_path / "photos", tmp_path / "data"
+    photo_writer(folder / "strip.jpg", 48.85, 2.35, size=size)
+    skipped = prepare_with_three_good_photos(prepare, photo_writer, folder, out)
+    assert not skipped, (
+        f"a {size[0]} x {size[1]} photo was skipped as {skipped}: resized to a short side of 32 its long side is "
+        "over JPEG's 65,500 pixels; keep its centre (crop the long side), as serving's centre crop does"
+    )
+    with open(out / "photos.tsv", newline="") as file:
+        rows = {row["photo"]: row["split"] for row in csv.DictReader(file, delimiter="\t")}
+    assert rows["strip.jpg"] == "train"

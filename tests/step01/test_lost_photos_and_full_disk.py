@@ -4,7 +4,6 @@ import errno
 import json
 
 import pytest
-from PIL import Image
 
 FLAGS = ["--workers", "1", "--t-min", "1", "--image-size", "32", "--val-fraction", "0.3"]
 

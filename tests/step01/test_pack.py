@@ -13,8 +13,8 @@ def pack(load):
 
 
 @pytest.fixture(scope="module")
-def thumbnail(load):
-    return load("01_data", "thumbnail")
+def thumbnail(pack):
+    return pack.thumbnail  # the module pack.py shrinks photos with
 
 
 def open_records(recordio, folder, split):

@@ -5,16 +5,15 @@ import io
 import json
 import math
 import re
-import socket
 import tarfile
 from collections import Counter
 
 import boto3
-import botocore.client
 import pytest
 from moto import mock_aws
-from moto.server import ThreadedMotoServer
 
+import aws_events
+import moto_server as moto_server_module
 import scale_world
 from python38 import assert_runs_on_python_3_8
 
@@ -29,18 +28,11 @@ def metadata(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def commons():
-    """moto's S3 server on 127.0.0.1 holding every photo of the world; the packers' processes reach it too."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    url = f"http://127.0.0.1:{port}"
+def commons(moto_server):
+    """moto's server on 127.0.0.1 holding every photo of the world; the packers' processes reach it too."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("AWS_ENDPOINT_URL_S3", url)
-        yield scale_world.fill_bucket(scale_world.rows(), url)
-    server.stop()
+        patch.setenv("AWS_ENDPOINT_URL_S3", moto_server)
+        yield scale_world.fill_bucket(scale_world.rows(), moto_server_module.emptied(moto_server))
 
 
 def records(recordio, folder, split):
@@ -111,7 +103,7 @@ def write_manifest(path, listed):
 
 
 def test_a_shard_of_missing_photos_is_counted_and_packs_nothing(pack_shards, commons, tmp_path):
-    absent = [(str(9000 + n), "%032x" % n, 48.8, 2.3) for n in range(4)]
+    absent = [(str(9000 + n), f"{n:032x}", 48.8, 2.3) for n in range(4)]
     write_manifest(tmp_path / "in" / "manifest-00007.tsv", absent)
     write_manifest(tmp_path / "in" / "manifest-00008.tsv", scale_world.rows()[:4])
     pack_shards.main(["--input", str(tmp_path / "in"), "--output", str(tmp_path / "out"), "--image-size", "32"]
@@ -169,14 +161,7 @@ def test_an_empty_shard_is_one_sentence(pack_shards, tmp_path):
 @pytest.fixture
 def aws(monkeypatch):
     """moto in this process with the user's bucket; every AWS request as the SDK sends it, before moto sees it."""
-    sent = []
-    make_api_call = botocore.client.BaseClient._make_api_call
-
-    def record(client, operation, params):
-        sent.append((operation, params))
-        return make_api_call(client, operation, params)
-
-    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", record)
+    sent = aws_events.record_requests(monkeypatch)
     monkeypatch.delenv("AWS_ENDPOINT_URL_S3", raising=False)  # this test's S3 is moto in this process
     with mock_aws():
         s3 = boto3.client("s3")
@@ -238,15 +223,10 @@ def test_the_processing_job_runs_on_n_instances_each_with_its_shards(prepare, me
 
 def test_a_processing_job_that_fails_is_one_sentence_and_leaves_no_dataset(prepare, metadata, aws, tmp_path,
                                                                            monkeypatch):
-    answer = botocore.client.BaseClient._make_api_call
+    def failed_job(parsed, **_):  # what AWS answers for a job whose script raised
+        parsed.update(ProcessingJobStatus="Failed", FailureReason="AlgorithmError: pack_shards.py exited 1")
 
-    def failed_job(client, operation, params):
-        found = answer(client, operation, params)
-        if operation == "DescribeProcessingJob":  # what AWS answers for a job whose script raised
-            found = dict(found, ProcessingJobStatus="Failed", FailureReason="AlgorithmError: pack_shards.py exited 1")
-        return found
-
-    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", failed_job)
+    aws_events.on_every_new_session(monkeypatch, "after-call.sagemaker.DescribeProcessingJob", failed_job)
     with pytest.raises(SystemExit) as stopped:
         prepare.main(cloud_flags(metadata, tmp_path / "data"))
     assert re.search(r"Processing job whereml-pack-\S+ is Failed: AlgorithmError: pack_shards\.py exited 1\. Its logs "

@@ -18,7 +18,6 @@ import pytest
 
 from sharded import make_sharded
 
-
 WAIT = 300  # seconds the workers may take on a busy machine; a worker that fails ends the wait at once
 
 

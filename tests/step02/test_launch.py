@@ -5,9 +5,10 @@ import socket
 import tarfile
 
 import boto3
-import botocore.client
 import pytest
 from moto import mock_aws
+
+import aws_events
 
 ROLE = "arn:aws:iam::123456789012:role/WhereMLTraining"
 BUCKET = "whereml-test-bucket"
@@ -50,14 +51,7 @@ def test_local_run_keeps_files_that_are_not_a_models(launch, data, tmp_path):
 @pytest.fixture
 def aws(monkeypatch):
     """moto in this process, a bucket for the data, and a list of every AWS request the code makes."""
-    sent, connections = [], []
-    make_api_call = botocore.client.BaseClient._make_api_call
-
-    def record(client, operation, params):
-        sent.append((operation, params))
-        return make_api_call(client, operation, params)
-
-    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", record)
+    sent, connections = aws_events.record_requests(monkeypatch), []
     connect = socket.socket.connect
 
     def watch(sock, address):

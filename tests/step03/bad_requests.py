@@ -3,8 +3,9 @@ import io
 import struct
 import zlib
 
-from exif_blocks import GPS_LATITUDE_REF, ORIENTATION, exif_block, shorts
 from PIL import Image
+
+from exif_blocks import GPS_LATITUDE_REF, ORIENTATION, exif_block, shorts
 
 
 def png_declaring(width, height):

@@ -15,7 +15,7 @@ from workshop import ordering
 PRIVATE_HOSTS_ALLOWED = "pbs.twimg.com,10.0.0.7,127.0.0.1"
 # The handlers (every TODO) first, deploying against moto (slow to set up) last.
 ORDER = [
-    "test_inference.py", "test_locationnet.py", "test_download_locationnet.py", "test_quantize.py", "test_fetch.py",
+    "test_inference.py", "test_locationnet.py", "test_quantize.py", "test_fetch.py",
     "test_predict.py", "test_photos.py", "test_model_thread.py", "test_framing.py", "test_load.py", "test_serve.py",
     "test_deploy.py",
 ]
@@ -28,7 +28,7 @@ def pytest_collection_modifyitems(items):
 
 @pytest.fixture(scope="session")
 def host(load):
-    """host("inference") is 03_host/inference.py of the tree under test."""
+    """host("inference") is 03_host/code/inference.py (or any module of 03_host) of the tree under test."""
     return lambda name: load("03_host", name)
 
 

@@ -1,11 +1,17 @@
 """deploy.py and cleanup.py against moto: the real SageMaker SDK and boto3 build real requests; nothing leaves here."""
 import io
+import os
 import shutil
+import subprocess
+import sys
 import tarfile
+from pathlib import Path
 
 import boto3
 import pytest
 from moto import mock_aws
+
+from sagemaker_refusal import RefusesExisting
 
 BUCKET = "whereml-workshop-test"
 ROLE = "arn:aws:iam::123456789012:role/whereml-sagemaker"
@@ -110,7 +116,7 @@ def test_a_serverless_endpoint_has_the_memory_and_concurrency_asked(host, aws):
     container = aws.describe_model(ModelName=variant["ModelName"])["PrimaryContainer"]
     assert container["Environment"]["SAGEMAKER_PROGRAM"] == "inference.py", "the same inference.py"
     url = container["ModelDataUrl"]  # the SDK repacks model.tar.gz with this folder's code, as for instances
-    assert url.startswith(f"s3://{BUCKET}/") and url.endswith("/model.tar.gz"), url
+    assert url.startswith(f"s3://{BUCKET}/whereml/code/") and url.endswith("/model.tar.gz"), url
     assert container["Image"].endswith("/mxnet-inference:1.9.0-cpu-py38"), "serverless runs on CPU"
     assert container["Environment"].get("SAGEMAKER_MODEL_SERVER_WORKERS") == "1", "one copy of the model in memory"
     assert TAG in aws.list_tags(ResourceArn=endpoint["EndpointArn"])["Tags"], "tagged, so cleanup finds it"
@@ -134,13 +140,13 @@ def test_cleanup_deletes_every_tagged_resource_and_only_those(host, aws, capsys)
     host("deploy").main(["cleanup"])
     assert [model["ModelName"] for model in aws.list_models()["Models"]] == ["someone-elses"]
     assert aws.list_endpoints()["Endpoints"] == [] and aws.list_endpoint_configs()["EndpointConfigs"] == []
-    assert "Nothing tagged" in capsys.readouterr().out
+    assert "Nothing the workshop made is left" in capsys.readouterr().out
 
 
 def test_a_second_cleanup_does_nothing(host, aws, capsys):
     host("deploy").main(["cleanup"])
     out = capsys.readouterr().out
-    assert "Deleted" not in out and "Nothing tagged" in out
+    assert "Deleted" not in out and "Nothing the workshop made is left" in out
 
 
 def test_cleanup_exits_non_zero_when_something_is_left(host, aws, monkeypatch):
@@ -160,7 +166,7 @@ def test_cleanup_exits_non_zero_when_something_is_left(host, aws, monkeypatch):
         (["deploy", "--model-data", f"s3://{BUCKET}/m.tar.gz", "--role", ROLE, "--autoscale", "3"], "MIN:MAX"),
         (["deploy", "--model-data", f"s3://{BUCKET}/m.tar.gz", "--role", ROLE, "--autoscale", "3:1"], "MIN <= MAX"),
         (["deploy", "--model-dir", "build/model", "--role", ROLE], "--upload s3://"),
-        (["deploy", "--model-dir", "build/model", "--upload", f"s3://{BUCKET}/m", "--role", ROLE], "--data DIR"),
+        (["deploy", "--model-dir", "no/such/folder", "--upload", f"s3://{BUCKET}/m", "--role", ROLE], "is no folder"),
         (["deploy", "--model-data", f"s3://{BUCKET}/m.tar.gz", "--role", ROLE, "--serverless", "--memory", "3000"],
          "1024, 2048, 3072"),
         (["deploy", "--model-data", f"s3://{BUCKET}/m.tar.gz", "--role", ROLE, "--serverless", "--memory", "8192"],
@@ -173,7 +179,7 @@ def test_cleanup_exits_non_zero_when_something_is_left(host, aws, monkeypatch):
           "--instance-type", "ml.c5.xlarge"], "--serverless has no instances"),
     ],
     ids=["a local model path", "a role name, not an ARN", "--autoscale without a colon", "--autoscale max below min",
-         "--model-dir without --upload", "--model-dir without --data to check int8",
+         "--model-dir without --upload", "--model-dir that is no folder",
          "--memory not in 1 GB steps", "--memory above 6 GB", "--max-concurrency 0", "--serverless with --autoscale",
          "--serverless with --instance-type"],
 )
@@ -196,21 +202,22 @@ def locationnet_folder(host, locationnet_dir, tmp_path_factory):
     network = quantize.quantize(locationnet.load_network(str(folder)), batches)
     network.hybridize(static_alloc=True, static_shape=True)
     network(batches[0])  # export saves the graph of a forward pass
-    network.export(str(folder / int8.PREFIX), 0)
+    int8.write(network, locationnet.load(str(folder)), str(folder))
     assert host("inference").model_fn(str(folder)).model_name.endswith("(int8)")
     return folder
 
 
-def test_locationnet_deploys_without_training(host, aws, locationnet_folder):
-    """make deploy MODEL=build/locationnet: the folder packed as it is (no step-01 data to quantize with), then the
-    SDK adds code/ (inference.py and its requirements) and the endpoint serves it."""
+def test_locationnet_deploys_without_training(host, aws, locationnet_folder, tree):
+    """make deploy MODEL=build/locationnet: the folder packed as it is (no step-01 data to quantize with) with code/
+    (inference.py and its requirements) beside it, and the endpoint serves that archive."""
     deploy = host("deploy")
     uri = deploy.package(str(locationnet_folder), None, f"s3://{BUCKET}/locationnet", say=lambda message: None)
     body = boto3.client("s3").get_object(Bucket=BUCKET, Key="locationnet/model.tar.gz")["Body"].read()
-    assert set(tarfile.open(fileobj=io.BytesIO(body)).getnames()) == {
+    assert {name for name in tarfile.open(fileobj=io.BytesIO(body)).getnames() if not name.startswith("code/")} == {
         "RN101-5k500-symbol.json", "RN101-5k500-0012.params", "grids.txt", "cells.tsv",
-        "model-int8-symbol.json", "model-int8-0000.params"}, "the model, its places and its int8 copy, as they are"
-    deploy.deploy(uri, ROLE, "ml.c5.large", "whereml-locationnet", wait=False)
+        "model-int8-symbol.json", "model-int8-0000.params", "model-int8-config.json"}, (
+        "the model, its places and its int8 copy, as they are")
+    deploy.deploy(uri, ROLE, "ml.c5.large", "whereml-locationnet", wait=False, with_code=True)
     endpoint = aws.describe_endpoint(EndpointName="whereml-locationnet")
     config = aws.describe_endpoint_config(EndpointConfigName=endpoint["EndpointConfigName"])
     model = aws.describe_model(ModelName=config["ProductionVariants"][0]["ModelName"])["PrimaryContainer"]
@@ -219,6 +226,11 @@ def test_locationnet_deploys_without_training(host, aws, locationnet_folder):
     names = set(tarfile.open(fileobj=io.BytesIO(served)).getnames())
     assert {"code/inference.py", "code/locationnet.py", "code/requirements.txt", "cells.tsv",
             "model-int8-0000.params"} <= names, "model.tar.gz as the container gets it: code/ beside the files"
+    shipped = {name[len("code/"):] for name in names if name.startswith("code/") and name.endswith(".py")}
+    assert shipped == {path.name for path in (tree / "03_host" / "code").glob("*.py")}, (
+        "code/ in model.tar.gz is exactly 03_host/code: what the container imports, not serve.py, deploy.py or "
+        f"quantize.py (it holds {sorted(shipped)})"
+    )
     host("deploy").main(["delete", "--endpoint-name", "whereml-locationnet"])
 
 
@@ -229,3 +241,144 @@ def test_a_locationnet_folder_needs_no_data_to_deploy(host, locationnet_folder, 
     monkeypatch.setattr(deploy, "deploy", lambda *args, **kwargs: calls.append(args))
     deploy.main(["deploy", "--model-dir", str(locationnet_folder), "--upload", f"s3://{BUCKET}/m", "--role", ROLE])
     assert calls[0][:2] == (str(locationnet_folder), None), "its int8 copy comes from `make locationnet`, not --data"
+
+
+def keys(prefix=""):
+    listed = boto3.client("s3").list_objects_v2(Bucket=BUCKET, Prefix=prefix)
+    return [item["Key"] for item in listed.get("Contents", [])]
+
+
+@pytest.fixture
+def s3_calls():
+    """The S3 operations called from now on, in order (clients made from now on report them)."""
+    calls = []
+    boto3.client("s3")  # the default session exists
+    handler = lambda model, **_: calls.append(model.name)  # noqa: E731
+    boto3.DEFAULT_SESSION.events.register("before-call.s3", handler)
+    yield calls
+    boto3.DEFAULT_SESSION.events.unregister("before-call.s3", handler)
+
+
+def test_a_model_folder_is_uploaded_once_with_its_code_and_served_without_a_repack(host, aws, model_dir, tmp_path,
+                                                                                     s3_calls, capsys):
+    folder = tmp_path / "model"
+    shutil.copytree(model_dir, folder)
+    host("deploy").main(["deploy", "--model-dir", str(folder), "--upload", f"s3://{BUCKET}/whereml/model", "--role",
+                         ROLE, "--endpoint-name", "whereml-once"])
+    assert [call for call in s3_calls if call != "HeadObject"] in (["PutObject"], [
+        "CreateMultipartUpload", *["UploadPart"] * (len(s3_calls) - 3), "CompleteMultipartUpload"]), (
+        f"the archive goes up once and is never fetched back for a repack: {s3_calls}")
+    endpoint = aws.describe_endpoint(EndpointName="whereml-once")
+    [variant] = aws.describe_endpoint_config(EndpointConfigName=endpoint["EndpointConfigName"])["ProductionVariants"]
+    container = aws.describe_model(ModelName=variant["ModelName"])["PrimaryContainer"]
+    assert container["ModelDataUrl"] == f"s3://{BUCKET}/whereml/model/model.tar.gz", "the archive uploaded, as it is"
+    assert (container["Environment"]["SAGEMAKER_PROGRAM"], container["Environment"]["SAGEMAKER_SUBMIT_DIRECTORY"]) \
+        == ("inference.py", "/opt/ml/model/code"), "the container runs code/ from inside model.tar.gz"
+    body = boto3.client("s3").get_object(Bucket=BUCKET, Key="whereml/model/model.tar.gz")["Body"].read()
+    assert {"code/inference.py", "code/requirements.txt", "model-symbol.json"} <= set(
+        tarfile.open(fileobj=io.BytesIO(body)).getnames())
+    assert "serves fp32" in capsys.readouterr().out, "without DATA= there is no int8 copy, and deploy says so"
+    host("deploy").main(["delete", "--endpoint-name", "whereml-once"])
+
+
+def test_everything_deploy_puts_in_s3_is_under_the_workshop_prefix(host, aws):
+    before = set(keys())
+    host("deploy").deploy(f"s3://{BUCKET}/training/output/model.tar.gz", ROLE, endpoint_name="whereml-prefix",
+                          wait=False)
+    assert [key for key in set(keys()) - before if not key.startswith("whereml/")] == [], (
+        "the SDK's repack goes to its code_location, under s3://BUCKET/whereml/, not the top of the bucket")
+    host("deploy").main(["delete", "--endpoint-name", "whereml-prefix"])
+
+
+def test_a_second_deploy_moves_the_endpoint_to_the_new_model(host, aws, capsys):
+    """Real SageMaker refuses to create an endpoint config or an endpoint whose name exists (moto overwrites): the
+    second deploy makes a new config, updates the endpoint to it, and deletes the old config and model."""
+    refusal = RefusesExisting(boto3.DEFAULT_SESSION)
+    deploy = host("deploy")
+    model_data = f"s3://{BUCKET}/training/output/model.tar.gz"
+    deploy.deploy(model_data, ROLE, endpoint_name="whereml-twice", wait=False)
+    first = aws.describe_endpoint(EndpointName="whereml-twice")["EndpointConfigName"]
+    [old] = aws.describe_endpoint_config(EndpointConfigName=first)["ProductionVariants"]
+    deploy.deploy(model_data, ROLE, endpoint_name="whereml-twice", wait=False)
+    second = aws.describe_endpoint(EndpointName="whereml-twice")["EndpointConfigName"]
+    assert second != first and refusal.refused == [], "a new config, and an update instead of a second create"
+    configs = [c["EndpointConfigName"] for c in aws.list_endpoint_configs()["EndpointConfigs"]]
+    assert first not in configs and second in configs, "the old config is deleted once the endpoint moved"
+    [variant] = aws.describe_endpoint_config(EndpointConfigName=second)["ProductionVariants"]
+    models = [m["ModelName"] for m in aws.list_models()["Models"]]
+    assert variant["ModelName"] in models and old["ModelName"] not in models, "the old model went too"
+    assert "exists: moving it to the new model" in capsys.readouterr().out
+    deploy.main(["delete", "--endpoint-name", "whereml-twice"])
+
+
+def test_the_stand_in_refuses_as_sagemaker_does(aws):
+    """The refusal the test above relies on (a deploy that creates twice fails against it)."""
+    RefusesExisting(boto3.DEFAULT_SESSION)
+    client = boto3.client("sagemaker")
+    client.create_model(ModelName="m", ExecutionRoleArn=ROLE, PrimaryContainer={"Image": "x"})
+    variant = {"VariantName": "AllTraffic", "ModelName": "m", "InitialInstanceCount": 1, "InstanceType": "ml.c5.large"}
+    client.create_endpoint_config(EndpointConfigName="once", ProductionVariants=[variant])
+    with pytest.raises(client.exceptions.ClientError, match="Cannot create already existing endpoint configuration"):
+        client.create_endpoint_config(EndpointConfigName="once", ProductionVariants=[variant])
+    client.delete_endpoint_config(EndpointConfigName="once")
+    client.delete_model(ModelName="m")
+
+
+def test_cleanup_removes_what_the_workshop_put_in_s3_and_says_what_is_left(host, aws, capsys):
+    s3 = boto3.client("s3")
+    for key in ("whereml/data/train.rec", "whereml/locationnet/model.tar.gz", "someone-elses/file",
+                "mxnet-inference-2026-12-01-10-00-00-000/model.tar.gz"):
+        s3.put_object(Bucket=BUCKET, Key=key, Body=b"x")
+    host("deploy").deploy(f"s3://{BUCKET}/training/output/model.tar.gz", ROLE, endpoint_name="whereml-s3", wait=False)
+    with pytest.raises(SystemExit) as caught:
+        host("deploy").main(["cleanup", "--bucket", BUCKET])
+    assert keys("whereml/") == [], "everything under s3://BUCKET/whereml/ goes, the repacked model too"
+    assert "someone-elses/file" in keys(), "only what the workshop made"
+    assert "mxnet-inference-2026-12-01-10-00-00-000/model.tar.gz" in str(caught.value), (
+        "a copy an earlier deploy left at the top of the bucket is named, not passed over in silence")
+    assert "Deleted" in capsys.readouterr().out
+    s3.delete_object(Bucket=BUCKET, Key="mxnet-inference-2026-12-01-10-00-00-000/model.tar.gz")
+    host("deploy").main(["cleanup", "--bucket", BUCKET])
+    assert f"Nothing the workshop made is left on SageMaker or under s3://{BUCKET}/whereml/" in capsys.readouterr().out
+
+
+def test_deploy_and_cleanup_print_no_sdk_config_lines(host, tree):
+    """The SDK logs where it looked for its config (two `sagemaker.config INFO` lines): nothing a host can act on."""
+    run = subprocess.run([sys.executable, str(tree / "03_host" / "deploy.py"), "--help"], capture_output=True,
+                         text=True, timeout=120)
+    assert run.returncode == 0 and "sagemaker.config" not in run.stdout + run.stderr, run.stdout + run.stderr
+
+
+def test_locationnet_without_an_int8_copy_says_it_serves_fp32(host, aws, locationnet_folder, tmp_path):
+    folder = tmp_path / "locationnet"
+    shutil.copytree(locationnet_folder, folder, ignore=shutil.ignore_patterns("model-int8-*"))
+    said = []
+    host("deploy").package(str(folder), None, f"s3://{BUCKET}/whereml/locationnet", say=said.append)
+    assert any("no int8 copy" in line and "serves fp32" in line for line in said), said
+
+
+def test_make_deploy_passes_no_int8_and_needs_no_data():
+    """README: `make deploy MODEL=build/model UPLOAD=... ROLE=...`; NO_INT8=1 passes --no-int8."""
+    run = subprocess.run(["make", "-n", "deploy", "MODEL=build/model", f"UPLOAD=s3://{BUCKET}/whereml/model",
+                          f"ROLE={ROLE}", "NO_INT8=1"], capture_output=True, text=True, cwd=Path(__file__).parents[2])
+    assert run.returncode == 0 and "--no-int8" in run.stdout and "--data" not in run.stdout, run.stdout + run.stderr
+
+
+def test_no_int8_leaves_the_int8_copy_out_of_the_archive(host, aws, locationnet_folder):
+    said = []
+    host("deploy").package(str(locationnet_folder), None, f"s3://{BUCKET}/whereml/fp32", make_int8=False,
+                           say=said.append)
+    body = boto3.client("s3").get_object(Bucket=BUCKET, Key="whereml/fp32/model.tar.gz")["Body"].read()
+    names = set(tarfile.open(fileobj=io.BytesIO(body)).getnames())
+    assert "RN101-5k500-0012.params" in names and not any(name.startswith("model-int8") for name in names), (
+        "NO_INT8=1 serves fp32: the int8 copy the folder has must not go, or the endpoint would load it")
+    assert any("serves fp32" in line for line in said), said
+
+
+def test_a_big_archive_goes_up_with_a_progress_bar(host, aws, tmp_path, capsys):
+    archive = tmp_path / "model.tar.gz"
+    archive.write_bytes(os.urandom(11 * 10 ** 6))
+    host("deploy").upload(str(archive), BUCKET, "whereml/big/model.tar.gz")
+    captured = capsys.readouterr()
+    assert "Uploading 11 MB to s3://" in captured.out and "100%" in captured.err, captured
+    boto3.client("s3").delete_object(Bucket=BUCKET, Key="whereml/big/model.tar.gz")

@@ -24,6 +24,16 @@ FRAMING = [  # (what the client did, the bytes it sent, the status, a word of th
     ("a Content-Length of 100 MB", HEAD + "Content-Length: 100000000\r\n\r\nhello", 413, "MB"),
     ("a body that stops coming", HEAD + "Content-Length: 5000\r\n\r\nhello", 408, "seconds"),
     ("headers that stop coming", HEAD + "Content-Length: 5", 408, "seconds"),
+    # RFC 9112 section 6.1: a length said two ways is how requests are smuggled past a proxy; answer, then close.
+    ("a Content-Length beside chunked, then a request after the body",
+     HEAD + "Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n" + PING + "\r\n", 400,
+     "Transfer-Encoding"),
+    ("chunked before a Content-Length that covers a second request",
+     HEAD + "Transfer-Encoding: chunked\r\nContent-Length: 40\r\n\r\n0\r\n\r\n" + PING + "\r\n", 400,
+     "Transfer-Encoding"),
+    ("HTTP/1.0 keep-alive with a Transfer-Encoding and a Content-Length, then a request",
+     HEAD.replace("HTTP/1.1", "HTTP/1.0") + "Connection: keep-alive\r\nTransfer-Encoding: chunked\r\n"
+     "Content-Length: 5\r\n\r\nhello" + PING + "\r\n", 400, "Transfer-Encoding"),
 ]
 
 

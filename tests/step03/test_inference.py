@@ -1,10 +1,12 @@
 """inference.py: the four handlers on the step-02 checkpoint model, the answer's format, and every bad request."""
 import ast
 import json
+import re
 from pathlib import Path
 
 import numpy as np
 import pytest
+
 from bad_requests import BAD_REQUESTS
 from python38 import assert_runs_on_python_3_8
 
@@ -298,17 +300,34 @@ def test_an_accept_header_that_admits_json_gets_json(host, locator, big_jpeg, ac
 
 
 def test_code_for_the_container_runs_on_python_3_8(tree):
-    """The SageMaker MXNet 1.9 inference image runs Python 3.8: inference.py and what it imports must too."""
-    folder = tree / "03_host"
-    local = {path.stem for path in folder.glob("*.py")}
+    """The SageMaker MXNet 1.9 inference image runs Python 3.8: everything in code/, which is what it imports."""
+    folder = tree / "03_host" / "code"
+    assert_runs_on_python_3_8({path.name: path.read_text() for path in folder.glob("*.py")}, "inference container")
+
+
+def test_code_holds_every_module_the_container_imports(tree):
+    """code/ is model.tar.gz's code/: inference.py's imports of the step's own modules are all found there."""
+    folder = tree / "03_host" / "code"
+    step = {path.stem for path in folder.glob("*.py")} | {path.stem for path in folder.parent.glob("*.py")}
     todo, seen = ["inference"], set()
     while todo:
         name = todo.pop()
         seen.add(name)
+        assert (folder / f"{name}.py").exists(), f"the container imports {name}.py: it belongs in 03_host/code/"
         for node in ast.walk(ast.parse((folder / f"{name}.py").read_text())):
             if isinstance(node, (ast.Import, ast.ImportFrom)):
                 names = [node.module] if isinstance(node, ast.ImportFrom) else [a.name for a in node.names]
-                todo += [n for n in names if n in local and n not in seen]
-    assert {"photo", "fetch", "cells", "locator"} <= seen
-    assert_runs_on_python_3_8({f"{name}.py": (folder / f"{name}.py").read_text() for name in seen},
-                              "inference container")
+                todo += [n for n in names if n in step and n not in seen]
+    assert {"photo", "fetch", "cells", "locator", "request"} <= seen
+
+
+def test_inference_py_reads_in_todo_order_with_only_the_contract_and_the_attendee_s_functions(tree):
+    """On stream the file is read top to bottom: its TODOs in order, and no machinery between them (request checks
+    live in request.py, photo checks in photo.py, the int8 and LocationNet loaders in int8.py and locationnet.py)."""
+    source = (tree / "03_host" / "code" / "inference.py").read_text()
+    todos = re.findall(r"(?:BEGIN SOLUTION|TODO) (\d\d\.\d)", source)
+    assert todos == ["03.1", "03.2", "03.3", "03.4"], f"inference.py shows its TODOs in the order {todos}"
+    functions = [node.name for node in ast.parse(source).body if isinstance(node, ast.FunctionDef)]
+    assert functions == ["model_fn", "load_model", "input_fn", "preprocess", "predict_fn", "output_fn"], (
+        f"inference.py defines {functions}: the contract and the attendee's functions only, in the order they run"
+    )

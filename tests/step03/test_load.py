@@ -14,6 +14,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import pytest
+
 MB = 1024 * 1024
 
 
@@ -144,3 +146,53 @@ def test_hundreds_of_idle_keep_alive_clients_do_not_starve_a_new_one(server, val
     )
     answered = sum(answer.startswith(b"HTTP/1.1 200 ") for answer in answers.values())
     assert answered == 300, f"{answered} of the 300 keep-alive clients' pings were answered"
+
+
+def post_large(url, chunked, size):
+    """POST `size` bytes of a photo too large, with a Content-Length or chunked: the status line it hears."""
+    parts = urlsplit(url)
+    head = POST + (b"Transfer-Encoding: chunked\r\n\r\n" if chunked else b"Content-Length: %d\r\n\r\n" % size)
+    block = b"\xff" * MB
+    with socket.create_connection((parts.hostname, parts.port), timeout=60) as connection:
+        try:
+            connection.sendall(head)
+            for _ in range(size // MB):
+                connection.sendall(b"%x\r\n%s\r\n" % (MB, block) if chunked else block)
+            if chunked:
+                connection.sendall(b"0\r\n\r\n")
+            return connection.recv(200).split(b"\r\n")[0].decode()
+        except OSError as error:
+            return type(error).__name__
+
+
+@contextlib.contextmanager
+def peak_resident_mb(process):
+    """The most the process held while the block ran, sampled every 20 ms: [MB] once the block ends."""
+    peak, done = [resident_mb(process)], threading.Event()
+
+    def sample():
+        while not done.wait(0.02):
+            peak[0] = max(peak[0], resident_mb(process))
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    try:
+        yield peak
+    finally:
+        done.set()
+        sampler.join()
+
+
+@pytest.mark.parametrize("chunked", [False, True], ids=["with a Content-Length", "chunked, without one"])
+def test_sixteen_concurrent_60_mb_bodies_are_refused_and_memory_stays_flat(own_server, chunked):
+    """On a serve.py that gives a client a minute to send its request: 960 MB take a while on a busy laptop."""
+    server = own_server
+    before = resident_mb(server["process"])
+    with peak_resident_mb(server["process"]) as peak, ThreadPoolExecutor(16) as pool:
+        answers = list(pool.map(lambda _: post_large(server["url"], chunked, 60 * MB), range(16)))
+    assert all(answer.startswith("HTTP/1.1 413 ") for answer in answers), f"each body over 6 MB is a 413: {answers}"
+    grown = peak[0] - before
+    assert grown < 50, (
+        f"serve.py grew by {grown:.0f} MB while 16 clients sent 60 MB each: refuse from the Content-Length, keep no "
+        "more than 6 MB of a chunked body, and drop the rest as it arrives"
+    )

@@ -1,6 +1,8 @@
 """locationnet.py: the original LocationNet files (symbol ending in SoftmaxOutput, params, grids.txt) still serve."""
 import io
 import json
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -58,3 +60,15 @@ def test_a_photo_gets_a_locationnet_answer(host, locationnet):
     answer = json.loads(text)
     assert answer["model"] == locationnet.model_name and len(answer["predictions"]) == 3
     assert {guess["cell"] for guess in answer["predictions"]} <= {token for token, _, _ in GRIDS}
+
+
+@pytest.mark.parametrize("kind", ["step-02 model", "LocationNet"])
+def test_loading_a_model_prints_no_warning_nobody_can_act_on(tree, model_dir, locationnet_dir, kind):
+    """MXNet's "UserWarning: Cannot decide type ... data: None" reached the terminal of serve, evaluate and `make
+    locationnet`: the model is loaded so that it does not (the run shows every warning, -W default)."""
+    folder = model_dir if kind == "step-02 model" else locationnet_dir
+    code = "import sys, inference; inference.model_fn(sys.argv[1])"
+    done = subprocess.run([sys.executable, "-W", "default", "-c", code, folder], cwd=tree / "03_host" / "code",
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "Cannot decide type" not in done.stderr, done.stderr

@@ -14,7 +14,7 @@ import pytest
 MODEL_TIMEOUT = 2
 
 
-class Model(object):
+class Model:
     """A stand-in for handler.invoke: answers at once, or as the body says (b"wait" blocks until released)."""
 
     def __init__(self):
@@ -104,3 +104,57 @@ def test_a_handler_that_raises_anything_gets_a_500_and_the_next_request_is_answe
         "never a closed connection"
     )
     assert post(url, b"photo")[:2] == (200, {"body": 5}), "the model thread lives on"
+
+
+QUEUE = 8  # the hung endpoint's queue: requests that may wait for a thread to the model
+HEALTH_FIRST = [  # (what comes while the model hangs with 20 requests sent, method, path, body, status)
+    ("SageMaker's health check", "GET", "/ping", None, 200),
+    ("a request for a page that is not there", "GET", "/metrics", None, 404),
+    ("new work past the model's queue", "POST", "/invocations", b"photo", 503),
+    ("new work on the runtime path past the queue", "POST", "/endpoints/whereml/invocations", b"photo", 503),
+]
+
+
+def post_until_closed(url):
+    """One of the requests sent before: its answer, or the error once the server closes at the test's end."""
+    try:
+        return post(url, b"wait", 30)
+    except OSError as error:
+        return error
+
+
+@pytest.fixture
+def hung_endpoint(host):
+    """serve.py's server whose model hangs on its first request, with 20 requests sent: one runs, the others wait."""
+    serve, model = host("serve"), Model()
+    server = serve.create(serve.Endpoint(model, 30), port=0, threads=4, read_timeout=2, queue=QUEUE)
+    threading.Thread(target=server.run, daemon=True).start()
+    url = f"http://127.0.0.1:{server.effective_port}"
+    waiting = [in_background(post_until_closed, url) for _ in range(20)]
+    assert model.busy.wait(10), "the model never started"
+    time.sleep(0.5)  # the 20 have arrived
+    yield url
+    model.released.set()
+    server.close()
+    for thread, _ in waiting:
+        thread.join(10)
+
+
+@pytest.mark.parametrize("row", HEALTH_FIRST, ids=[row[0] for row in HEALTH_FIRST])
+def test_with_the_model_hung_and_20_requests_waiting_the_rest_is_answered_within_a_second(hung_endpoint, row):
+    what, method, path, body, status = row
+    began = time.monotonic()
+    request = urllib.request.Request(hung_endpoint + path, data=body, method=method,
+                                     headers={"Content-Type": "image/jpeg"})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            got = response.status
+    except urllib.error.HTTPError as error:
+        got = error.code
+    except OSError as error:
+        got = type(error).__name__
+    took = time.monotonic() - began
+    assert got == status and took < 1, (
+        f"{what} got {got} after {took:.1f} s while the model hung: answer it on threads the model never holds "
+        f"({status} at once), and refuse new work with 503 once {QUEUE} requests wait for the model"
+    )

@@ -6,7 +6,9 @@ Training saw each photo as step 01 packed it (thumbnail.py: short side to `resiz
 import numpy as np
 import pytest
 from PIL import Image
-from workshop import ROOT, loader
+
+from workshop import loader
+from workshop.paths import ROOT
 
 SOLUTIONS = ROOT / "solutions"
 RESIZE, SIZE = 64, 56  # the checkpoint model's resize and image_size

@@ -11,6 +11,7 @@ import boto3
 import pytest
 from botocore import UNSIGNED
 from botocore.config import Config
+
 from bad_requests import BAD_REQUESTS
 
 

@@ -1,10 +1,7 @@
 """What step 04's tests put in place of the outside world, and the moves the outside world makes: X's events and
 answers, Lambda's SQS trigger, and the SageMaker endpoint (a tiny server on 127.0.0.1 speaking the runtime path)."""
-import base64
 import contextlib
 import functools
-import hashlib
-import hmac
 import json
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -12,6 +9,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import boto3
 import responses
 from moto import mock_aws
+
+from workshop import x_stand_in
 
 SECRETS = {
     "consumer_key": "ck-public-1111",
@@ -33,12 +32,7 @@ ENV = {
     "POLL_MENTIONS": "1",
 }
 API = "https://api.twitter.com"
-X_EPOCH_MS = 1288834974657  # 2010-11-04, where the clock in X's post ids starts
-
-
-def post_id_at(unix_seconds, sequence=0):
-    """The id X gives a post made at `unix_seconds`: the milliseconds since X's epoch, above 22 bits of sequence."""
-    return str(((round(unix_seconds * 1000) - X_EPOCH_MS) << 22) + sequence)
+post_id_at = x_stand_in.post_id_at
 
 
 # Posts made as the tests start: the bot answers only posts younger than its dedupe window.
@@ -57,7 +51,7 @@ JPEG = b"\xff\xd8\xff\xe0" + b"a photo" * 10
 _SESSION = boto3.session.Session()
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def aws_client(service):
     return _SESSION.client(service)
 
@@ -155,9 +149,8 @@ def create_bot_resources():
 
 
 def signature(body, secret=SECRETS["consumer_secret"]):
-    """X's x-twitter-webhooks-signature for `body`."""
-    digest = hmac.new(secret.encode(), body, hashlib.sha256).digest()
-    return "sha256=" + base64.b64encode(digest).decode()
+    """X's x-twitter-webhooks-signature for `body` (with the stage's consumer secret unless told another)."""
+    return x_stand_in.signature(body, secret)
 
 
 def post_event(client, event):
@@ -266,3 +259,29 @@ def allow_reply(x, status=201, headers=None):
 def replies(x):
     """The replies the bot posted (or tried to)."""
     return [json.loads(call.request.body) for call in x.calls if call.request.url == f"{API}/2/tweets"]
+
+
+class PhotoBot:
+    """Another account's photo bot, facing ours: it mentions our bot with a photo, then answers each of our replies
+    with a photo and a mention again. `post(n)` is its n-th post (n=0 starts the conversation), as the fields of a v2
+    Post (X Activity deliveries, mentions pages) or of a v1.1 tweet (Account Activity)."""
+
+    ID, NAME = "3003", "otherbot"
+
+    def __init__(self):
+        self.started = time.time()
+
+    def post_id(self, n):
+        return post_id_at(self.started, 100 + n)
+
+    def post(self, n, our_reply_id="9001"):
+        """The v2 Post fields of its n-th post: from n=1 on, a reply to ours."""
+        fields = {"conversation_id": self.post_id(0)}
+        if n:
+            fields.update(in_reply_to_user_id=BOT_ID, referenced_tweets=[{"type": "replied_to", "id": our_reply_id}])
+        return fields
+
+    def tweet(self, n, our_reply_id="9001"):
+        """The v1.1 tweet of its n-th post."""
+        fields = {"in_reply_to_user_id_str": BOT_ID, "in_reply_to_status_id_str": our_reply_id} if n else {}
+        return tweet(self.post_id(n), author=(self.ID, self.NAME), **fields)

@@ -5,6 +5,7 @@ import hmac
 import json
 
 import pytest
+
 from bot_stand_ins import (
     BOT_ID,
     HIDDEN,

@@ -1,6 +1,7 @@
 """chalicelib/endpoint.py: the real boto3 sagemaker-runtime client, sent to a local endpoint through
 AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME (as `chalice local` reaches step 03's serve.py)."""
 import pytest
+
 from bot_stand_ins import JPEG, PREDICTIONS
 
 

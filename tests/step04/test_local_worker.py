@@ -1,8 +1,9 @@
 """local_worker.py: the queue drained into the worker with the dev stage's environment (a dry run)."""
 import json
 
-from bot_stand_ins import JPEG, P1, aws_client, serve_photo
 from moto import mock_aws
+
+from bot_stand_ins import JPEG, P1, aws_client, serve_photo
 
 
 def test_queued_work_is_answered_in_a_dry_run_and_deleted(load, env, x, tmp_path, capsys, monkeypatch):

@@ -1,8 +1,11 @@
 """chalicelib/mentions.py through the scheduled Lambda: mentions since the last one seen become work items."""
+import json
+
 import pytest
 import responses
-from bot_stand_ins import API, BOT_ID, problem
 from responses import matchers
+
+from bot_stand_ins import API, BOT_ID, problem
 
 MENTIONS = f"{API}/2/users/{BOT_ID}/mentions"
 
@@ -116,3 +119,34 @@ def test_a_failed_page_loses_nothing(client, aws, x, caplog):
     run_poller(client)
     assert "since_id" not in x.calls[0].request.params, "a failed page must not move the cursor"
     assert len(aws.queued()) == 5
+
+
+ENDLESS = [  # (what X does, the next_token of page n: it names pages without end)
+    ("every page names itself next", lambda n: "p2aaaaaaaaaaaaaaa"),
+    ("two pages name each other", lambda n: ("p2aaaaaaaaaaaaaaa", "p3aaaaaaaaaaaaaaa")[n % 2]),
+    ("a new token on every page, without end", lambda n: f"p{n:016d}"),
+]
+
+
+@pytest.mark.parametrize("row", ENDLESS, ids=[row[0] for row in ENDLESS])
+def test_the_poller_stops_when_x_names_pages_without_end(client, aws, x, chalicelib, caplog, row):
+    what, next_token = row
+    most = chalicelib("mentions").MAX_PAGES
+    answered = []
+
+    def mentions(request):
+        n = len(answered)
+        answered.append(n)
+        if n >= 3 * most:  # a poller that never stops: end it here, as its Lambda's timeout would
+            return 503, {}, json.dumps(problem("Service Unavailable", 503))
+        return 200, {}, json.dumps(page([post(str(8000 + n), "2002", [f"3_{8000 + n}"])], "8000", next_token(n)))
+
+    x.add_callback(responses.GET, MENTIONS, callback=mentions, content_type="application/json")
+    run_poller(client)
+    assert len(answered) <= most, (
+        f"{what}: the poller asked for {len(answered)} pages in one run: stop at a next_token already followed, and "
+        f"read at most MAX_PAGES ({most}) a run"
+    )
+    queued = [item["tweet_id"] for item in aws.queued()]
+    assert len(queued) == len(set(queued)) == len(answered), "each page read is queued once"
+    assert "pages" in caplog.text, "the log says the run stopped early"

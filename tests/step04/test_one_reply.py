@@ -6,6 +6,7 @@ import time
 import pytest
 import requests
 import responses
+
 from bot_stand_ins import (
     API,
     BOT_ID,

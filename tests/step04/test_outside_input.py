@@ -1,8 +1,8 @@
 """Outside input never gets a 5xx from the webhook, and the photo URL fetched is the one that was checked."""
-import json
 import time
 
 import pytest
+
 from bot_stand_ins import JPEG, P1, P2, mention_delivery, post_event, post_id_at, signature, tweet
 
 WEBHOOK = "/twitter/webhook"

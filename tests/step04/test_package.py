@@ -9,32 +9,33 @@ from pathlib import Path
 
 import pytest
 from cfnlint.api import lint
-from workshop import ROOT
 
-WHEELS = ROOT / "build" / "lambda-wheels"
-VARIABLES = {"ENDPOINT_NAME", "QUEUE_NAME", "TABLE_NAME", "X_SECRETS_PARAM", "BOT_USER_ID", "BOT_SCREEN_NAME",
+VARIABLES = {"ENDPOINT_NAME", "QUEUE_NAME", "TABLE_NAME", "X_SECRETS_PARAM", "BOT_USER_ID", "BOT_SCREEN_NAME", "PAGE_DAILY_CAP",
              "DRY_RUN"}
 
 
 @pytest.fixture(scope="module")
-def packages(tree, tmp_path_factory):
+def packages(tree, tmp_path_factory, lambda_wheels):
     """packages(stage) -> sam.json and deployment.zip of the stage, built (once) from a copy of the bot with pip kept
     off the network."""
-    assert any(WHEELS.glob("pillow-*.whl")), (
-        f"{WHEELS} has no Lambda wheels: run `python solutions/04_bot/fetch_wheels.py` once (make setup does)."
-    )
     work = tmp_path_factory.mktemp("package")
     shutil.copytree(tree / "04_bot", work / "bot", ignore=shutil.ignore_patterns("__pycache__", "deployments"))
+    for template in (work / "bot" / ".chalice").glob("policy-*.json"):  # what setup_aws.py writes, for no account
+        account_file = template.with_name(template.name.replace(".json", ".account.json"))
+        if not account_file.exists():
+            shutil.copy(template, account_file)
     # Chalice runs pip with this environment: no index, only the wheels fetched beforehand.
-    env = dict(os.environ, PIP_NO_INDEX="1", PIP_FIND_LINKS=str(WHEELS), AWS_DEFAULT_REGION="us-west-2")
+    env = dict(os.environ, PIP_NO_INDEX="1", PIP_FIND_LINKS=str(lambda_wheels), AWS_DEFAULT_REGION="us-west-2")
     chalice = Path(sys.executable).with_name("chalice")
     built = {}
 
     def package_of(stage):
         if stage not in built:
             out = work / stage
-            done = subprocess.run([str(chalice), "package", "--stage", stage, str(out)], cwd=work / "bot", env=env,
-                                  capture_output=True, text=True, timeout=300)
+            # The page's limits: chalice has no setting for API Gateway's throttling, its packaged template takes it.
+            limits = ["--merge-template", str(Path(".chalice") / "page-limits.json")]
+            done = subprocess.run([str(chalice), "package", "--stage", stage, *limits, str(out)], cwd=work / "bot",
+                                  env=env, capture_output=True, text=True, timeout=300)
             assert done.returncode == 0, done.stdout + done.stderr
             assert "Could not install dependencies" not in done.stdout + done.stderr, done.stdout + done.stderr
             built[stage] = json.loads((out / "sam.json").read_text()), out / "deployment.zip"
@@ -58,6 +59,29 @@ def test_the_template_serves_both_webhook_routes(package):
     assert {"get", "post"} <= set(routes)
 
 
+def test_the_template_serves_the_page_and_takes_its_photos_as_bytes(package):
+    (api,) = resources(package[0], "AWS::Serverless::Api").values()
+    definition = api["Properties"]["DefinitionBody"]
+    assert "get" in definition["paths"]["/"] and "post" in definition["paths"]["/ask"]
+    assert "multipart/form-data" in definition["x-amazon-apigateway-binary-media-types"], (
+        "API Gateway hands the form's photo to the Lambda as bytes only for a binary media type")
+
+
+@pytest.mark.parametrize("stage", ["dev", "prod"])
+def test_the_stage_throttles_the_page_and_answers_a_throttled_request_with_a_429_page(packages, stage):
+    (api,) = resources(packages(stage)[0], "AWS::Serverless::Api").values()
+    settings = {(s["ResourcePath"], s["HttpMethod"]): s for s in api["Properties"].get("MethodSettings", [])}
+    ask = settings.get(("/~1ask", "POST"))
+    assert ask and ask["ThrottlingRateLimit"] <= 2 and ask["ThrottlingBurstLimit"] <= 10, (
+        "POST /ask: a few photos a second at most (.chalice/page-limits.json)")
+    everything = settings.get(("/*", "*"))
+    assert everything and everything["ThrottlingRateLimit"] >= ask["ThrottlingRateLimit"]
+    throttled = api["Properties"]["DefinitionBody"]["x-amazon-apigateway-gateway-responses"]["THROTTLED"]
+    assert throttled["statusCode"] == "429"
+    assert "Too many photos" in throttled["responseTemplates"]["text/html"]
+    assert json.loads(throttled["responseTemplates"]["application/json"])["error"].startswith("Too many photos")
+
+
 def test_the_worker_is_triggered_by_the_stage_queue_one_message_at_a_time(package, load):
     functions = resources(package[0], "AWS::Serverless::Function")
     events = [e for f in functions.values() for e in (f["Properties"].get("Events") or {}).values()]
@@ -73,7 +97,7 @@ def test_the_worker_is_triggered_by_the_stage_queue_one_message_at_a_time(packag
 
 @pytest.mark.parametrize("stage", ["dev", "prod"])
 def test_every_role_has_exactly_the_stage_policy(packages, config, tree, stage):
-    policy_file = tree / "04_bot" / ".chalice" / config["stages"][stage]["iam_policy_file"]
+    policy_file = tree / "04_bot" / ".chalice" / f"policy-{stage}.json"  # the template of the stage's account file
     roles = resources(packages(stage)[0], "AWS::IAM::Role")
     assert roles
     for role in roles.values():
@@ -91,7 +115,8 @@ def test_cfn_lint_finds_nothing_wrong_in_the_stage_template(packages, stage):
 def test_the_zip_holds_the_app_the_basemap_and_linux_wheels_under_15_mb(package):
     with zipfile.ZipFile(package[1]) as deployment:
         names = set(deployment.namelist())
-    assert {"app.py", "chalicelib/webhook.py", "chalicelib/basemap.png", "tweepy/__init__.py"} <= names
+    assert {"app.py", "chalicelib/webhook.py", "chalicelib/basemap.png", "chalicelib/page.html",
+            "tweepy/__init__.py"} <= names
     assert any(n.startswith("PIL/_imaging.cpython-311-x86_64-linux-gnu") for n in names), "Pillow for Lambda"
     assert not any("boto3/" in n or "__pycache__" in n for n in names), "Lambda has boto3; no caches"
     assert package[1].stat().st_size <= 15 * 2**20
@@ -108,7 +133,7 @@ def test_each_stage_sets_every_variable_and_its_own_least_privilege_policy(tree,
     variables = settings["environment_variables"]
     assert VARIABLES <= set(variables), f"stage {stage} lacks {VARIABLES - set(variables)}"
     assert config.get("autogen_policy", settings.get("autogen_policy")) is False
-    policy = json.loads((tree / "04_bot" / ".chalice" / settings["iam_policy_file"]).read_text())
+    policy = json.loads((tree / "04_bot" / ".chalice" / f"policy-{stage}.json").read_text())
     granted = {action: statement["Resource"] for statement in policy["Statement"]
                for action in ([statement["Action"]] if isinstance(statement["Action"], str) else statement["Action"])}
     assert granted["sagemaker:InvokeEndpoint"].endswith(f":endpoint/{variables['ENDPOINT_NAME']}")

@@ -1,9 +1,11 @@
-"""The IAM policy grants every AWS call the bot makes: the webhook, the worker (answered, rate limited, uncertain)
-and the poller run, and each call botocore is about to send is looked up in .chalice/policy-dev.json."""
+"""The IAM policy grants every AWS call the bot makes: the webhook, the worker (answered, rate limited, uncertain),
+the poller and the web page run, and each call botocore is about to send is looked up in .chalice/policy-dev.json."""
 import json
 
 import pytest
 import responses
+from urllib3.filepost import encode_multipart_formdata
+
 from bot_stand_ins import (
     API,
     P1,
@@ -16,6 +18,9 @@ from bot_stand_ins import (
     post_photo_of,
     serve_photo,
 )
+from workshop.paths import ROOT
+
+PAGE_PHOTO = ROOT / "photos" / "cape-canaveral-falcon9-dscovr.jpg"
 
 IAM_PREFIX = {"sagemaker-runtime": "sagemaker"}  # botocore's service name -> IAM's
 BATCH_ACTIONS = {"sqs:SendMessageBatch": "sqs:SendMessage"}  # IAM grants a batch call through the single action
@@ -25,18 +30,18 @@ BATCH_ACTIONS = {"sqs:SendMessageBatch": "sqs:SendMessage"}  # IAM grants a batc
 def aws_calls(chalicelib):
     """The "service:Operation" of every call the bot's boto3 session makes (clients made anew, with the hook)."""
     calls = set()
-    aws_clients, endpoint = chalicelib("aws_clients"), chalicelib("endpoint")
+    aws_clients, endpoint, web_page = chalicelib("aws_clients"), chalicelib("endpoint"), chalicelib("web_page")
 
     def seen(event_name, **kwargs):
         _, service, operation = event_name.split(".")
         action = f"{IAM_PREFIX.get(service, service)}:{operation}"
         calls.add(BATCH_ACTIONS.get(action, action))
 
-    aws_clients.client.cache_clear(), endpoint._runtime.cache_clear()
+    aws_clients.client.cache_clear(), endpoint._runtime.cache_clear(), web_page._runtime.cache_clear()
     aws_clients.SESSION.events.register("before-call", seen)
     yield calls
     aws_clients.SESSION.events.unregister("before-call", seen)
-    aws_clients.client.cache_clear(), endpoint._runtime.cache_clear()
+    aws_clients.client.cache_clear(), endpoint._runtime.cache_clear(), web_page._runtime.cache_clear()
 
 
 def test_every_aws_call_of_the_bot_is_granted_by_its_policy(client, aws, x, aws_calls, tree):
@@ -51,6 +56,9 @@ def test_every_aws_call_of_the_bot_is_granted_by_its_policy(client, aws, x, aws_
     deliver(client, aws)
     x.add(responses.GET, f"{API}/2/users/1001/mentions", json={"meta": {"result_count": 0}})
     client.lambda_.invoke("poll_mentions", client.events.generate_cw_event("aws.events", "Scheduled Event", {}, []))
+    body, content_type = encode_multipart_formdata({"photo": ("photo.jpg", PAGE_PHOTO.read_bytes(), "image/jpeg")})
+    assert client.http.post("/ask", body=body, headers={"content-type": content_type}).status_code == 200  # the page
+    assert "dynamodb:UpdateItem" in aws_calls, "the page counts its answers"
     policy = json.loads((tree / "04_bot" / ".chalice" / "policy-dev.json").read_text())
     granted = {action for statement in policy["Statement"]
                for action in ([statement["Action"]] if isinstance(statement["Action"], str) else statement["Action"])}
@@ -87,9 +95,11 @@ def test_the_wildcard_check_catches_each_form(resource):
 def test_each_stage_policy_names_only_its_own_resources(load, tree, stage):
     chalice_dir = tree / "04_bot" / ".chalice"
     settings = json.loads((chalice_dir / "config.json").read_text())["stages"][stage]
-    policy = json.loads((chalice_dir / settings["iam_policy_file"]).read_text())
+    template = f"policy-{stage}.json"  # setup_aws.py writes it for the host's account as the stage's iam_policy_file
+    assert settings["iam_policy_file"] == f"policy-{stage}.account.json"
+    policy = json.loads((chalice_dir / template).read_text())
     for resource in resources_of(policy):
-        assert not wildcards(resource), f"{resource} in {settings['iam_policy_file']}: {wildcards(resource)}"
+        assert not wildcards(resource), f"{resource} in {template}: {wildcards(resource)}"
     names = settings["environment_variables"]
     own = (names["QUEUE_NAME"], names["TABLE_NAME"], names["X_SECRETS_PARAM"], f"endpoint/{names['ENDPOINT_NAME']}",
            f"/aws/lambda/whereml-bot-{stage}")

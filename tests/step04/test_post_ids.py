@@ -1,8 +1,9 @@
 """chalicelib/post_ids.py: one check of X's post ids for the webhook, the poller and the worker, and their time."""
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
+
 from bot_stand_ins import post_id_at
 
 DAY = 24 * 3600
@@ -33,15 +34,15 @@ def test_anything_else_is_no_post_id(post_ids, value):
     )
 
 
-@pytest.mark.parametrize("when", [datetime(2020, 2, 29, 12, 0, 0, 123000, tzinfo=timezone.utc),
-                                  datetime(2026, 12, 4, 15, 31, tzinfo=timezone.utc)])
+@pytest.mark.parametrize("when", [datetime(2020, 2, 29, 12, 0, 0, 123000, tzinfo=UTC),
+                                  datetime(2026, 12, 4, 15, 31, tzinfo=UTC)])
 def test_an_id_says_when_its_post_was_made(post_ids, when):
     assert post_ids.posted_at(post_id_at(when.timestamp(), sequence=4095)) == pytest.approx(when.timestamp())
 
 
 def test_x_s_own_example_id_dates_from_2022(post_ids):
     # X's docs use post 1585841080431321088 (edit_history_tweet_ids), posted on 2022-10-28.
-    made = datetime.fromtimestamp(post_ids.posted_at("1585841080431321088"), timezone.utc)
+    made = datetime.fromtimestamp(post_ids.posted_at("1585841080431321088"), UTC)
     assert made.date().isoformat() == "2022-10-28"
 
 

@@ -6,8 +6,9 @@ import re
 
 import pytest
 import responses
-from bot_stand_ins import API, BOT_ID, SECRETS, aws_client, problem
 from moto import mock_aws
+
+from bot_stand_ins import API, BOT_ID, SECRETS, aws_client, problem
 
 URL = "https://abc123.execute-api.us-west-2.amazonaws.com/api/twitter/webhook"
 

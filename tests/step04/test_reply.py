@@ -4,6 +4,8 @@ from pathlib import Path
 
 import pytest
 import reverse_geocode
+import twitter_text
+
 from bot_stand_ins import PREDICTIONS
 
 COUNTRY_CODES = [row[0] for row in csv.reader(open(Path(reverse_geocode.__file__).with_name("countries.csv")))]
@@ -149,3 +151,33 @@ def test_weighted_length_counts_emoji_and_cjk_double(reply):
 )
 def test_a_place_name_keeps_its_words_and_loses_mentions_tags_and_links(reply, name, plain):
     assert reply.plain(name) == plain
+
+
+# Place names as reverse geocoding and outside answers may hold them: long, in other scripts, and some whose NFC form
+# (what X weighs) is longer than the text as written.
+NAMES = [
+    ("a long Welsh name", "Llanfairpwllgwyngyllgogerychwyrndrobwllllantysiliogogogoch", "GB"),
+    ("Tokyo in kanji, at length", "東京" * 30, "JP"),
+    ("Bangkok's full Thai name", "กรุงเทพมหานคร อมรรัตนโกสินทร์ มหินทรายุธยา มหาดิลกภพ", "TH"),
+    ("Devanagari letters NFC spells as two", "\u0958\u0959\u095a" * 15, "IN"),
+    ("Hebrew presentation forms NFC spells as three", "\ufb2c" * 45, "IL"),
+    ("Gurmukhi letters NFC spells as two", "\u0a59\u0a5a\u0a5b" * 15, "IN"),
+    ("Bengali letters NFC spells as two", "\u09dc\u09dd\u09df" * 15, "BD"),
+    ("Cyrillic and Arabic", "Петропавловск-Камчатский القاهرة" * 2, "RU"),
+    ("domains X would count as 23-weight links", "t.co x.co", "US"),
+    ("emoji and flags inside the name", "Paris 🇫🇷🏳️‍🌈 👍🏽", "FR"),
+]
+
+
+@pytest.mark.todo("04.5")
+@pytest.mark.parametrize("row", NAMES, ids=[row[0] for row in NAMES])
+def test_every_reply_weighs_at_most_280_by_x_own_count(reply, row):
+    """X's own count (twitter-text: NFC first, weights per Unicode range, an emoji 2, a link 23)."""
+    what, name, country_code = row
+    guesses = [guess(name, probability, country_code) for probability in (0.43, 0.21, 0.11)]
+    text = reply.reply_text(guesses)
+    weight = twitter_text.parse_tweet(text).weightedLength
+    assert text.startswith("📍 1. ") and weight <= 280, (
+        f"with {what}, X weighs the reply {weight} (the bot counted {reply.weighted_length(text)}): count each line "
+        "with weighted_length (X's weights, after NFC normalisation) and stop at the first that does not fit"
+    )

@@ -2,11 +2,14 @@
 import io
 import json
 import shutil
+import subprocess
 import sys
+import zipfile
 
 import pytest
-from bot_stand_ins import SECRETS, aws_client
 from moto import mock_aws
+
+from bot_stand_ins import SECRETS, aws_client
 
 NAMES = {"queue": "whereml-dev-work", "table": "whereml-dev", "parameter": "/whereml/dev/x-secrets"}
 
@@ -110,11 +113,74 @@ def test_credentials_can_be_typed_in_without_echo(setup_aws, monkeypatch):
 
 @pytest.mark.parametrize("stage", ["dev", "prod"])
 def test_setup_writes_the_stage_policy_for_this_account_and_region(setup_aws, stage):
+    tracked = setup_aws.CONFIG.parent / f"policy-{stage}.json"
+    template = tracked.read_text()
     setup_aws.main(["--stage", stage])
-    policy = json.loads((setup_aws.CONFIG.parent / f"policy-{stage}.json").read_text())
+    assert tracked.read_text() == template and "000000000000" in template, (
+        "the tracked policy keeps its placeholder account: git stays clean and no account id invites a commit")
+    policy = json.loads((setup_aws.CONFIG.parent / f"policy-{stage}.account.json").read_text())
     resources = [r for s in policy["Statement"] for r in ([s["Resource"]] if isinstance(s["Resource"], str)
                                                           else s["Resource"])]
     assert resources and all(r.split(":")[3:5] == ["us-west-2", "123456789012"] for r in resources), (
         "write the caller's region and account into every ARN: no `*` for either"
     )
     assert f"arn:aws:sqs:us-west-2:123456789012:whereml-{stage}-work" in resources
+
+
+def test_the_account_policy_file_is_ignored_by_git_in_every_step_folder(tree):
+    from workshop.paths import ROOT
+
+    paths = [f"{folder}/04_bot/.chalice/{name}" for folder in ("steps", "solutions")
+             for name in ("policy-dev.account.json", "deployments/abc.zip", "deployed/dev.json")]
+    done = subprocess.run(["git", "check-ignore", "--no-index", *paths], cwd=ROOT, capture_output=True, text=True)
+    assert done.stdout.split() == paths, "ignored in every step's bot folder: " + done.stdout
+
+
+def chalice_half_deploy(stage, api=True):
+    """What `chalice deploy --stage STAGE` had made when it stopped (moto's API Gateway import, say): each function
+    with its role and inline policy, the worker's queue trigger, the poller's schedule, log groups, the REST API."""
+    iam, lambdas = aws_client("iam"), aws_client("lambda")
+    trust = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+    queue = aws_client("sqs").create_queue(QueueName=f"whereml-{stage}-work")["QueueUrl"]
+    queue_arn = aws_client("sqs").get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.writestr("app.py", "")
+    for handler in ("api_handler", "answer_mention", "poll_mentions"):
+        role = iam.create_role(RoleName=f"whereml-bot-{stage}-{handler}", AssumeRolePolicyDocument=json.dumps(trust))
+        iam.put_role_policy(RoleName=f"whereml-bot-{stage}-{handler}", PolicyName=f"whereml-bot-{stage}-{handler}",
+                            PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [
+                                {"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": queue_arn["QueueArn"]}]}))
+        name = f"whereml-bot-{stage}" + ("" if handler == "api_handler" else f"-{handler}")
+        lambdas.create_function(FunctionName=name, Runtime="python3.11", Role=role["Role"]["Arn"], Handler="app.app",
+                                Code={"ZipFile": archive.getvalue()},
+                                Tags={"aws-chalice": f"version=1.34.0:stage={stage}:app=whereml-bot"})
+        aws_client("logs").create_log_group(logGroupName=f"/aws/lambda/{name}")
+    lambdas.create_event_source_mapping(EventSourceArn=queue_arn["QueueArn"],
+                                        FunctionName=f"whereml-bot-{stage}-answer_mention")
+    aws_client("events").put_rule(Name=f"whereml-bot-{stage}-poll_mentions-event", ScheduleExpression="rate(5 minutes)")
+    if api:
+        api_id = aws_client("apigateway").create_rest_api(name="whereml-bot")["id"]
+        lambdas.add_permission(FunctionName=f"whereml-bot-{stage}", StatementId="api", Action="lambda:InvokeFunction",
+                               Principal="apigateway.amazonaws.com",
+                               SourceArn=f"arn:aws:execute-api:us-west-2:123456789012:{api_id}/*")
+
+
+def test_delete_removes_what_a_half_failed_chalice_deploy_made_and_only_that_stage(setup_aws, capsys):
+    setup_aws.main(["--stage", "dev"])
+    chalice_half_deploy("prod")
+    chalice_half_deploy("dev")
+    aws_client("apigateway").create_rest_api(name="whereml-bot")  # dev's second try, stopped before granting
+    setup_aws.main(["--stage", "dev", "--delete"])
+    lambdas = [f["FunctionName"] for f in aws_client("lambda").list_functions()["Functions"]]
+    assert sorted(lambdas) == ["whereml-bot-prod", "whereml-bot-prod-answer_mention", "whereml-bot-prod-poll_mentions"]
+    roles = [r["RoleName"] for r in aws_client("iam").list_roles()["Roles"]]
+    assert not [role for role in roles if role.startswith("whereml-bot-dev")], roles
+    assert [m["FunctionArn"].rsplit(":", 1)[1] for m in aws_client("lambda").list_event_source_mappings()[
+        "EventSourceMappings"]] == ["whereml-bot-prod-answer_mention"]
+    assert [r["Name"] for r in aws_client("events").list_rules()["Rules"]] == ["whereml-bot-prod-poll_mentions-event"]
+    groups = [g["logGroupName"] for g in aws_client("logs").describe_log_groups()["logGroups"]]
+    assert not [group for group in groups if "whereml-bot-dev" in group], groups
+    assert len(aws_client("apigateway").get_rest_apis()["items"]) == 1, "prod's REST API stays, both of dev's go"
+    assert "Nothing of stage dev is left." in capsys.readouterr().out

@@ -7,8 +7,9 @@ import json
 import sys
 
 import pytest
-from bot_stand_ins import BOT_ID, P1, P2, mention_delivery, photo_of, post_photo_of, signature, tweet
 from chalice import Response
+
+from bot_stand_ins import BOT_ID, P1, P2, mention_delivery, photo_of, post_photo_of, signature, tweet
 
 SECRET = "consumer-secret"
 # Constant-time comparisons, whatever the spelling (hmac.compare_digest, secrets.compare_digest, from hmac import

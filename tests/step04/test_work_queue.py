@@ -2,9 +2,9 @@
 import json
 
 import pytest
-from bot_stand_ins import BOT_ID, ENV, post_event, tweet
 from botocore.stub import Stubber
 
+from bot_stand_ins import BOT_ID, ENV, post_event, tweet
 
 ITEMS = [{"tweet_id": str(5000 + n), "photo_url": None, "author": "alice"} for n in range(12)]
 URL = "https://sqs.us-west-2.amazonaws.com/123456789012/whereml-test-work"

@@ -4,20 +4,21 @@ import time
 
 import pytest
 import responses
+
 from bot_stand_ins import (
     API,
     HIDDEN,
-    PREDICTIONS,
-    SECRETS,
     P1,
     P2,
     P3,
     P4,
+    PREDICTIONS,
+    SECRETS,
     allow_reply,
     aws_client,
     deliver,
-    photo_of,
     mention_delivery,
+    photo_of,
     post_event,
     post_id_at,
     post_photo_of,

@@ -4,9 +4,10 @@ from pathlib import Path
 
 import pytest
 import requests
+from requests_oauthlib import OAuth1
+
 import x_contract
 from bot_stand_ins import mention_delivery
-from requests_oauthlib import OAuth1
 
 SPEC = Path(x_contract.__file__).with_name("x_openapi") / "openapi.json"
 USER = OAuth1("ck", "cs", "at", "ats")

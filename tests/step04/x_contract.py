@@ -19,10 +19,10 @@ SPEC = json.loads((Path(__file__).with_name("x_openapi") / "openapi.json").read_
 HOSTS = ("api.twitter.com", "api.x.com")  # tweepy's host and the spec's: the same API
 # tweepy 4.17 names the Post fields `tweet.fields`, the name X's API has always accepted and its guide to fields
 # (x-api/fundamentals/fields) still shows; the spec calls the same parameter `post.fields`. The bot sends tweepy's
-# name, checked as the spec's, and one value the spec's list lacks but X's data dictionary names: referenced_tweets
-# (how the poller tells a repost).
+# name, checked as the spec's, and two values the spec's list lacks but X's data dictionary names (and the spec's Post
+# schema holds): referenced_tweets (how the poller tells a repost) and in_reply_to_user_id (a reply to the bot).
 ALIASES = {"tweet.fields": "post.fields"}
-FIELDS_THE_SPEC_LACKS = {"tweet.fields": {"referenced_tweets"}}
+FIELDS_THE_SPEC_LACKS = {"tweet.fields": {"in_reply_to_user_id", "referenced_tweets"}}
 AUTH_SCHEMES = {"Bearer": ("BearerToken", "OAuth2UserToken"), "OAuth": ("UserToken",)}
 
 
@@ -36,7 +36,7 @@ def _resolve(node):
     return node
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _validator(schema_json):
     # The spec's components travel with each schema, so its "#/components/..." references resolve.
     schema = {"allOf": [json.loads(schema_json)], "components": SPEC["components"]}

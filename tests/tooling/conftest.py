@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from workshop import ROOT, generate
+from workshop import generate
+from workshop.paths import ROOT
 
 MANIFEST = """
 [[steps]]

@@ -3,7 +3,7 @@ import json
 import os
 import re
 
-from workshop import ROOT
+from workshop.paths import ROOT
 
 FOLDER = ROOT / ".devcontainer"
 

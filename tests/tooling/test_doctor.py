@@ -1,8 +1,14 @@
 """`make doctor` against stand-in accounts: moto for S3, IAM, STS, SSM and Budgets; botocore's Stubber for Service
 Quotas (moto has none for SageMaker), with answers shaped as the service sends them; X through `responses`, checked
 against X's OpenAPI spec. A ready account passes every check; each missing piece fails its own check, by name."""
+import contextlib
 import json
-from pathlib import Path
+import os
+import socketserver
+import subprocess
+import sys
+import threading
+import time
 
 import boto3
 import pytest
@@ -10,10 +16,10 @@ import responses
 from botocore.stub import Stubber
 from moto import mock_aws
 from moto.iam.aws_managed_policies import aws_managed_policies_data
-from moto.core.models import override_responses_real_send
 
-from workshop import ROOT, loader
-from workshop.doctor import Host, preflight
+from workshop import __main__, loader, x_stand_in
+from workshop.doctor import Host, preflight, role
+from workshop.paths import ROOT
 
 x_contract = loader.load(ROOT / "tests" / "step04", "x_contract")
 BOT = ROOT / "solutions" / "04_bot"
@@ -66,6 +72,7 @@ class StandIn:
         self.config = tmp_path / "config.json"
         self.settings(BOT_USER_ID=BOT_ID, BOT_SCREEN_NAME=BOT_NAME)
         monkeypatch.setattr(loader.load(BOT, "stage_config"), "CONFIG", self.config)
+        monkeypatch.setattr(role, "POLICY_FOLDER", tmp_path / "doctor")  # the policy a role lacks goes here
 
     def settings(self, **values):
         """The bot's .chalice/config.json with the dev stage's variables changed to `values`."""
@@ -111,11 +118,9 @@ def make_ready():
 
 @pytest.fixture
 def x():
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        override_responses_real_send(mock)  # what moto does not serve comes here
+    with x_stand_in.x_api() as mock:
         yield mock
         x_contract.check_calls(mock.calls)
-    override_responses_real_send(None)
 
 
 @pytest.fixture
@@ -155,8 +160,10 @@ def test_a_bare_account_exits_1_with_a_fix_line_for_each_missing_piece(bare, cap
     monkeypatch.setattr(preflight, "Host", lambda session, *args: bare.host())
     assert preflight.main(["--bucket", BUCKET, "--role", ROLE_ARN]) == 1
     out = capsys.readouterr().out
-    # bucket, trust, permissions, 4 quotas, X credentials, webhook secret, BOT_USER_ID, budget
-    assert out.count("FIX  ") == 11 and "11 to fix before the stream" in out, out
+    # bucket, the role (once, though trust and permissions both need it), 4 quotas, the X credentials (once, though
+    # the webhook secret and BOT_USER_ID need them too), budget
+    assert out.count("FIX  ") == 8 and "8 to fix before the stream" in out, out
+    assert out.count(f"role {ROLE} does not exist") == 1 and out.count("no X credentials in SSM") == 1, out
 
 
 @pytest.mark.parametrize("check, words", [
@@ -165,9 +172,9 @@ def test_a_bare_account_exits_1_with_a_fix_line_for_each_missing_piece(bare, cap
     ("execution role permissions", f"role {ROLE} does not exist"),
     ("SageMaker quotas", "'ml.c5.large for endpoint usage' is 0, make deploy needs 1: request an increase at https://"
                          "us-west-2.console.aws.amazon.com/servicequotas/home/services/sagemaker/quotas/L-4D27DFDD"),
-    ("X credentials", "setup_aws.py --stage dev"),
-    ("X webhook secret", "Cannot read the SSM parameter /whereml/dev/x-secrets"),
-    ("BOT_USER_ID", "cannot be checked until the X credentials work"),
+    ("X credentials", "`cd solutions/04_bot && ../../.venv/bin/python setup_aws.py --stage dev`"),
+    ("X webhook secret", "no X credentials in SSM parameter /whereml/dev/x-secrets"),
+    ("BOT_USER_ID", "no X credentials in SSM parameter /whereml/dev/x-secrets"),
     ("budget", f"aws budgets create-budget --account-id {ACCOUNT}"),
 ])
 def test_a_bare_account_names_what_is_missing(bare, check, words):
@@ -233,6 +240,10 @@ def placeholder_user_id(stand_in, monkeypatch):
     stand_in.settings(BOT_USER_ID="0")
 
 
+def other_user_id(stand_in, monkeypatch):
+    stand_in.settings(BOT_USER_ID="1500000000000000002")
+
+
 def no_consumer_secret(stand_in, monkeypatch):
     secrets = dict(SECRETS, consumer_secret="")
     boto3.client("ssm").put_parameter(Name="/whereml/dev/x-secrets", Type="SecureString", Overwrite=True,
@@ -244,6 +255,7 @@ def no_budget(stand_in, monkeypatch):
 
 
 AFTER_X = {"X credentials", "BOT_USER_ID"}  # checks that need a working token
+AFTER_SSM = AFTER_X | {"X webhook secret"}  # SSM is regional: the stage's X credentials are in us-west-2
 AFTER_CREDENTIALS = set(CHECKS) - {"region"}  # checks that need credentials
 # Checks of regional things (SSM, which holds the X credentials, is one).
 AFTER_REGION = {"S3 bucket", "execution role permissions", "SageMaker quotas", "X webhook secret"} | AFTER_X
@@ -252,9 +264,9 @@ AFTER_REGION = {"S3 bucket", "execution role permissions", "SageMaker quotas", "
 @pytest.mark.parametrize("breaks, check, words, follow", [
     (no_credentials, "AWS credentials", "aws configure", AFTER_CREDENTIALS),
     (no_region, "region", "export AWS_DEFAULT_REGION=us-west-2", AFTER_REGION),
-    (bucket_elsewhere, "S3 bucket", "export AWS_DEFAULT_REGION=us-west-2", ()),
+    (bucket_elsewhere, "S3 bucket", "export AWS_DEFAULT_REGION=us-west-2", AFTER_SSM),
     (trusts_lambda_only, "execution role trust", "does not trust sagemaker.amazonaws.com", ()),
-    (no_bucket_policy, "execution role permissions", f"lacks s3:GetObject on arn:aws:s3:::{BUCKET}/", ()),
+    (no_bucket_policy, "execution role permissions", "lacks s3:GetObject, s3:PutObject", ()),
     (denies_writing, "execution role permissions", "lacks s3:PutObject", ()),
     (serverless_concurrency_1, "SageMaker quotas", "is 1, make deploy SERVERLESS=1 needs 2", ()),
     (sixteen_packers, "SageMaker quotas", "'ml.c5.2xlarge for processing job usage' is 1, make data PROCESSING=16 "
@@ -262,7 +274,8 @@ AFTER_REGION = {"S3 bucket", "execution role permissions", "SageMaker quotas", "
     (quota_not_listed, "SageMaker quotas", "'ml.m5.xlarge for training job usage' is not listed", ()),
     (default_quota_0, "SageMaker quotas", "'ml.m5.xlarge for training job usage' is 0, make train needs 1", ()),
     (token_refused, "X credentials", "X answered 401", AFTER_X),
-    (placeholder_user_id, "BOT_USER_ID", f'set "BOT_USER_ID": "{BOT_ID}"', ()),
+    (placeholder_user_id, "BOT_USER_ID", "BOT_USER_ID '0', a placeholder", ()),
+    (other_user_id, "BOT_USER_ID", f'set "BOT_USER_ID": "{BOT_ID}"', ()),
     (no_consumer_secret, "X webhook secret", "lacks consumer_secret", AFTER_X),
     (no_budget, "budget", "no AWS budget", ()),
 ], ids=lambda value: value.__name__ if callable(value) else "")
@@ -310,8 +323,6 @@ def test_doctor_only_reads(ready):
 ], ids=["a service wildcard", "actions ignore case", "resources do not", "? is one character", "NotAction",
         "NotResource", "a Deny wins", "a conditional Allow is not counted"])
 def test_policy_reading_follows_iam(document, action, resource, allowed):
-    from workshop.doctor import role
-
     assert role.allows([document], action, resource) is allowed
 
 
@@ -329,4 +340,194 @@ def test_the_quotas_are_those_of_the_commands_defaults():
 
 def test_make_doctor_runs_the_preflight():
     makefile = (ROOT / "Makefile").read_text()
-    assert "-m workshop.doctor" in makefile and Path(ROOT / "workshop" / "doctor" / "__main__.py").exists()
+    assert "$(WORKSHOP) doctor" in makefile and "doctor" in __main__.FORWARDED
+
+
+@pytest.mark.parametrize("breaks, causes", [
+    ((no_credentials,), ["no AWS credentials"]),
+    ((no_region,), ["no AWS region"]),
+    ((no_credentials, no_region), ["no AWS credentials", "no AWS region"]),
+], ids=["no credentials", "no region", "neither"])
+def test_a_missing_root_is_one_line_not_one_per_check(ready, monkeypatch, capsys, breaks, causes):
+    for broken in breaks:
+        broken(ready, monkeypatch)
+    monkeypatch.setattr(preflight, "Host", lambda session, *args: ready.host())
+    assert preflight.main(["--bucket", BUCKET, "--role", ROLE_ARN]) == 1
+    out = capsys.readouterr().out
+    fixes = [line for line in out.splitlines() if line.startswith("FIX")]
+    assert [cause for cause, line in zip(causes, fixes) if cause in line] == causes and len(fixes) == len(causes), out
+    assert "setup_aws.py" not in out, "no X line blames the X setup for a missing region or credentials"
+
+
+def test_a_placeholder_bot_user_id_is_flagged_even_before_x_works(bare):
+    bare.settings(BOT_USER_ID="0")
+    [line] = bare.lines("BOT_USER_ID")
+    assert not line.ok and "placeholder" in line.text
+
+
+def test_the_permissions_fix_ships_a_policy_file_and_the_command(ready, monkeypatch):
+    monkeypatch.setattr(role, "POLICY_FOLDER", ROOT / "build" / "doctor-test")  # named relative to the repository
+    no_bucket_policy(ready, monkeypatch)
+    [line] = ready.lines("execution role permissions")
+    assert not line.ok and len(line.text) < 300, line.text
+    written = ROOT / "build" / "doctor-test" / f"{ROLE}-policy.json"
+    assert f"aws iam put-role-policy --role-name {ROLE} --policy-name whereml-workshop --policy-document " \
+           f"file://build/doctor-test/{ROLE}-policy.json" in line.text
+    policy = json.loads(written.read_text())
+    granted = {(action, statement["Resource"]) for statement in policy["Statement"] for action in statement["Action"]}
+    assert ("s3:GetObject", f"arn:aws:s3:::{BUCKET}/whereml/model.tar.gz") in granted
+    iam = boto3.client("iam")  # the file is a policy IAM takes, and with it the check passes
+    iam.put_role_policy(RoleName=ROLE, PolicyName="whereml-workshop", PolicyDocument=written.read_text())
+    assert all(line.ok for line in ready.lines("execution role permissions"))
+    written.unlink()
+    written.parent.rmdir()
+
+
+def x_errors_only(stand_in, monkeypatch):
+    stand_in.x.replace(responses.GET, ME, json={"errors": [{"title": "Forbidden", "type": "about:blank",
+                                                            "detail": "Forbidden", "status": 403}]})
+
+
+def secrets_as_numbers(stand_in, monkeypatch):
+    boto3.client("ssm").put_parameter(Name="/whereml/dev/x-secrets", Type="SecureString", Overwrite=True,
+                                      Value=json.dumps({key: 12345 for key in SECRETS}))
+
+
+def config_trailing_comma(stand_in, monkeypatch):
+    text = json.dumps(json.loads(stand_in.config.read_text()), indent=2)
+    stand_in.config.write_text(text.replace('"DRY_RUN": "1"', '"DRY_RUN": "1",', 1))
+
+
+def x_html_page(stand_in, monkeypatch):
+    stand_in.x.replace(responses.GET, ME, status=403, content_type="text/html",
+                       body="<html><head><title>Access denied</title></head><body><h1>Blocked</h1>" + "x" * 3000)
+
+
+@pytest.mark.parametrize("breaks, words", [
+    (x_errors_only, "X answered GET /2/users/me without the account"),
+    (secrets_as_numbers, "lacks consumer_key, consumer_secret, access_token, access_token_secret, bearer_token "
+                         "(each a non-empty string)"),
+    (config_trailing_comma, "solutions/04_bot/.chalice/config.json line "),
+    (x_html_page, "X refused GET /2/users/me"),
+], ids=lambda value: value.__name__ if callable(value) else "")
+def test_hostile_x_and_config_answers_are_one_sentence(ready, monkeypatch, capsys, breaks, words):
+    breaks(ready, monkeypatch)
+    monkeypatch.setattr(preflight, "Host", lambda session, *args: ready.host())
+    assert preflight.main(["--bucket", BUCKET, "--role", ROLE_ARN]) == 1
+    ready.x.calls.reset()  # these answers break X's spec on purpose (its requests are checked in the tests above)
+    out = capsys.readouterr().out
+    assert words in out and "Traceback" not in out and "<" not in out, out
+    assert max(len(line) for line in out.splitlines()) < 400, out
+
+
+class Answers(socketserver.ThreadingTCPServer):
+    """A stand-in for AWS on 127.0.0.1 that answers every request with `reply(handler)`."""
+
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, reply):
+        self.reply, self.stop = reply, threading.Event()
+        super().__init__(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+    def close(self):
+        self.stop.set()
+        self.shutdown()
+        self.server_close()
+
+
+class Handler(socketserver.StreamRequestHandler):
+    def handle(self):
+        self.request.settimeout(1)
+        with contextlib.suppress(OSError):
+            self.request.recv(65536)  # the request, unread past its first bytes
+        with contextlib.suppress(OSError):
+            self.server.reply(self)
+
+
+def never_answers(handler):
+    handler.server.stop.wait()
+
+
+def a_byte_every_2_s(handler):
+    for byte in b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n" + b" " * 100000:
+        handler.wfile.write(bytes([byte]))
+        handler.wfile.flush()
+        if handler.server.stop.wait(2):
+            return
+
+
+def answer(status, content_type, body):
+    def reply(handler):
+        handler.wfile.write(f"HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {len(body)}\r\n"
+                            f"Connection: close\r\n\r\n".encode() + body)
+    reply.__name__ = f"{status.split()[0]} {content_type} {len(body)} bytes"
+    return reply
+
+
+BLOCK_PAGE = b"<html><head><title>Blocked</title></head><body><h1>Access to this site is blocked</h1></body></html>"
+
+
+@pytest.fixture
+def aws_stand_in(monkeypatch, tmp_path):
+    """start(reply): AWS_ENDPOINT_URL points every client at a 127.0.0.1 server answering with reply."""
+    servers = []
+    config = tmp_path / "config.json"
+    config.write_text((BOT / ".chalice" / "config.json").read_text().replace('"BOT_USER_ID": "0"',
+                                                                             f'"BOT_USER_ID": "{BOT_ID}"'))
+    monkeypatch.setattr(loader.load(BOT, "stage_config"), "CONFIG", config)
+
+    def start(reply):
+        servers.append(Answers(reply))
+        monkeypatch.setenv("AWS_ENDPOINT_URL", servers[-1].url)
+        return servers[-1]
+
+    yield start
+    for server in servers:
+        server.close()
+
+
+@pytest.mark.parametrize("reply", [
+    answer("200 OK", "text/xml", b""),
+    answer("200 OK", "text/html", BLOCK_PAGE),
+    answer("403 Forbidden", "text/html", BLOCK_PAGE),
+    answer("200 OK", "application/x-amz-json-1.1", b"{}"),
+    answer("500 Internal Server Error", "text/plain", b"oops"),
+], ids=lambda reply: reply.__name__)
+def test_answers_that_are_not_aws_become_one_sentence_each(aws_stand_in, capsys, reply):
+    aws_stand_in(reply)
+    assert preflight.main(["--bucket", BUCKET, "--role", ROLE_ARN, "--seconds", "30"]) == 1
+    out = capsys.readouterr().out
+    assert "FIX" in out and "Traceback" not in out and "<" not in out, out
+    assert max(len(line) for line in out.splitlines()) < 400, out
+
+
+@pytest.mark.parametrize("reply", [never_answers, a_byte_every_2_s], ids=lambda reply: reply.__name__)
+def test_a_stalled_aws_ends_the_run_at_its_deadline(aws_stand_in, capsys, reply):
+    aws_stand_in(reply)
+    started = time.monotonic()
+    assert preflight.main(["--bucket", BUCKET, "--role", ROLE_ARN, "--seconds", "4"]) == 1
+    assert time.monotonic() - started < 6, "one deadline for the whole run"
+    out = capsys.readouterr().out
+    assert "FIX  no answer within 4 s" in out and "not checked: " in out, out
+
+
+def test_every_aws_call_has_short_timeouts_and_few_retries():
+    host = Host(boto3.session.Session(region_name="us-west-2"))
+    config = host.client("sts").meta.config
+    assert config.connect_timeout <= 5 and config.read_timeout <= 10 and config.retries["total_max_attempts"] <= 3
+
+
+def test_doctor_prints_no_sdk_config_lines_and_no_traceback(tmp_path):
+    env = dict(os.environ, AWS_DEFAULT_REGION="", AWS_REGION="")
+    env.pop("AWS_DEFAULT_REGION")
+    env.pop("AWS_REGION")
+    run = subprocess.run([sys.executable, "-m", "workshop.doctor", "--seconds", "20"], cwd=ROOT, env=env,
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode == 1 and "sagemaker.config" not in run.stdout + run.stderr, run.stdout + run.stderr
+    assert "Traceback" not in run.stderr and "no AWS region" in run.stdout, run.stdout + run.stderr

@@ -1,7 +1,8 @@
 """`make hint-step N`: the hint of exactly the TODO `make test-step N` names, or word that the step passes."""
 import pytest
 
-from workshop import ROOT, check_workshop, hint_step, hints, manifest, readme, step_tests
+from workshop import check_workshop, hint_step, hints, manifest, readme, step_tests
+from workshop.paths import ROOT
 
 STUB_01_1 = 'raise NotImplementedError("TODO 01.1: add two numbers")'
 STUB_01_2 = 'raise NotImplementedError("TODO 01.2: double a number")'

@@ -1,9 +1,12 @@
 """When pip fails in `make setup`, the sentence after its error tells a missing wheel from a missing network."""
+import inspect
 import socket
+import tomllib
 
 import pytest
 
 from workshop import install
+from workshop.paths import ROOT
 
 
 def closed_port():
@@ -34,3 +37,11 @@ def test_a_failed_install_ends_with_the_sentence_that_fits_what_pip_said(tmp_pat
     assert last.startswith(sentence), f"after pip's own error ({errors[:300]!r}), the last line should say {sentence!r}"
     assert also in last
     assert "network" not in last or sentence.startswith("pip could not reach"), "only a network failure blames it"
+
+
+def test_setup_installs_the_package_in_editable_mode():
+    """`make setup` gives `python -m workshop` from any folder: pip installs this checkout too (pyproject.toml)."""
+    default = inspect.signature(install.main).parameters["pins"].default
+    assert default[-2:] == ["-e", "."], "workshop/install.py must `pip install -e .` after the pins"
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    assert project["tool"]["setuptools"]["packages"]["find"]["include"] == ["workshop*"]

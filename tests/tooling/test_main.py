@@ -3,8 +3,8 @@ import subprocess
 
 import pytest
 
-from workshop import ROOT
 from workshop.__main__ import main as cli
+from workshop.paths import ROOT
 
 STEP_COMMANDS = ["test-step", "hint-step", "diff-step", "reset-step", "checkpoint-step"]
 BAD_INPUTS = [

@@ -1,7 +1,8 @@
 """The manifest: well-formed, and in step with the solution regions (this one checks the real repository too)."""
 import pytest
 
-from workshop import ROOT, generate, manifest
+from workshop import generate, manifest
+from workshop.paths import ROOT
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,8 @@ import ast
 
 import pytest
 
-from workshop import ROOT, files, manifest
+from workshop import files, manifest
+from workshop.paths import ROOT
 
 
 def imported_names(tree, own_modules):

@@ -7,7 +7,8 @@ import sys
 
 import pytest
 
-from workshop import ROOT, platform_support
+from workshop import platform_support
+from workshop.paths import ROOT
 
 UNSUPPORTED = [
     ("darwin", "arm64", "macOS arm64 (Apple Silicon)"),
@@ -60,7 +61,7 @@ platform.machine = lambda: {machine!r}
 
 @pytest.mark.parametrize("system, machine, named", UNSUPPORTED)
 def test_make_setup_on_such_a_machine_stops_before_making_a_venv_or_running_pip(tmp_path, system, machine, named):
-    for name in ("Makefile", "requirements.txt", "constraints.txt", "workshop/platform_support.py",
+    for name in ("Makefile", "pyproject.toml", "requirements.txt", "constraints.txt", "workshop/platform_support.py",
                  "workshop/python_version.py", "workshop/install.py"):
         (tmp_path / name).parent.mkdir(exist_ok=True)
         shutil.copy(ROOT / name, tmp_path / name)

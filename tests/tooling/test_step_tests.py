@@ -38,7 +38,7 @@ def test_no_tests_is_a_failure(repo, capsys):
 
 
 def test_a_target_that_is_no_folder_says_what_to_use(repo):
-    with pytest.raises(SystemExit, match="TARGET=solution is no folder: use steps"):
+    with pytest.raises(SystemExit, match="TREE=solution is no folder: use steps"):
         step_tests.main(1, "solution", repo)
 
 

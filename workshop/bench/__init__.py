@@ -23,6 +23,22 @@ def machine():
             f"Python {platform.python_version()}, {time.strftime('%Y-%m-%d')}")
 
 
+def cpu_flags():
+    """Which of the instructions int8 inference leans on the CPU has: AVX-512 VNNI, or only AVX2 (or neither)."""
+    cpuinfo = Path("/proc/cpuinfo")
+    line = next((line for line in cpuinfo.read_text().splitlines() if line.startswith("flags")), "") \
+        if cpuinfo.exists() else ""
+    flags = set(line.split(":", 1)[-1].split())
+    return "AVX-512 VNNI" if "avx512_vnni" in flags else "AVX2 only" if "avx2" in flags else "neither AVX2 nor VNNI"
+
+
+def machine_flags():
+    """machine(), the CPU's int8 instructions, the threads a forward pass uses and the load when measured."""
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    return (f"{machine()}; {cpu_flags()}; OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', 'unset')}; load average "
+            f"{load:.1f} when measured ({'quiet' if load < 0.5 * (os.cpu_count() or 1) else 'loaded'})")
+
+
 def scripts(names=()):
     """The bench modules by name (every one without names); an unknown name stops with the list."""
     known = sorted(path.stem for path in HERE.glob("*.py") if path.stem != "__init__")

@@ -6,13 +6,10 @@ of the whole check on N free cores is about their sum over N.
     python -m workshop bench check_workshop
 """
 import resource
-import sys
 import time
-from pathlib import Path
 
+from workshop import check_workshop, manifest
 from workshop.paths import ROOT
-
-from workshop import check_workshop, manifest  # noqa: E402 (the checkout's own tooling, found through ROOT)
 
 
 def timed(step):

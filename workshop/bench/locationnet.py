@@ -16,16 +16,17 @@ import time
 import warnings
 from pathlib import Path
 
+import mxnet as mx
+from PIL import Image
+
+from workshop import loader, locationnet
+from workshop.bench.step03_latency import locationnet_files
 from workshop.paths import ROOT
-sys.path.insert(0, str(ROOT / "tests" / "step03"))
+
 warnings.filterwarnings("ignore")
-
-import mxnet as mx  # noqa: E402
-from PIL import Image  # noqa: E402
-
-from standin_bucket import StandInBucket  # noqa: E402
-from workshop.bench.step03_latency import locationnet_files  # noqa: E402
-from workshop import loader  # noqa: E402
+with loader.visible(ROOT / "tests"):  # the stand-ins of the tests: moto's server and the model's bucket
+    moto_server = loader.load(ROOT / "tests", "moto_server")
+    StandInBucket = loader.load(ROOT / "tests", "standin_bucket").StandInBucket
 
 STEP = ROOT / "solutions" / "03_host"
 PHOTO = ROOT / "photos" / "cape-canaveral-falcon9-dscovr.jpg"
@@ -44,24 +45,21 @@ def timed(command, **kwargs):
 
 def download_and_check(files, out):
     """`make locationnet` from the stand-in bucket into `out`: (seconds, MB downloaded)."""
-    bucket = StandInBucket()
-    try:
+    with moto_server.running() as endpoint:
+        bucket = StandInBucket(endpoint)
         for name in ("RN101-5k500-symbol.json", "RN101-5k500-0012.params"):
             bucket.put(name, (files / name).read_bytes())
         megabytes = sum((files / name).stat().st_size for name in os.listdir(files) if name.startswith("RN101")) / 1e6
-        seconds, _ = timed([sys.executable, str(STEP / "download_locationnet.py"), "--out", str(out)],
+        seconds, _ = timed([sys.executable, "-m", "workshop", "locationnet", "--out", str(out)], cwd=ROOT,
                            env=dict(os.environ, LOCATIONNET_URL=bucket.url))
-    finally:
-        bucket.stop()
     return seconds, megabytes
 
 
 def parts_of_the_check(out):
     """Seconds of the checks alone and of naming the cells alone, in this process, on the kept files."""
-    download = loader.load(STEP, "download_locationnet")
     cells = loader.load(STEP, "cells")
     began = time.perf_counter()
-    download.check(out)
+    locationnet.check(out)
     checked = time.perf_counter()
     cells.read_grids(str(out / "grids.txt"))
     return checked - began, time.perf_counter() - checked
@@ -74,14 +72,14 @@ def add_int8_copy(folder):
     network = quantize.quantize(locationnet.load_network(str(folder)), batches)
     network.hybridize(static_alloc=True, static_shape=True)
     network(batches[0])  # export saves the graph of a forward pass
-    network.export(str(folder / int8.PREFIX), 0)
+    int8.write(network, locationnet.load(str(folder)), str(folder))
 
 
 def cold_starts(folder):
     """[(import seconds, model_fn seconds)] of a new Python each time, as a new endpoint container starts."""
     runs = []
     for _ in range(COLD_STARTS):
-        _, printed = timed([sys.executable, "-c", MODEL_FN, str(folder)], cwd=STEP)
+        _, printed = timed([sys.executable, "-c", MODEL_FN, str(folder)], cwd=STEP / "code")
         runs.append(tuple(float(part) for part in printed.split()))
     return runs
 
@@ -109,7 +107,7 @@ def main():
         fp32 = work / "fp32" / "locationnet"
         seconds, megabytes = download_and_check(files, fp32)
         check_seconds, places_seconds = parts_of_the_check(fp32)
-        again, _ = timed([sys.executable, str(STEP / "download_locationnet.py"), "--out", str(fp32)],
+        again, _ = timed([sys.executable, "-m", "workshop", "locationnet", "--out", str(fp32)], cwd=ROOT,
                          env=dict(os.environ, LOCATIONNET_URL="http://127.0.0.1:9/nothing-listens/"))
         int8 = work / "int8" / "locationnet"
         shutil.copytree(fp32, int8)
@@ -128,26 +126,25 @@ def main():
           "weights)\n")
     print("| what | seconds | per 100 MB |")
     print("| --- | --- | --- |")
-    print("| `make locationnet`: download {:.0f} MB from a stand-in bucket on 127.0.0.1, MD5, checks, places, "
-          "rename into place (a new Python) | {:.1f} | {:.1f} s |".format(megabytes, seconds, seconds / megabytes * 100))
+    print(f"| `make locationnet`: download {megabytes:.0f} MB from a stand-in bucket on 127.0.0.1, MD5, checks, places, "
+          f"rename into place (a new Python) | {seconds:.1f} | {seconds / megabytes * 100:.1f} s |")
     print("| of which the checks (symbol, {} parameter shapes, classes, a forward pass) | {:.1f} | |".format(
         "every", check_seconds))
-    print("| of which naming 15,527 cells (reverse_geocode) | {:.1f} | |".format(places_seconds))
-    print("| a second `make locationnet`, offline (checks the kept files, downloads nothing) | {:.1f} | |".format(
-        again))
+    print(f"| of which naming 15,527 cells (reverse_geocode) | {places_seconds:.1f} | |")
+    print(f"| a second `make locationnet`, offline (checks the kept files, downloads nothing) | {again:.1f} | |")
     print()
-    print("| model_fn cold start (a new Python: import inference, then model_fn), median of {} | import s | "
-          "model_fn s |".format(COLD_STARTS))
+    print(f"| model_fn cold start (a new Python: import inference, then model_fn), median of {COLD_STARTS} | import s | "
+          "model_fn s |")
     print("| --- | --- | --- |")
     for name, runs in starts.items():
         imports, loads = median([run[0] for run in runs]), median([run[1] for run in runs])
-        print("| {} | {:.1f} | {:.1f} |".format(name, imports, loads))
+        print(f"| {name} | {imports:.1f} | {loads:.1f} |")
     print()
-    print("| `make ask` on a 12 MP photo ({:.1f} MB JPEG, 4000 x 3000, GPS EXIF), whole command, median of 3 | "
-          "seconds |".format(photo_mb))
+    print(f"| `make ask` on a 12 MP photo ({photo_mb:.1f} MB JPEG, 4000 x 3000, GPS EXIF), whole command, median of 3 | "
+          "seconds |")
     print("| --- | --- |")
     for name, seconds in asks.items():
-        print("| {} | {:.1f} |".format(name, seconds))
+        print(f"| {name} | {seconds:.1f} |")
     print("\nThe stand-in bucket is moto's S3 server on this machine: the figure is this code's cost per 100 MB (HTTP, "
           "MD5, disk), not a network's; from S3 the download is bound by the line.")
 

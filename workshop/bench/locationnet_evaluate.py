@@ -3,7 +3,7 @@
     python -m workshop bench locationnet_evaluate
 
 The network is LocationNet's shape (step03_latency.py: a ResNet-101 body over 15,527 cells, random weights) and the
-tests' small network in LocationNet's format (tests/step03/tiny_locationnet.py). Their int8 copies are made by
+tests' small network in LocationNet's format (tests/tiny_locationnet.py). Their int8 copies are made by
 quantize.py's write_int8_copy on 100 photo-like JPEGs of 640 x 480 (32 calibrate). `make evaluate` then runs on the
 LocationNet-size model against a test set already in its cache (100 listed photos on disk, so nothing is fetched):
 its time per 100 photos covers reading, preprocessing and both networks (fp32 and int8), the table and the maps.
@@ -14,18 +14,16 @@ compare). The real model's agreement is what `make locationnet` prints, and its 
 import contextlib
 import hashlib
 import io
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-from workshop.bench import step03_latency  # noqa: E402  (the LocationNet-size files, the photos, the step's modules)
-
-ROOT = step03_latency.ROOT
-from workshop import evaluate  # noqa: E402
+from workshop import evaluate
+from workshop.bench import step03_latency  # the LocationNet-size files, the photos, the step's modules
+from workshop.paths import ROOT
 
 quantize = step03_latency.quantize
-tiny = step03_latency.loader.load(ROOT / "tests" / "step03", "tiny_locationnet")
+tiny = step03_latency.loader.load(ROOT / "tests", "tiny_locationnet")
 PHOTOS = 100
 
 

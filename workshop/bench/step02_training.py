@@ -10,12 +10,11 @@ import tempfile
 import time
 from pathlib import Path
 
+import mxnet as mx
+from mxnet import gluon
+
+from workshop import checkpoint, loader, manifest
 from workshop.paths import ROOT
-
-import mxnet as mx  # noqa: E402
-from mxnet import gluon  # noqa: E402
-
-from workshop import checkpoint, loader, manifest  # noqa: E402
 
 STEP = ROOT / "solutions" / "02_train"
 dataset = loader.load(STEP, "dataset")

@@ -29,11 +29,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from workshop.paths import ROOT
+from PIL import Image
 
-from PIL import Image  # noqa: E402
-
-from workshop import checkpoint  # noqa: E402
+from workshop import checkpoint
+from workshop.paths import ROOT, shown
 
 SERVE_PY = ROOT / "solutions" / "03_host" / "serve.py"
 DRIPPERS, DRIP_EVERY, DRIP_FOR = 20, 3.0, 45.0
@@ -60,7 +59,7 @@ def serving(serve_py, model_dir):
         ready, _, _ = select.select([process.stdout], [], [], 180)
         match = re.search(r"http://127\.0\.0\.1:\d+", process.stdout.readline() if ready else "")
         if not match:
-            raise SystemExit("{} did not print its URL within 180 s".format(serve_py))
+            raise SystemExit(f"{serve_py} did not print its URL within 180 s")
         yield match.group(0), process
     finally:
         process.send_signal(signal.SIGTERM)
@@ -72,7 +71,7 @@ def serving(serve_py, model_dir):
 
 
 def resident_mb(process):
-    for line in Path("/proc/{}/status".format(process.pid)).read_text().splitlines():
+    for line in Path(f"/proc/{process.pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
 
@@ -176,18 +175,17 @@ def main(argv=None):
     load_before = os.getloadavg()[0]
     rows = [(path, attack(path, model_dir, body)) for path in paths]
     print("### Step 03's local endpoint under an adversary's load\n")
-    print("| serve.py | 200s of {} | p50 s | p99 s | other answers | keep-alive pings answered of {} | slowest "
-          "dripper read for | RSS growth |".format(BURST, KEEP_ALIVE))
+    print(f"| serve.py | 200s of {BURST} | p50 s | p99 s | other answers | keep-alive pings answered of {KEEP_ALIVE} | slowest "
+          "dripper read for | RSS growth |")
     print("| --- | --- | --- | --- | --- | --- | --- | --- |")
     for path, row in rows:
-        name = path.relative_to(ROOT) if ROOT in path.parents else path
+        name = shown(path)
         print("| {} | {} | {:.2f} | {:.2f} | {} | {} | {:.0f} s | {:+.0f} MB (from {:.0f}) |".format(
             name, row["answered"], row["p50"], row["p99"], ", ".join(row["others"]) or "none", row["pings"],
             row["dripped"], row["grown"], row["before"]))
-    print("\nAt once: {} clients dripping a header line or a body byte every {:.0f} s, {} idle keep-alive clients, "
-          "and {} new connections each posting a 320 x 240 JPEG; each serve.py with its defaults, on the step-02 "
-          "checkpoint model; {} cores shared with other work (load average {:.1f} before, {:.1f} after).".format(
-              DRIPPERS, DRIP_EVERY, KEEP_ALIVE, BURST, os.cpu_count(), load_before, os.getloadavg()[0]))
+    print(f"\nAt once: {DRIPPERS} clients dripping a header line or a body byte every {DRIP_EVERY:.0f} s, {KEEP_ALIVE} idle keep-alive clients, "
+          f"and {BURST} new connections each posting a 320 x 240 JPEG; each serve.py with its defaults, on the step-02 "
+          f"checkpoint model; {os.cpu_count()} cores shared with other work (load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after).")
 
 
 if __name__ == "__main__":

@@ -14,13 +14,13 @@ Every path runs on all this machine's cores (OMP_NUM_THREADS), as deploy.py's se
 import io
 import os
 import shutil
-import sys
 import tempfile
 import time
 import warnings
 from pathlib import Path
 
 from workshop.paths import ROOT
+
 warnings.filterwarnings("ignore")
 os.environ.setdefault("OMP_NUM_THREADS", str(os.cpu_count()))  # before MXNet starts its threads
 
@@ -60,7 +60,7 @@ def locationnet_files(folder):
     rng = np.random.RandomState(0)
     with open(folder / "grids.txt", "w") as grids:
         for index in range(CELLS):
-            grids.write("{:x}\t{:.4f}\t{:.4f}\n".format(index, rng.uniform(-55, 70), rng.uniform(-180, 180)))
+            grids.write(f"{index:x}\t{rng.uniform(-55, 70):.4f}\t{rng.uniform(-180, 180):.4f}\n")
 
 
 def photos(width, height):
@@ -143,7 +143,7 @@ def latencies(paths, jpegs):
 def checkpoint_agreement():
     """quantize.py's check on the step-02 checkpoint model: best guesses shared by int8 and fp32 on val photos."""
     model, data = checkpoint.ensure("model"), checkpoint.ensure("data")
-    original = inference.read_locator(str(model)).warm_up()
+    original = quantize.read_locator(str(model)).warm_up()
     batches = quantize.val_batches(str(data), original, 200)
     network = quantize.quantize(original.network, batches[:quantize.CALIBRATION_PHOTOS])
     copy = original.with_network(network, "int8").warm_up()
@@ -156,7 +156,7 @@ def main():
     try:
         locationnet_files(folder)
         params_mb = os.path.getsize(folder / "RN101-5k500-0012.params") / 1e6
-        fp32 = inference.read_locator(str(folder)).warm_up()
+        fp32 = quantize.read_locator(str(folder)).warm_up()
         fused = inference.model_fn(str(folder))  # no int8 copy in the folder: the fused fp32 network
         int8_network = quantize.quantize(fp32.network, [our_preprocess(jpeg) for jpeg in photos(*SIZES[0])])
         int8 = fp32.with_network(int8_network, "int8").warm_up()
@@ -181,19 +181,18 @@ def main():
     print("### Step 03: one photo's latency, LocationNet-size model (ResNet-101, 15,527 cells, 224 x 224)\n")
     for (width, height), rows in tables:
         base = rows[0][1][0]
-        print("{} x {} JPEGs:\n".format(width, height))
+        print(f"{width} x {height} JPEGs:\n")
         print("| path | p50 ms | p95 ms | p50 vs original | of which decode + preprocess, p50 ms |")
         print("| --- | --- | --- | --- | --- |")
         for name, (p50, p95), (decoding, _) in rows:
-            print("| {} | {:.0f} | {:.0f} | {:.2f}x | {:.1f} |".format(name, p50, p95, p50 / base, decoding))
+            print(f"| {name} | {p50:.0f} | {p95:.0f} | {p50 / base:.2f}x | {decoding:.1f} |")
         print()
     print("{} JPEGs of each size, {} timed calls each (the paths take turns), same weights, same run, {} threads: "
           "decode, preprocess, network, top-3, JSON. The talk claimed < 100 ms a photo on a t2.large (2 vCPUs, like this "
           "machine). Goal: int8 at most 0.45x the original's p50 at both sizes.".format(PHOTOS, ROUNDS, os.environ["OMP_NUM_THREADS"]))
-    print("Model size: params file {:.0f} MB fp32, {:.0f} MB int8 (the classifier's weights are stored as int8; the "
+    print(f"Model size: params file {params_mb:.0f} MB fp32, {int8_mb:.0f} MB int8 (the classifier's weights are stored as int8; the "
           "convolutions keep fp32 weights, which MKLDNN quantizes when it loads them). int8 and fp32 make the same "
-          "best guess on {:.1%} of {} validation photos of the step-02 checkpoint model.".format(
-              params_mb, int8_mb, agree, photos_checked))
+          f"best guess on {agree:.1%} of {photos_checked} validation photos of the step-02 checkpoint model.")
 
 
 if __name__ == "__main__":

@@ -23,7 +23,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from workshop import loader
 from workshop.paths import ROOT
+
 STEP = ROOT / "solutions" / "03_host"
 RUNS = 3  # fresh Pythons per model; the median is reported
 MEMORY_SIZES_MB = range(1024, 6145, 1024)  # what Serverless Inference offers
@@ -32,8 +34,7 @@ HEADROOM = 1.25  # the container's own processes and a second request's buffers
 
 def measure(model_dir, jpeg_path):
     """In this (fresh) process: {"imports_mb", "model_fn_s", "peak_mb"} of loading model_dir and one request."""
-    sys.path.insert(0, str(STEP))
-    import inference
+    inference = loader.load(STEP, "inference")
 
     imports_mb = peak_rss_mb()
     started = time.perf_counter()
@@ -52,21 +53,28 @@ def peak_rss_mb():
     return int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) / 1024
 
 
-def fresh_runs(model_dir, jpeg_path):
+def fresh_run(model_dir, jpeg_path):
+    """measure() in a fresh Python with one OpenMP thread, as a container's worker."""
     env = dict(os.environ, OMP_NUM_THREADS="1", PYTHONWARNINGS="ignore")
-    runs = []
-    for _ in range(RUNS):
-        done = subprocess.run([sys.executable, __file__, "--measure", str(model_dir), str(jpeg_path)], env=env,
-                              capture_output=True, text=True)
-        if done.returncode != 0:
-            raise SystemExit(f"Measuring {model_dir} failed:\n{done.stderr[-3000:]}")
-        runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    done = subprocess.run([sys.executable, "-m", "workshop.bench.step03_serverless", "--measure", str(model_dir),
+                           str(jpeg_path)], env=env, capture_output=True, text=True, cwd=ROOT)
+    if done.returncode != 0:
+        raise SystemExit(f"Measuring {model_dir} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def medians(runs):
     return {key: statistics.median(run[key] for run in runs) for key in runs[0]}
+
+
+def fresh_runs(model_dir, jpeg_path):
+    return medians([fresh_run(model_dir, jpeg_path) for _ in range(RUNS)])
 
 
 def model_server_peak_mb(model_files, jpeg, scratch):
     """Peak memory (VmHWM summed over its processes) of multi-model-server serving model_files after one request."""
     import psutil
+
     from workshop.bench import step03_serving
 
     model = step03_serving.container_layout(model_files, scratch / "ml")
@@ -95,18 +103,21 @@ def _peak_kb(pid):
 
 
 def locationnet_folders(folder, jpegs):
-    """LocationNet-shaped files in folder/fp32, and the same plus quantize.py's int8 copy in folder/int8."""
+    """LocationNet-shaped files in folder/fp32 with their places (cells.tsv, as `make locationnet` leaves them), and
+    the same plus quantize.py's int8 copy in folder/int8."""
     from workshop.bench import step03_latency  # its LocationNet-shaped files and photo-like JPEGs
 
     fp32, int8_dir = folder / "fp32", folder / "int8"
     fp32.mkdir()
     step03_latency.locationnet_files(fp32)
+    cells = step03_latency.loader.load(STEP, "cells")
+    cells.write_cells(str(fp32 / "cells.tsv"), cells.read_grids(str(fp32 / "grids.txt")))
     shutil.copytree(fp32, int8_dir)
     inference, quantize = step03_latency.inference, step03_latency.quantize
-    original = inference.read_locator(str(fp32)).warm_up()
+    original = quantize.read_locator(str(fp32)).warm_up()
     network = quantize.quantize(original.network, [step03_latency.our_preprocess(jpeg) for jpeg in jpegs])
     original.with_network(network, "int8").warm_up()  # a forward pass first, as quantize.py does: export needs it
-    network.export(str(int8_dir / inference.int8.PREFIX), 0)
+    inference.int8.write(network, original, str(int8_dir))
     return fp32, int8_dir
 
 

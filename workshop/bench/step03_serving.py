@@ -45,13 +45,10 @@ STARTUP_SECONDS = 300
 
 
 def container_layout(model_files, base):
-    """base/model = the model files + code/ (this step's .py files and requirements.txt), as in the container."""
+    """base/model = the model files + code/ (this step's code/: what deploy.py ships), as in the container."""
     model = base / "model"
     shutil.copytree(model_files, model)
-    code = model / "code"
-    code.mkdir()
-    for path in list(STEP.glob("*.py")) + [STEP / "requirements.txt"]:
-        shutil.copy(path, code)
+    shutil.copytree(STEP / "code", model / "code", ignore=shutil.ignore_patterns("__pycache__"))
     return model
 
 
@@ -80,23 +77,24 @@ def model_server_on(model, variables, scratch):
     old = dict(os.environ)
     os.environ.update(env)
     try:
+        # Private, with no public route (tests/tooling/test_model_server_internals.py fails when it moves).
         config = model_server._generate_mms_config_properties(environment.Environment(), handler_service.__name__)
     finally:
         os.environ.clear()
         os.environ.update(old)
     config_file = scratch / "mms.properties"
     # Here on loopback only, and management on a port of its own (the container shares one; this MMS refuses that).
-    management = "management_address=http://127.0.0.1:{}".format(free_port())
-    config = config.replace("0.0.0.0", "127.0.0.1").replace("management_address=http://127.0.0.1:{}".format(port),
+    management = f"management_address=http://127.0.0.1:{free_port()}"
+    config = config.replace("0.0.0.0", "127.0.0.1").replace(f"management_address=http://127.0.0.1:{port}",
                                                           management)
     config_file.write_text(config)
     command = [str(Path(sys.executable).parent / "multi-model-server"), "--start", "--foreground", "--model-store", "/", "--mms-config",
                str(config_file), "--log-config", model_server.DEFAULT_MMS_LOG_FILE,
-               "--models", "model={}".format(model)]
+               "--models", f"model={model}"]
     log = open(scratch / "mms.log", "w")
     server = subprocess.Popen(command, env=env, cwd=str(scratch), stdout=log, stderr=subprocess.STDOUT,
                               start_new_session=True)
-    url = "http://127.0.0.1:{}".format(port)
+    url = f"http://127.0.0.1:{port}"
     try:
         wait_until_ready(url, server, scratch / "mms.log")
         yield url
@@ -117,7 +115,7 @@ def wait_until_ready(url, server, log):
                 if json.loads(response.read()).get("status") == "Healthy":  # not "Partial Healthy"
                     return
         time.sleep(1)
-    raise SystemExit("multi-model-server did not load the model within {} s".format(STARTUP_SECONDS))
+    raise SystemExit(f"multi-model-server did not load the model within {STARTUP_SECONDS} s")
 
 
 def post(url, jpeg):
@@ -157,10 +155,10 @@ def main():
         jpeg = photo(640, 480)
         service = handler.start(str(model))
         tuned = deploy.serving_environment("ml.c5.large")
-        defaults = "multi-model-server, container defaults: {} workers, OMP_NUM_THREADS=1".format(os.cpu_count())
+        defaults = f"multi-model-server, container defaults: {os.cpu_count()} workers, OMP_NUM_THREADS=1"
         in_process = "in-process handler service (serve.py), MXNet's default threads"
         deployed = "multi-model-server, deploy.py's environment: " + ", ".join(
-            "{}={}".format(name, value) for name, value in sorted(tuned.items()))
+            f"{name}={value}" for name, value in sorted(tuned.items()))
         with contextlib.ExitStack() as servers:
             default_url = servers.enter_context(model_server_on(model, {}, scratch / "defaults"))
             tuned_url = servers.enter_context(model_server_on(model, tuned, scratch / "tuned"))
@@ -177,11 +175,10 @@ def main():
     print("| path | p50 ms | p95 ms | p50 vs container defaults |")
     print("| --- | --- | --- | --- |")
     for name, (p50, p95) in rows.items():
-        print("| {} | {:.0f} | {:.0f} | {:.2f}x |".format(name, p50, p95, p50 / base))
-    print("\n{} requests each from one client (as the bot sends them), the three paths taking turns, after 3 warm-up "
-          "requests; fp32 with fused layers; same run, {} vCPUs. Figures on a shared machine are noisy, and threads "
-          "help only when the vCPUs are free (load average at the end: {:.1f}): read the ratios.".format(
-              ROUNDS, os.cpu_count(), os.getloadavg()[0]))
+        print(f"| {name} | {p50:.0f} | {p95:.0f} | {p50 / base:.2f}x |")
+    print(f"\n{ROUNDS} requests each from one client (as the bot sends them), the three paths taking turns, after 3 warm-up "
+          f"requests; fp32 with fused layers; same run, {os.cpu_count()} vCPUs. Figures on a shared machine are noisy, and threads "
+          f"help only when the vCPUs are free (load average at the end: {os.getloadavg()[0]:.1f}): read the ratios.")
 
 
 if __name__ == "__main__":

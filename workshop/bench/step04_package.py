@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 from workshop.paths import ROOT
+
 BOT = ROOT / "solutions" / "04_bot"
 WHEELS = ROOT / "build" / "lambda-wheels"
 IMPORTS = 7

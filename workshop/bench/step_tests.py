@@ -18,8 +18,8 @@ import sys
 import time
 from pathlib import Path
 
+from workshop import manifest
 from workshop.paths import ROOT
-from workshop import manifest  # noqa: E402 (the checkout's own tooling, also when run as a script)
 
 MAKE_ARTIFACTS = "from workshop import checkpoint; checkpoint.ensure('model')"
 

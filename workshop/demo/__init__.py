@@ -1,7 +1,7 @@
 """`make demo`: WhereML from photos to a reply on X, offline, on this machine, in about a minute.
 
     python -m workshop demo [--tree solutions|steps|DIR] [--open-todos ask|solution|stop] [--quick] [--port 0] [--out build/demo]
-    python -m workshop demo --model locationnet [--photo photos/cape-canaveral-falcon9-dscovr.jpg]
+    python -m workshop demo --model build/locationnet [--photo photos/cape-canaveral-falcon9-dscovr.jpg]
 
 1. sample data      01_data/prepare.py renders the toy world                  -> build/demo/data
 2. training         02_train/launch.py --local trains the network               -> build/demo/model
@@ -19,26 +19,14 @@ Nothing leaves this machine, even where AWS or X credentials are set: AWS (SQS, 
 in-process by moto with fake credentials, X's media host is stood in for by `responses`, and the endpoint is the
 local one. Ctrl-C stops every process the demo started.
 
---model locationnet (`make demo MODEL=locationnet [PHOTO=...]`) skips stages 1-2: the endpoint serves the talk's
+--model build/locationnet (`make demo MODEL=build/locationnet [PHOTO=...]`) skips stages 1-2: the endpoint serves the talk's
 LocationNet (`make locationnet`), and the bot is mentioned with a real photo (real_photo.py).
 
 The files: __main__.py (the command), plan.py (whose code runs), stages.py (the five stages), stand_ins.py (fake
 credentials, moto and `responses`, the mention), processes.py (the processes it starts), out_folder.py (the
 output folder and its lock), real_photo.py (LocationNet on a real photo).
 """
-from pathlib import Path
-
-from workshop.paths import ROOT
 
 
 class DemoError(Exception):
     """Something went wrong that the person running the demo can act on: the message says what to do."""
-
-
-def shown(path_or_command):
-    """A path or a command as the reader would type it, from the repository's root."""
-    if isinstance(path_or_command, list):
-        return " ".join(["python"] + [shown(Path(part)) if part.startswith("/") else part
-                                      for part in path_or_command[1:]])
-    path = Path(path_or_command)
-    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)

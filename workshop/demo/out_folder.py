@@ -8,9 +8,14 @@ import fcntl
 import os
 import shutil
 
-from workshop.demo import DemoError, shown
+from workshop.demo import DemoError
+from workshop.paths import shown
 
 LOCK_FILE = "demo.pid"
+# Written first into every demo's folder, whatever the run (the toy world, MODEL=locationnet, TREE=steps), and kept:
+# the next demo knows the folder as a demo's and empties it.
+MARK = "made-by-the-demo.txt"
+OLD_MARK = "prepare.log"  # what told a demo's folder before MARK: folders of earlier checkouts' demos
 
 
 @contextlib.contextmanager
@@ -35,6 +40,7 @@ def claimed(out):
             print(f"{shown(out / LOCK_FILE)} names pid {earlier}, which is no longer running: an earlier demo was "
                   "stopped without cleaning up.")
         _empty(out)
+        (out / MARK).write_text("`make demo` wrote this folder and empties it at its next run.\n")
         yield out
     finally:
         with contextlib.suppress(OSError):
@@ -64,7 +70,7 @@ def _locked(path):
 
 def _empty(out):
     """Remove what an earlier demo left in `out`, all but the lock."""
-    left = [path for path in out.iterdir() if path.name != LOCK_FILE]
+    left = [path for path in out.iterdir() if path.name not in (LOCK_FILE, MARK)]
     if left:
         print(f"Removing the earlier demo's {shown(out)} to start clean.")
     for path in left:
@@ -76,7 +82,7 @@ def _empty(out):
 
 
 def made_by_a_demo(folder):
-    """An empty folder, or one holding a file that every demo writes first."""
+    """An empty folder, or one holding the file that every demo writes first (or the lock of one that runs)."""
     if not folder.is_dir() or folder.is_symlink():
         return False
-    return not any(folder.iterdir()) or any((folder / name).exists() for name in (LOCK_FILE, "prepare.log"))
+    return not any(folder.iterdir()) or any((folder / name).exists() for name in (LOCK_FILE, MARK, OLD_MARK))

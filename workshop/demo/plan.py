@@ -2,8 +2,9 @@
 import sys
 from dataclasses import dataclass
 
-from workshop.demo import ROOT, DemoError, shown
 from workshop import hints, manifest
+from workshop.demo import DemoError
+from workshop.paths import ROOT, shown
 
 OPEN_TODOS = ("ask", "solution", "stop")
 STAGE_NAMES = {1: "sample data", 2: "training", 3: "the endpoint", 4: "the bot"}  # stage number = step number
@@ -35,7 +36,7 @@ def whose_code(tree, open_todos, tree_name):
             code[step.number] = solution_code(step, left)
             unfinished.append(f"   step {step.number} ({shown(folder)}): {todos(left)} open, {', '.join(left)}")
         else:
-            test = f"make test-step {step.number}" + ("" if tree_name == "steps" else f" TARGET={tree_name}")
+            test = f"make test-step {step.number}" + ("" if tree_name == "steps" else f" TREE={tree_name}")
             code[step.number] = StepCode(step.number, folder, f"your code ({shown(folder)})", test)
     if unfinished and not chose_the_solutions(unfinished, open_todos):
         raise DemoError(
@@ -52,7 +53,7 @@ def solution_code(step, open_in_yours=()):
     whose = f"the solution ({shown(step.solution)})"
     if open_in_yours:
         whose += f", {todos(open_in_yours)} open in yours ({', '.join(open_in_yours)})"
-    return StepCode(step.number, step.solution, whose, f"make test-step {step.number} TARGET=solutions")
+    return StepCode(step.number, step.solution, whose, f"make test-step {step.number} TREE=solutions")
 
 
 def chose_the_solutions(unfinished, open_todos):

@@ -4,7 +4,13 @@ import os
 import signal
 import subprocess
 
-from workshop.demo import ROOT, DemoError, shown
+from workshop.demo import DemoError
+from workshop.paths import ROOT, shown
+
+
+def command_line(command):
+    """A command the demo runs, as the reader would type it: `python` and paths from the repository's root."""
+    return " ".join(["python"] + [shown(part) if part.startswith("/") else part for part in command[1:]])
 
 
 class Processes:

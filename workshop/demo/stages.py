@@ -14,12 +14,15 @@ import urllib.request
 from dataclasses import asdict, dataclass
 
 import boto3
+from botocore.response import StreamingBody
 from chalice.test import Client
 
-from workshop.demo import ROOT, DemoError, shown, stand_ins
-from workshop.demo.plan import STAGE_NAMES
-from workshop.demo.processes import tail
 from workshop import loader
+from workshop import photo as photo_input
+from workshop.demo import DemoError, stand_ins
+from workshop.demo.plan import STAGE_NAMES
+from workshop.demo.processes import command_line, tail
+from workshop.paths import shown
 
 PY = sys.executable
 STAGES = 5
@@ -52,9 +55,10 @@ def run(out, size, port, processes, code):
                     lambda: train(code[2].folder, out, size["epochs"], processes))
     endpoint = stage(3, "endpoint", "The endpoint on this machine (step 03, serve.py)",
                      lambda: start_endpoint(code[3].folder, out, port, processes))
-    photo, jpeg, reply = stage(4, "bot", "A mention of the bot with a held-out photo (step 04, DRY_RUN=1)",
-                               lambda: mention_the_bot(code[4], out, endpoint))
-    predictions = stage(5, "result", "The result", lambda: show_result(out, endpoint, photo, jpeg, reply))
+    photo, jpeg, (reply, answered) = stage(4, "bot", "A mention of the bot with a held-out photo (step 04, DRY_RUN=1)",
+                                           lambda: mention_the_bot(code[4], out, endpoint))
+    predictions = stage(5, "result", "The result", lambda: held_out_result(out, photo, jpeg, reply, answered))
+    ring_the_truth(out, code[4].folder, predictions, (photo.lat, photo.lng))
     processes.stop_all()
     print("Stopped the endpoint.")
     return {
@@ -100,7 +104,7 @@ def make_data(folder, out, photos, processes):
     command = [PY, str(folder / "prepare.py"), "--source", "sample", "--limit", str(photos), "--out", str(data)]
     processes.run(command, out / "prepare.log", "Making the sample data failed")
     about = json.loads((data / "dataset.json").read_text())
-    print(f"      {shown(command)}\n      {about['photos']} photos in {about['cells']} cells ({about['train']} train, "
+    print(f"      {command_line(command)}\n      {about['photos']} photos in {about['cells']} cells ({about['train']} train, "
           f"{about['val']} val) in {shown(data)}")
     return about
 
@@ -112,7 +116,7 @@ def train(folder, out, epochs, processes):
     processes.run(command, out / "train.log", "Training failed")
     metrics = json.loads((model / "metrics.json").read_text())
     training = sum(epoch.get("seconds", 0) for epoch in metrics["epochs"])
-    print(f"      {shown(command)}\n      {training:.0f} s of training; the model is in {shown(model)}\n")
+    print(f"      {command_line(command)}\n      {training:.0f} s of training; the model is in {shown(model)}\n")
     print(accuracy_table(metrics))
     return metrics
 
@@ -142,7 +146,7 @@ def start_endpoint(folder, out, port, processes, model=None):
     while time.monotonic() < deadline:
         found = re.search(r" on (http://127\.0\.0\.1:\d+)", log.read_text(errors="replace"))
         if found and answers_ping(found[1]):
-            print(f"      {shown(command)}\n      {found[1]} answers /ping")
+            print(f"      {command_line(command)}\n      {found[1]} answers /ping")
             return found[1]
         if server.poll() is not None:
             raise DemoError(f"The endpoint stopped at its start. The end of {shown(log)}:\n{tail(log)}")
@@ -177,13 +181,15 @@ def mention_the_bot(bot, out, endpoint):
 
 
 def ask_the_bot(bot, out, endpoint, jpeg):
-    """A mention of the bot with the photo `jpeg`, through the webhook, the queue and the worker: the reply text."""
+    """A mention of the bot with the photo `jpeg`, through the webhook, the queue and the worker: (the reply text,
+    the predictions the worker got from the endpoint)."""
     stage_config = loader.load(bot.folder, "stage_config")
     settings = stage_config.stage_settings(BOT_STAGE, bot.folder / ".chalice" / "config.json")
     os.environ.update(settings, DRY_RUN="1", DRY_RUN_DIR=str(out), AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME=endpoint)
     app = loader.load(bot.folder, "app").app
     setup_aws = loader.load(bot.folder, "setup_aws")
     local_worker = loader.load(bot.folder, "local_worker")
+    answers = endpoint_answers(loader.load(bot.folder, "chalicelib.aws_clients").SESSION)
     with stand_ins.aws_and_x(jpeg):
         setup_aws.create(BOT_STAGE, say=lambda line: None)
         print(f"      AWS emulated in-process by moto: setup_aws.py made queue {settings['QUEUE_NAME']} (+ its "
@@ -202,7 +208,25 @@ def ask_the_bot(bot, out, endpoint, jpeg):
         queue_url = sqs.get_queue_url(QueueName=settings["QUEUE_NAME"])["QueueUrl"]
         with contextlib.redirect_stdout(io.StringIO()):  # the worker's dry-run print: stage 5 shows the reply
             local_worker.drain(client, sqs, queue_url, wait_seconds=0)
-    return dry_run_reply(out, event["data"]["payload"]["id"], bot)
+    reply = dry_run_reply(out, event["data"]["payload"]["id"], bot)
+    if len(answers) != 1:
+        raise DemoError(f"The worker asked the endpoint {len(answers)} times for one mention, not once: check "
+                        f"{shown(bot.folder)} with `{bot.test_command}`.")
+    return reply, answers[0]["predictions"]
+
+
+def endpoint_answers(session):
+    """A list that gets each answer the bot's clients of `session` receive from the endpoint (InvokeEndpoint), read
+    through botocore's events and handed on unchanged: the demo shows what the bot was told without asking again."""
+    answers = []
+
+    def keep(parsed, **_):
+        body = parsed["Body"].read()
+        answers.append(json.loads(body))
+        parsed["Body"] = StreamingBody(io.BytesIO(body), len(body))
+
+    session.events.register("after-call.sagemaker-runtime.InvokeEndpoint", keep)
+    return answers
 
 
 def dry_run_reply(out, tweet_id, bot):
@@ -215,24 +239,34 @@ def dry_run_reply(out, tweet_id, bot):
     return text.read_text(encoding="utf-8").strip()
 
 
-def show_result(out, endpoint, photo, jpeg, reply):
-    """The reply, the truth, how far off the best guess is; the pictures next to summary.json."""
-    geo = loader.load(ROOT / "solutions" / "02_train", "geo")
-    predictions = ask_endpoint(endpoint, jpeg)["predictions"]
-    best = predictions[0]
-    off = float(geo.haversine_km(photo.lat, photo.lng, best["lat"], best["lng"]))
+def ring_the_truth(out, bot_folder, predictions, truth):
+    """reply.png: the bot's map of these guesses with a ring where the photo was taken (the bot on X draws none:
+    X strips a photo's GPS EXIF)."""
+    if truth:
+        map_image = loader.load(bot_folder, "chalicelib.map_image")
+        (out / "reply.png").write_bytes(map_image.draw_map(predictions, truth=truth))
+        print(f"      On {shown(out / 'reply.png')}, the ring is where the photo was taken.")
+
+
+def show_result(out, reply, where):
+    """Stage 5: the reply as the bot would post it, then `where` the photo was taken and how far off the guesses are."""
     print(f"      The reply, exactly as the bot would post it (with {shown(out / 'reply.png')} attached):\n")
     print(f"{reply}\n")
-    where = ", ".join(filter(None, [photo.place, photo.admin1, photo.country_code]))
-    print(f"      The photo was taken at {photo.lat:.2f}, {photo.lng:.2f}, near {where}, in cell {photo.cell} "
-          f"({photo.cell_place}).")
-    right = "its own cell, whose photos' mean position is" if best["cell"] == photo.cell_token else "a cell"
-    print(f"      The best guess is {right} {off:,.0f} km away from it.")
+    print("      " + where.replace("\n", "\n      "))
+
+
+def held_out_result(out, photo, jpeg, reply, predictions):
+    """The toy world's stage 5: the reply, the truth, how far off the best guess is; the pictures next to
+    summary.json; the predictions, each with its distance from the photo."""
+    km = photo_input.km_from(photo.lat, photo.lng, predictions)
+    near = ", ".join(filter(None, [photo.place, photo.admin1, photo.country_code]))
+    right = "its own cell, whose photos' mean position is" if predictions[0]["cell"] == photo.cell_token else "a cell"
+    show_result(out, reply, f"The photo was taken at {photo.lat:.2f}, {photo.lng:.2f}, near {near}, in cell "
+                            f"{photo.cell} ({photo.cell_place}).\nThe best guess is {right} {km[0]:,.0f} km away from it.")
     shutil.copy(out / "data" / "cells.png", out / "cells.png")
     shutil.copy(out / "model" / "output" / "curves.png", out / "curves.png")
     (out / "photo.jpg").write_bytes(jpeg)
-    return [dict(guess, km_from_photo=round(float(geo.haversine_km(photo.lat, photo.lng, guess["lat"],
-                                                                    guess["lng"])), 1)) for guess in predictions]
+    return [dict(guess, km_from_photo=round(off, 1)) for guess, off in zip(predictions, km)]
 
 
 def port_is_free(port):
@@ -251,13 +285,6 @@ def answers_ping(url):
             return answer.status == 200
     except OSError:
         return False
-
-
-def ask_endpoint(url, jpeg):
-    request = urllib.request.Request(f"{url}/invocations", data=jpeg, headers={
-        "Content-Type": "image/jpeg", "Accept": "application/json"})
-    with urllib.request.urlopen(request, timeout=20) as answer:
-        return json.loads(answer.read())
 
 
 def reverse_geocode(lat, lng):

@@ -1,17 +1,14 @@
 """What stands in for AWS and X: fake credentials, moto in this process, `responses` as X's media host, and a
 mention of the bot signed as X signs it."""
-import base64
 import contextlib
-import hashlib
-import hmac
 import os
 import time
 
 import responses
 from moto import mock_aws
-from moto.core.models import override_responses_real_send
 
-from workshop.demo import ROOT
+from workshop import x_stand_in
+from workshop.paths import ROOT
 
 PHOTO_URL = "https://pbs.twimg.com/media/whereml-demo.jpg"
 
@@ -47,22 +44,18 @@ def go_offline():
 def aws_and_x(jpeg):
     """moto answers AWS in this process; `responses` serves the photo as X's media host and refuses anything else
     but the local endpoint."""
-    with mock_aws(), responses.RequestsMock(assert_all_requests_are_fired=False) as x:
-        override_responses_real_send(x)  # what moto does not serve goes to `responses`
-        try:
-            x.add_passthru("http://127.0.0.1")
-            x.add(responses.GET, PHOTO_URL, body=jpeg, content_type="image/jpeg")
-            yield
-        finally:
-            override_responses_real_send(None)
+    with mock_aws(), x_stand_in.x_api() as x:
+        x.add_passthru("http://127.0.0.1")
+        x.add(responses.GET, PHOTO_URL, body=jpeg, content_type="image/jpeg")
+        yield
 
 
 def mention(settings):
     """An X Activity API delivery: someone mentions the bot in a post with a photo (a v2 Post, its media in
     includes.media, named by the post's attachments.media_keys)."""
     bot_id, bot_name = settings["BOT_USER_ID"], settings["BOT_SCREEN_NAME"]
-    post_id = str((int(time.time() * 1000) - 1288834974657) << 22)  # X's post ids carry their time: the bot
-    post = {                                                           # answers only recent posts
+    post_id = x_stand_in.post_id_at(time.time())  # X's post ids carry their time: the bot answers only recent posts
+    post = {
         "id": post_id,
         "text": f"@{bot_name} where was this taken?",
         "author_id": "2",
@@ -80,5 +73,4 @@ def mention(settings):
 
 def x_signature(body):
     """What X puts in x-twitter-webhooks-signature: HMAC-SHA256 of the body with the consumer secret, base64."""
-    digest = hmac.new(OFFLINE["X_CONSUMER_SECRET"].encode(), body, hashlib.sha256).digest()
-    return "sha256=" + base64.b64encode(digest).decode()
+    return x_stand_in.signature(body, OFFLINE["X_CONSUMER_SECRET"])

@@ -1,7 +1,7 @@
 """The AWS account itself: credentials, region, the S3 bucket, and a budget that warns before the bill does."""
 from botocore.exceptions import ClientError
 
-from workshop.doctor import MMCOMMONS_REGION, fix, ok
+from workshop.doctor import MMCOMMONS_REGION, NO_CREDENTIALS, NO_REGION, fix, ok
 
 CROSS_REGION = (
     "Multimedia Commons is in us-west-2: `make data SOURCE=mmcommons` from {region} pays S3's inter-region "
@@ -17,8 +17,7 @@ PERIODS = {"DAILY": "day", "MONTHLY": "month", "QUARTERLY": "quarter", "ANNUALLY
 
 def credentials(host):
     if host.session.get_credentials() is None:
-        return [fix("no AWS credentials: run `aws configure` (or export AWS_PROFILE=...), then "
-                    "`aws sts get-caller-identity`")]
+        return [fix(NO_CREDENTIALS)]
     identity = host.client("sts").get_caller_identity()
     return [ok(f"AWS credentials: account {identity['Account']} as {identity['Arn']}")]
 
@@ -26,7 +25,7 @@ def credentials(host):
 def region(host):
     name = host.session.region_name
     if not name:
-        return [fix(f"no AWS region: export AWS_DEFAULT_REGION={MMCOMMONS_REGION} (Multimedia Commons' region)")]
+        return [fix(NO_REGION)]
     if name != MMCOMMONS_REGION:
         return [ok(f"region {name}; " + CROSS_REGION.format(region=name))]
     return [ok(f"region {name}, where Multimedia Commons is")]
@@ -36,7 +35,7 @@ def bucket(host):
     if not host.bucket:
         return [fix("no bucket given: `make doctor BUCKET=name` (the bucket of s3://BUCKET/whereml/...)")]
     if not host.session.region_name:
-        return [fix(f"bucket {host.bucket} cannot be checked without a region (above)")]
+        return [fix(NO_REGION)]
     s3 = host.client("s3")
     try:
         s3.head_bucket(Bucket=host.bucket)

@@ -3,8 +3,9 @@
 A new account often has 0 for an instance type, and the job or endpoint then fails with ResourceLimitExceeded
 after the upload; here each shortfall names its quota and links to the page that requests more.
 """
-from workshop import ROOT, loader
+from workshop import loader
 from workshop.doctor import fix, ok
+from workshop.paths import ROOT
 
 SOLUTIONS = ROOT / "solutions"
 REQUEST_PAGE = "https://{region}.console.aws.amazon.com/servicequotas/home/services/sagemaker/quotas/{code}"

@@ -11,8 +11,10 @@ from urllib.parse import unquote
 from botocore.exceptions import ClientError
 
 from workshop.doctor import fix, ok
+from workshop.paths import ROOT
 
 SAGEMAKER = "sagemaker.amazonaws.com"
+POLICY_FOLDER = ROOT / "build" / "doctor"  # where the policy a role lacks is written, for `aws iam put-role-policy`
 MXNET_IMAGES = "763104351884"  # the AWS account of SageMaker's framework images (deep learning containers)
 
 
@@ -60,11 +62,26 @@ def permissions(host):
                                                                         host.account())
                if not allows(documents, action, resource)]
     if missing:
-        listed = "; ".join(f"{action} on {resource} ({who})" for action, resource, who in missing)
-        return [fix(f"role {role['RoleName']} lacks {listed}: attach a policy allowing them (AmazonSageMakerFullAccess "
-                    f"covers all but S3, which it allows only on buckets named *sagemaker*)")]
+        path = write_policy(role["RoleName"], missing)
+        path = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path  # as `make doctor` runs, from ROOT
+        actions = ", ".join(dict.fromkeys(action for action, _, _ in missing))
+        return [fix(f"role {role['RoleName']} lacks {actions} (on what: {path}): `aws iam put-role-policy "
+                    f"--role-name {role['RoleName']} --policy-name whereml-workshop --policy-document file://{path}`")]
     return [ok(f"role {role['RoleName']} may read and write s3://{host.bucket}, pull the MXNet images, log and "
                "report metrics")]
+
+
+def write_policy(role_name, missing):
+    """build/doctor/<role>-policy.json: an IAM policy allowing each (action, resource, who) of `missing`."""
+    resources = {}
+    for action, resource, _ in missing:
+        resources.setdefault(resource, []).append(action)
+    statements = [{"Effect": "Allow", "Action": actions, "Resource": resource}
+                  for resource, actions in resources.items()]
+    POLICY_FOLDER.mkdir(parents=True, exist_ok=True)
+    path = POLICY_FOLDER / f"{role_name}-policy.json"
+    path.write_text(json.dumps({"Version": "2012-10-17", "Statement": statements}, indent=2) + "\n")
+    return path
 
 
 def allows(documents, action, resource):

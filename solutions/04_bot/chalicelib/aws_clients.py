@@ -6,6 +6,6 @@ import boto3
 SESSION = boto3.session.Session()
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def client(service):
     return SESSION.client(service)

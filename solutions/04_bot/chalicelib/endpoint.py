@@ -95,10 +95,11 @@ def _runtime():
     return SESSION.client("sagemaker-runtime", config=timeouts)
 
 
-def predict(endpoint_name, photo):
-    """The endpoint's guesses for `photo` (bytes), best first: dicts with lat, lng, probability, place, ..."""
+def predict(endpoint_name, photo, runtime=None):
+    """The endpoint's guesses for `photo` (bytes), best first: dicts with lat, lng, probability, place, ...
+    `runtime`: a sagemaker-runtime client with other timeouts (the web page's)."""
     try:
-        answer = _runtime().invoke_endpoint(
+        answer = (runtime or _runtime()).invoke_endpoint(
             EndpointName=endpoint_name, Body=photo, ContentType=content_type(photo), Accept="application/json"
         )
         body = json.loads(answer["Body"].read())

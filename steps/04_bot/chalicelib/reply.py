@@ -10,9 +10,11 @@ NAME_PUNCTUATION = " -'’,.()"  # what real place names use besides letters, ma
 
 
 def weighted_length(text):
-    """The length X counts, never less: most Latin text weighs 1 a character, everything else (CJK, emoji) 2."""
+    """The length X counts, never less: most Latin text weighs 1 a character, everything else (CJK, emoji) 2, each
+    character of the text's NFC form, as X weighs it: "क़" (U+0958) is two characters there."""
     light = ((0, 4351), (8192, 8205), (8208, 8223), (8242, 8247))
-    return sum(1 if any(low <= ord(c) <= high for low, high in light) else 2 for c in text)
+    as_x_reads_it = unicodedata.normalize("NFC", text)
+    return sum(1 if any(low <= ord(c) <= high for low, high in light) else 2 for c in as_x_reads_it)
 
 
 def flag(country_code):

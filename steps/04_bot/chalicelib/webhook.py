@@ -6,9 +6,12 @@ One route takes both kinds of delivery: the X Activity API's `{"data": {"event_t
 import base64
 import hashlib
 import hmac
+import logging
 
 from chalicelib import post_ids
 from chalicelib.photos import checked_photo_url
+
+log = logging.getLogger(__name__)
 
 
 def crc_response(consumer_secret, crc_token):
@@ -65,26 +68,54 @@ def is_repost(post):
     return any(_object(ref).get("type") == "retweeted" for ref in _list(post.get("referenced_tweets")))
 
 
+def why_not_answered(post, bot_user_id):
+    """Why a v2 Post that mentions the bot gets no reply, in a few words, or None: the webhook and the poller alike.
+
+    A post that replies to one of the bot's posts (each one a reply) is not answered: another photo bot that answers
+    every reply with a photo and a mention would otherwise go back and forth with it for ever.
+    """
+    if post_ids.checked(post.get("id")) is None:
+        return "its id is not one X writes"
+    if post.get("author_id") == bot_user_id:
+        return "it is the bot's own post"
+    if is_repost(post):
+        return "it is a repost"
+    if post.get("in_reply_to_user_id") == bot_user_id:
+        return "it replies to the bot's own reply (answering could start a loop with another bot)"
+    return None
+
+
+def skipped(post_id, reason):
+    """No work for this post; the log says why, by the post's id alone."""
+    log.info("No reply to post %s: %s", post_ids.checked(post_id) or "(an id X would not write)", reason)
+    return []
+
+
 def activity_work_items(delivery, bot_user_id):
-    """The work item of an X Activity API delivery: someone's post that mentions the bot, not a repost.
+    """The work item of an X Activity API delivery: someone's post that mentions the bot, not a repost, nor a reply
+    to the bot's reply.
 
     Its photo comes from the delivery's `includes.media`; without them, "photo_url" is None and the worker looks
-    the post up. Other event types, and events of another account's subscription, give no work.
+    the post up. Other event types, and events of another account's subscription, give no work. Each delivery that
+    gives none is logged once, with the reason.
     """
     post = _object(delivery.get("payload"))
     includes = _object(delivery.get("includes"))
     post_id, author_id = post.get("id"), post.get("author_id")
-    if (
-        delivery.get("event_type") != "post.mention.create"
-        or _object(delivery.get("filter")).get("user_id") != bot_user_id
-        or not is_new_post_id(post_id)
-        or author_id == bot_user_id
-        or is_repost(post)
-    ):
-        return []
+    subscriber = _object(delivery.get("filter")).get("user_id")
     url = post_photo_url(post, includes.get("media"))
-    if url is None and "media" in includes:  # X sent the post's media: none of them is a photo
-        return []
+    if delivery.get("event_type") != "post.mention.create":
+        return skipped(post_id, "the event is not a post.mention.create")
+    if subscriber != bot_user_id:
+        return skipped(post_id, "the event is for the account {}, and the stage's BOT_USER_ID is {}".format(
+            post_ids.checked(subscriber) or "(not an id)", bot_user_id))
+    reason = why_not_answered(post, bot_user_id)
+    if reason is None and not post_ids.is_recent(post_id):
+        reason = f"it is older than the dedupe window ({post_ids.MAX_AGE // 86400} days)"
+    if reason is None and url is None and "media" in includes:  # X sent the post's media: none of them is a photo
+        reason = "none of its media is a photo on X's media host"
+    if reason:
+        return skipped(post_id, reason)
     users = [_object(user) for user in _list(includes.get("users"))]
     author = next((user.get("username") for user in users if user.get("id") == author_id), "")
     return [{"tweet_id": post_id, "photo_url": url, "author": author if isinstance(author, str) else ""}]
@@ -115,8 +146,11 @@ def work_items(event, bot_user_id):
             _mentions(tweet, bot_user_id)
             and author.get("id_str") != bot_user_id
             and "retweeted_status" not in tweet
+            and tweet.get("in_reply_to_user_id_str") != bot_user_id  # as why_not_answered says
             and url
             and is_new_post_id(tweet.get("id_str"))
         ):
             items.append({"tweet_id": tweet["id_str"], "photo_url": url, "author": author.get("screen_name", "")})
+        else:
+            skipped(tweet.get("id_str"), "not someone else's recent photo mention of the bot (Account Activity)")
     return items

@@ -163,7 +163,7 @@ class XClient:
                 max_results=100,
                 expansions=["attachments.media_keys", "author_id"],
                 media_fields=["url", "type"],
-                tweet_fields=["attachments", "referenced_tweets"],
+                tweet_fields=["attachments", "in_reply_to_user_id", "referenced_tweets"],
                 user_fields=["username"],
                 user_auth=True,
             )

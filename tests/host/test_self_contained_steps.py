@@ -1,0 +1,37 @@
+"""A tree laid out like steps/ anywhere tests the same: a copy of solutions/ outside the checkout passes the step
+tests that read files beside the step code (LocationNet's grids.txt, the cells, the toy world's land mask), so no
+step file finds what it needs above its own folder (`make test-step 3 TREE=DIR`)."""
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from workshop.paths import ROOT
+
+# For each step, test files that load what the step's code keeps beside it; for step 3 every test of LocationNet's
+# files (where a script once looked for grids.txt above its folder). The whole suites run in `make test`.
+QUICK = {
+    "step01": ["test_cells.py", "test_sample.py"],
+    "step02": ["test_geo.py", "test_model_folder.py"],
+    "step03": sorted(path.name for path in (ROOT / "tests" / "step03").glob("test_*locationnet*.py")) + [
+        "test_inference.py"],
+    "step04": ["test_reply.py", "test_map_image.py"],
+}
+
+
+@pytest.fixture(scope="module")
+def copy_elsewhere(tmp_path_factory):
+    """solutions/ copied to a temporary folder outside the checkout, without caches."""
+    copy = tmp_path_factory.mktemp("elsewhere") / "tree"
+    shutil.copytree(ROOT / "solutions", copy, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    assert not copy.resolve().is_relative_to(ROOT.resolve())
+    return copy
+
+
+@pytest.mark.parametrize("suite", QUICK)
+def test_a_copy_of_solutions_outside_the_checkout_passes_the_steps_tests(copy_elsewhere, suite):
+    files = [f"tests/{suite}/{name}" for name in QUICK[suite]]
+    result = subprocess.run([sys.executable, "-m", "pytest", *files, "-q", "-x", "-p", "no:cacheprovider",
+                             f"--tree={copy_elsewhere}"], cwd=ROOT, capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, f"{suite} against a copy of solutions/ in {copy_elsewhere}:\n{result.stdout[-3000:]}"
