@@ -30,7 +30,7 @@ def gigabyte_jpeg(tmp_path):
 
 
 def long_pipe(tmp_path):
-    """A named pipe called photo.jpg that a writer fills with 256 MB (far past the endpoint's limit)."""
+    """A named pipe called photo.jpg that a writer fills with 256 MB (far past the bot's limit)."""
     path = tmp_path / "photo.jpg"
     os.mkfifo(path)
 
@@ -47,10 +47,10 @@ def long_pipe(tmp_path):
 
 
 @pytest.mark.parametrize("make_photo, words", [
-    (gigabyte_jpeg, ["is 1,073.7 MB", "up to 6 MB", "413"]),
+    (gigabyte_jpeg, ["is 1,073.7 MB", "X takes photos up to 5 MB"]),
     (long_pipe, ["is not a file"]),
 ], ids=["a 1 GB file named .jpg", "a pipe of 256 MB named .jpg"])
-def test_a_photo_is_never_read_beyond_the_endpoints_limit(locationnet_near_the_cape, tmp_path, make_photo, words):
+def test_a_photo_is_never_read_beyond_the_bots_limit(locationnet_near_the_cape, tmp_path, make_photo, words):
     import tracemalloc
 
     photo = make_photo(tmp_path)

@@ -38,10 +38,10 @@ def test_a_tree_name_is_a_folder_of_the_root_or_a_path(tmp_path):
 
 
 @pytest.mark.parametrize("goals, runs", [
-    (["test-step", "1"], "test-step --tree steps 1"),
-    (["test-step", "1", "TREE=solutions"], "test-step --tree solutions 1"),
-    (["watch-step", "2", "TREE=solutions"], "watch-step --tree solutions 2"),
-    (["test-step", "1", "TARGET=solutions"], "test-step --tree solutions 1"),
+    (["test-step", "1"], "test-step --tree='steps' 1"),
+    (["test-step", "1", "TREE=solutions"], "test-step --tree='solutions' 1"),
+    (["watch-step", "2", "TREE=solutions"], "watch-step --tree='solutions' 2"),
+    (["test-step", "1", "TARGET=solutions"], "test-step --tree='solutions' 1"),
 ])
 def test_make_test_step_takes_tree(goals, runs):
     result = subprocess.run(["make", "-s", "-n", "-C", str(ROOT), "-o", ".venv/.installed", "-o",
