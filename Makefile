@@ -97,8 +97,9 @@ test-step: $(STAMP)
 watch-step: $(STAMP)
 	@$(WORKSHOP) watch-step --tree=$(call quoted,$(TREE)) $(N)
 
+# hint-step: LEVEL=k shows that level of the hints; diff-step: TODO=02.3 (or all) instead of the first open TODO.
 hint-step diff-step reset-step checkpoint-step: $(STAMP)
-	@$(WORKSHOP) $@ $(N)
+	@$(WORKSHOP) $@ $(N) $(if $(filter hint-step,$@),$(if $(LEVEL),--level $(LEVEL)))$(if $(filter diff-step,$@),$(if $(TODO),--todo $(TODO)))
 
 bench: $(WHEELS)
 status generate check-generated bench: $(STAMP)

@@ -27,8 +27,8 @@ from workshop.paths import ROOT, shown
 
 STEP_COMMANDS = {
     "test-step": lambda number, args: step_tests.main(number, args.tree, args.root),
-    "hint-step": lambda number, args: hint_step.main(number, args.root),
-    "diff-step": lambda number, args: diff_step.main(number, args.root),
+    "hint-step": lambda number, args: hint_step.main(number, args.root, level=args.level),
+    "diff-step": lambda number, args: diff_step.main(number, args.root, todo_id=args.todo),
     "reset-step": lambda number, args: reset_step.main(number, args.root),
     "checkpoint-step": lambda number, args: checkpoint_step.main(number, args.root),
     "watch-step": lambda number, args: watch.main(number, args.tree, args.root),
@@ -95,6 +95,11 @@ def parser():
         command.add_argument("step", nargs="*", help="the step number")
         if name in ("test-step", "watch-step"):
             command.add_argument("--tree", help="steps (default, or $TREE), solutions, or a folder like them")
+        if name == "hint-step":
+            command.add_argument("--level", type=int, help="show this level of the hints (default: the next one)")
+        if name == "diff-step":
+            command.add_argument("--todo", metavar="ID", help="this TODO's solution (default: the first open one; "
+                                 "all: every change)")
     generating = commands.add_parser("generate", help="solutions/ -> steps/")
     generating.add_argument("--out", type=Path, help="write into this folder instead of steps/")
     generating.add_argument("--only", nargs="+", metavar="ID", help="stub only these TODOs (needs --out)")

@@ -105,6 +105,7 @@ def problems(root, steps, todo_id=None):
     """What is wrong before any test runs: the manifest, variants.toml, too few variants, a stale steps/."""
     found = manifest.problems(root) + manifest.variant_problems(root)
     found += [line for step in steps for line in generate.variant_problems(step)]
+    found += [line for step in steps for line in hints.giveaways(step) if todo_id in (None, line.split()[1][:-1])]
     listed = manifest.variants(root)
     found += [f"TODO {todo.id} ({todo.label}) has {len(listed.get(todo.id, ()))} wrong variant(s) in "
               f"{manifest.VARIANTS}: every TODO needs at least {MIN_VARIANTS} (MAINTAINING.md, \"Wrong variants\")."

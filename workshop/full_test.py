@@ -6,29 +6,50 @@ work in steps/ never makes it fail: it only notes that steps/ differs. Whether s
 makes is the maintainers' check, `make check-generated`, which `make check-workshop` and CI run.
 
 The suites run `workers` at a time, one pytest process each (on two cores that keeps both busy, as pytest-xdist
-would, and each suite keeps its own session fixtures); each suite's output comes as it ends. Whether the tests catch
-the starters and the wrong variants is `make check-workshop`'s question.
+would, and each suite keeps its own session fixtures). A line says when a suite starts; every `every` seconds a
+line says which suites are running, how far each is (pytest's own percentage) and the time so far; each suite's
+output comes as it ends. Whether the tests catch the starters and the wrong variants is `make check-workshop`'s
+question.
 """
 import importlib.util
+import re
 import subprocess
 import sys
+import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 
 from workshop import check_generated, step_tests
 from workshop.generate import MarkerError
 from workshop.paths import ROOT
 
+PERCENT = re.compile(r"\[\s*(\d+)%\]\s*$")  # the end of a line of pytest -q's dots
+EVERY = 30  # seconds between two lines of progress
 
-def _pytest(folder, root):
-    """(exit code, output) of pytest on tests/`folder` against the solutions."""
-    command = [sys.executable, "-m", "pytest", f"tests/{folder}", "-q", "-p", "no:cacheprovider",
-               "--tree=solutions"]
-    run = subprocess.run(command, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                         errors="replace")
-    if run.returncode == step_tests.NO_TESTS:
-        return run.returncode, run.stdout + f"tests/{folder} collected no tests: it must hold test_*.py files.\n"
-    return run.returncode, run.stdout
+
+class Suite:
+    """One suite's pytest run: its folder, how far it is, and when it started."""
+
+    def __init__(self, folder):
+        self.folder, self.percent, self.started = folder, 0, None
+
+    def run(self, root, say, place):
+        self.started = time.monotonic()
+        say(f"--- tests/{self.folder} started ({place})")
+        command = [sys.executable, "-m", "pytest", f"tests/{self.folder}", "-q", "-p", "no:cacheprovider",
+                   "--tree=solutions"]
+        process = subprocess.Popen(command, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                   errors="replace")
+        lines = []
+        for line in process.stdout:
+            lines.append(line)
+            found = PERCENT.search(line)
+            if found:
+                self.percent = int(found[1])
+        code, output = process.wait(), "".join(lines)
+        if code == step_tests.NO_TESTS:
+            output += f"tests/{self.folder} collected no tests: it must hold test_*.py files.\n"
+        return code, output, time.monotonic() - self.started
 
 
 def lint(root, say):
@@ -64,7 +85,13 @@ def suites(root=ROOT):
     return sorted(folders, key=lambda name: LONGEST_FIRST.index(name) if name in LONGEST_FIRST else len(LONGEST_FIRST))
 
 
-def main(root=ROOT, say=print, workers=2):
+def _progress(running, done, total, started):
+    now = time.monotonic()
+    shown = ", ".join(f"tests/{suite.folder} {suite.percent}% ({now - suite.started:.0f} s)" for suite in running)
+    return f"... running {shown}; {done} of {total} suites done, {now - started:.0f} s so far"
+
+
+def main(root=ROOT, say=print, workers=2, every=EVERY):
     started = time.monotonic()
     try:
         edited = check_generated.differences(root)
@@ -79,19 +106,35 @@ def main(root=ROOT, say=print, workers=2):
     if lint(root, say) != 0:
         return 1
 
-    def timed(folder):
-        began = time.monotonic()
-        return (*_pytest(folder, root), time.monotonic() - began)
+    listed = [Suite(folder) for folder in suites(root)]
+    failed, finished, stop = [], [], threading.Event()
 
-    failed = []
-    listed = suites(root)
-    with ThreadPoolExecutor(workers) as pool:
-        for folder, (code, output, seconds) in zip(listed, pool.map(timed, listed)):
-            say(f"--- tests/{folder} against solutions/ ({seconds:.1f} s)\n{output.rstrip()}")
-            if code != 0:
-                failed.append(f"tests/{folder}")
+    def report():
+        while not stop.wait(every):
+            running = [suite for suite in listed if suite.started and suite not in finished]
+            if running:
+                say(_progress(running, len(finished), len(listed), started))
+
+    reporter = threading.Thread(target=report, daemon=True)
+    reporter.start()
+    try:
+        with ThreadPoolExecutor(workers) as pool:
+            runs = {pool.submit(suite.run, root, say, f"{place} of {len(listed)}"): suite
+                    for place, suite in enumerate(listed, start=1)}
+            for done in as_completed(runs):
+                suite, (code, output, seconds) = runs[done], done.result()
+                finished.append(suite)
+                verdict = "passed" if code == 0 else "FAILED"
+                say(f"--- tests/{suite.folder} against solutions/: {verdict} in {seconds:.1f} s "
+                    f"({len(finished)} of {len(listed)} suites done, {time.monotonic() - started:.0f} s so far)\n"
+                    f"{output.rstrip()}")
+                if code != 0:
+                    failed.append(f"tests/{suite.folder}")
+    finally:
+        stop.set()
+        reporter.join()
     if failed:
-        say(f"make test failed: {'; '.join(failed)} (above).")
+        say(f"make test failed: {'; '.join(sorted(failed))} (above).")
         return 1
     say(f"make test passed in {time.monotonic() - started:.0f} s.")
     return 0

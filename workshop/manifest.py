@@ -24,9 +24,16 @@ class Variant:
 
 @dataclass(frozen=True)
 class Todo:
+    """A TODO of a step: its id, what to write, and its hints from the gentlest (a nudge: what to think about) to
+    the most telling (the code-level hint), as workshop.toml's `hints` lists them."""
     id: str
     label: str
-    hint: str
+    hints: tuple
+
+    @property
+    def hint(self):
+        """The first level: what the step README shows and `make test-step N` says."""
+        return self.hints[0] if self.hints else ""
 
 
 @dataclass(frozen=True)
@@ -74,7 +81,9 @@ def _read(root, name=MANIFEST):
 
 
 def _todo(raw):
-    return Todo(*(str(raw.get(key, "")) for key in ("id", "label", "hint")))
+    levels = raw.get("hints", [raw["hint"]] if "hint" in raw else [])
+    levels = [levels] if isinstance(levels, str) else levels
+    return Todo(str(raw.get("id", "")), str(raw.get("label", "")), tuple(str(level) for level in levels))
 
 
 def steps(root=ROOT):
@@ -143,9 +152,11 @@ def problems(root=ROOT):
             if todo.id in seen:
                 found.append(f"{where} is listed twice: give each TODO its own id.")
             seen.add(todo.id)
-            for part in ("label", "hint"):
-                if not getattr(todo, part).strip():
-                    found.append(f"{where} has an empty {part}: write one line for it.")
+            if not todo.label.strip():
+                found.append(f"{where} has an empty label: write one line for it.")
+            if not todo.hints or not all(level.strip() for level in todo.hints):
+                found.append(f"{where} has an empty hint: write each level of `hints` (a nudge, then a pointer to "
+                             "the API, then the code-level hint).")
     for artifact in made.values():
         for need in artifact.needs:
             if need not in made:

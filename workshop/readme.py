@@ -53,7 +53,8 @@ def todo_block(step):
     places = todo_places(step)
     rows = ["| TODO | what to write | where |", "| --- | --- | --- |"]
     rows += [f"| {todo.id} | {todo.label} | {places.get(todo.id, '')} |" for todo in step.todos]
-    rows += ["", f"Hints (`make hint-step {step.number}` gives the one for the TODO you are at):"]
+    rows += ["", f"Hints (the first of each; `make hint-step {step.number}` gives the next one for the TODO you are "
+                 "at):"]
     for todo in step.todos:
         rows += textwrap.wrap(f"- **{todo.id}** {todo.hint}", WIDTH, subsequent_indent="  ",
                               break_long_words=False, break_on_hyphens=False)

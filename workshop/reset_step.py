@@ -28,7 +28,9 @@ def main(number, root=ROOT, say=print):
         return 0
     if step.starter.is_dir():
         saved = backup(step, root)
-        say(f"Your steps/{step.folder} is saved in {saved.relative_to(root)}/.")
+        saved = saved.relative_to(root)
+        say(f"Your steps/{step.folder} is saved in {saved}/.\nTo get it back later: rm -r steps/{step.folder} && "
+            f"cp -R {saved} steps/{step.folder}")
     sync(pristine, step.starter)
     copy_modes(step, step.starter)
     say(f"steps/{step.folder} is the pristine starter again: `make test-step {step.number}` shows where to begin.")

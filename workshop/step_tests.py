@@ -1,12 +1,13 @@
 """Running a step's tests: `make test-step N` stops at the first failure and names the TODO (a step with no stub
 left runs in a process per core and names the earliest TODO that fails)."""
 import os
+import re
 import subprocess
 import sys
 import threading
 from pathlib import Path
 
-from workshop import broken_files, hints, manifest, results
+from workshop import broken_files, hints, manifest, results, todo_marks
 from workshop.paths import ROOT, tree_folder, tree_name
 
 FAILED, NO_TESTS = 1, 5  # pytest's exit codes when a test failed, and when it collected nothing
@@ -77,6 +78,68 @@ def _echo(line):
     sys.stdout.flush()
 
 
+COLOR = re.compile(r"\x1b\[[0-9;]*m")
+HEADER = re.compile(r"^=+ (.+?) =+$")  # pytest's "==== FAILURES ====", "==== short test summary info ===="
+TITLE = re.compile(r"^_{2,} (.+?) _{2,}$")  # the title line of one failure: "____ test_add[2-3] ____"
+
+
+def _plain(line):
+    return COLOR.sub("", line).rstrip("\n")
+
+
+def _earliest(block):
+    """The rank of the earliest TODO a failure's `TODO ...` line names (plumbing and the unnamed last)."""
+    ids = [todo_id for line in map(_plain, block) if hints.MARKED.match(line)
+           for todo_id in hints.MARKED_ID.findall(line)]
+    return min(map(todo_marks.rank, ids), default=(float("inf"),))
+
+
+def earliest_first(output):
+    """pytest's output with its failures (and their summary lines) in TODO order, the earliest TODO's first:
+    parallel workers report failures as they happen, and the first one a participant reads must be the one to fix
+    first."""
+    lines = output.splitlines(keepends=True)
+    headers = [index for index, line in enumerate(lines) if HEADER.match(_plain(line))]
+    start = next((index for index in headers if HEADER.match(_plain(lines[index]))[1] == "FAILURES"), None)
+    if start is None:
+        return output
+    end = next((index for index in headers if index > start), len(lines))
+    titles = [index for index in range(start + 1, end) if TITLE.match(_plain(lines[index]))]
+    blocks = [lines[begin:finish] for begin, finish in zip(titles, titles[1:] + [end])]
+    blocks.sort(key=_earliest)
+    order = {TITLE.match(_plain(block[0]))[1]: place for place, block in enumerate(blocks)}
+    tail = lines[end:]
+    summary = [index for index, line in enumerate(tail) if _plain(line).startswith(("FAILED ", "ERROR "))]
+
+    def place(line):
+        test = _plain(line).split(" ", 1)[1].split(" - ", 1)[0].split("::", 1)[-1].replace("::", ".")
+        return order.get(test, len(order))
+
+    for index, line in zip(summary, sorted((tail[index] for index in summary), key=place)):
+        tail[index] = line
+    return "".join(lines[: start + 1] + lines[start + 1 : titles[0] if titles else end] + sum(blocks, []) + tail)
+
+
+class _FailuresHeld:
+    """An echo that passes pytest's lines on as they come until its failures begin, and keeps those to show in TODO
+    order once the run ends (a parallel run's failures arrive in the order the workers met them)."""
+
+    def __init__(self, echo):
+        self.echo, self.held = echo, None
+
+    def __call__(self, line):
+        if self.held is None and HEADER.match(_plain(line)) and HEADER.match(_plain(line))[1] == "FAILURES":
+            self.held = []
+        if self.held is None:
+            self.echo(line)
+        else:
+            self.held.append(line)
+
+    def flush(self):
+        if self.held:
+            self.echo(earliest_first("".join(self.held)))
+
+
 def _answer(step, folder, code, output):
     """What a run of `make test-step` says, kept for `make hint-step`: its exit code and the TODOs it names (none
     when a file of the step does not import: `broken(step, folder)` names it)."""
@@ -98,12 +161,21 @@ def broken(step, folder):
     return kept.get("broken") if kept else None
 
 
+def kept_answer(step, folder):
+    """(exit code, the TODOs to work on) that the last `make test-step` on these very files of `folder` kept, or
+    None."""
+    kept = results.kept(step, KEPT, f"{folder}:{results.key(step, folder)}")
+    if kept is None:
+        return None
+    return kept["code"], [step.todo(todo_id) for todo_id in kept["todos"] if step.todo(todo_id)]
+
+
 def answer(step, folder, say=print):
     """(exit code, the TODOs to work on) of `make test-step` on `folder`: kept from its last run on these very
     files, or found now by running the tests quietly."""
-    kept = results.kept(step, KEPT, f"{folder}:{results.key(step, folder)}")
+    kept = kept_answer(step, folder)
     if kept is not None:
-        return kept["code"], [step.todo(todo_id) for todo_id in kept["todos"] if step.todo(todo_id)]
+        return kept
     say(f"(Running the tests of step {step.number} to see where `make test-step {step.number}` stops ...)")
     return _answer(step, folder, *run(step, folder.parent, "-x", "-q"))
 
@@ -123,7 +195,9 @@ def main(number, tree=None, root=ROOT, say=print):
         return FAILED
     color = ["--color=yes"] if sys.stdout.isatty() else []
     how = (in_parallel() if not hints.todos_left(step, folder) else []) or ["-x"]
-    code, todos = _answer(step, folder, *run(step, folder.parent, "-q", *color, *how, echo=_echo))
+    echo = _FailuresHeld(_echo)
+    code, todos = _answer(step, folder, *run(step, folder.parent, "-q", *color, *how, echo=echo))
+    echo.flush()
     if code == 0:
         say(f"Step {step.number} passes all its tests against {tree}.")
         return 0

@@ -20,6 +20,7 @@ import dataset
 import metrics
 import model_folder
 import network
+import workload
 
 SPOT_CHECKPOINTS = "/opt/ml/checkpoints"  # what SageMaker copies to and from checkpoint_s3_uri
 
@@ -53,67 +54,6 @@ def parse_args(argv=None):
     return args
 
 
-def choose_kvstore(requested, hosts, num_gpus):
-    """--kvstore if given; else dist_sync when several hosts train together (or MXNet's launcher started this
-    worker: DMLC_ROLE is set), device with GPUs, local otherwise."""
-    if requested:
-        return requested
-    # BEGIN SOLUTION 02.4
-    if len(hosts) > 1 or "DMLC_ROLE" in os.environ:
-        return "dist_sync"
-    return "device" if num_gpus else "local"
-    # END SOLUTION
-
-
-def saves_model(hosts, current_host, rank):
-    """The first host saves the model; when several workers share it (MXNet's launcher on one machine), rank 0."""
-    return current_host == hosts[0] and (len(hosts) > 1 or rank == 0)
-
-
-def crop_size(requested, resize):
-    """The square the network sees: --image-size, or 7/8 of the photos' short side (56 of 64, 224 of 256)."""
-    size = requested or resize * 7 // 8
-    if not 0 < size <= resize:
-        raise SystemExit(
-            f"--image-size {size} does not fit the dataset's {resize}-px photos: pass --image-size "
-            f"{resize * 7 // 8} (or anything up to {resize}), or make the dataset again with larger photos."
-        )
-    return size
-
-
-def steps_per_epoch(share, batch_size, workers):
-    """Every worker takes the same number of steps (dist_sync waits for all), each on its own share of the photos:
-    as many as the smallest share holds batches."""
-    steps = share // batch_size
-    if not steps:
-        raise SystemExit(
-            f"--batch-size {batch_size} is more than the {share} training photos of the smallest share of "
-            f"{workers} worker(s): pass a smaller --batch-size."
-        )
-    return steps
-
-
-def reading_part(hosts, current_host, workers, rank):
-    """(part, parts): which share of the photos this worker reads. On SageMaker one worker runs on each host, in
-    SM_HOSTS order; several workers on one machine (MXNet's launcher) go by their kvstore rank."""
-    if len(hosts) > 1:
-        return hosts.index(current_host), len(hosts)
-    return rank, workers
-
-
-def make_trainer(net, args, kvstore, steps):
-    """Adam (or --optimizer) whose learning rate falls along a half cosine to 0 over all the epochs' steps.
-
-    A resumed run counts on from the epochs already done. With dist_sync the servers keep the weights and run the
-    optimizer: a worker pushes gradients and pulls weights.
-    """
-    done = checkpoints.newest_epoch(args.checkpoint_dir) if args.checkpoint_dir else 0
-    schedule = mx.lr_scheduler.CosineScheduler(steps * args.epochs, base_lr=args.learning_rate)
-    optimizer = mx.optimizer.create(
-        args.optimizer, learning_rate=args.learning_rate, lr_scheduler=schedule, begin_num_update=done * steps
-    )
-    return gluon.Trainer(net.collect_params(), optimizer, kvstore=kvstore)
-
 
 def train_epoch(net, trainer, batches, steps, ctx, images_per_step):
     """`steps` batches of this worker's share of the photos; return the mean training loss."""
@@ -134,26 +74,38 @@ def train_epoch(net, trainer, batches, steps, ctx, images_per_step):
     return total / photos
 
 
+def choose_kvstore(requested, hosts, num_gpus):
+    """--kvstore if given; else dist_sync when several hosts train together (or MXNet's launcher started this
+    worker: DMLC_ROLE is set), device with GPUs, local otherwise."""
+    if requested:
+        return requested
+    # BEGIN SOLUTION 02.4
+    if len(hosts) > 1 or "DMLC_ROLE" in os.environ:
+        return "dist_sync"
+    return "device" if num_gpus else "local"
+    # END SOLUTION
+
+
 def main(argv=None):
     args = parse_args(argv)
     kvstore = mx.kv.create(choose_kvstore(args.kvstore, args.hosts, args.num_gpus))
     workers, rank = kvstore.num_workers, kvstore.rank
-    part, parts = reading_part(args.hosts, args.current_host, workers, rank)
+    part, parts = workload.reading_part(args.hosts, args.current_host, workers, rank)
     data = dataset.check_dataset(args.train, args.val, part, parts)
     cells, resize = data["cells"], data["resize"]
-    image_size = crop_size(args.image_size, resize)
+    image_size = workload.crop_size(args.image_size, resize)
     mx.random.seed(args.seed)
     print("kvstore=%s workers=%d rank=%d" % (kvstore.type, workers, rank), flush=True)
     shards = dataset.shards(args.train, "train", part, parts)
     if shards:
         print("reading train shards %s" % " ".join(sorted(shards)), flush=True)
-    steps = steps_per_epoch(data["share"], args.batch_size, workers)
-    saver = saves_model(args.hosts, args.current_host, rank)
+    steps = workload.steps_per_epoch(data["share"], args.batch_size, workers)
+    saver = workload.saves_model(args.hosts, args.current_host, rank)
     writable = [args.model_dir, args.output_data_dir] if saver else []
     model_folder.check_writable(*writable + ([args.checkpoint_dir] if args.checkpoint_dir else []))
     ctx = [mx.gpu(i) for i in range(args.num_gpus)] or [mx.cpu()]
     net = network.build_network(args.network, len(cells), args.pretrained, ctx)
-    trainer = make_trainer(net, args, kvstore, steps)
+    trainer = workload.make_trainer(net, args, kvstore, steps)
     # The optimizer's state can be checkpointed where it lives: in this process, unless the servers hold it.
     local_trainer = None if "dist" in kvstore.type else trainer
     baseline = metrics.majority_baseline(data["train_labels"], data["val_labels"], cells)

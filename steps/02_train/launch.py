@@ -159,11 +159,27 @@ def spot_settings(args, bucket, job_name):
     return settings
 
 
+def job_settings(args, session, bucket, job_name):
+    """The estimator's settings that every job of the workshop shares, finished for you: the metrics SageMaker reads
+    from the log, the time limit, where the model and the code go (both under whereml/, where the role may write; the
+    SDK would put the code at the top of the bucket), the tags, launch.py's session (which turns the SDK's telemetry
+    off), and spot capacity when asked for."""
+    output_path = f"s3://{bucket}/whereml/training"
+    return dict(
+        metric_definitions=METRIC_DEFINITIONS,
+        max_run=args.max_run,
+        output_path=output_path,
+        code_location=output_path,
+        tags=TAGS,
+        sagemaker_session=session,
+        **spot_settings(args, bucket, job_name),
+    )
+
+
 def make_estimator(args, session, bucket, job_name):
     """The SageMaker MXNet estimator that runs this folder's train.py."""
     from sagemaker.mxnet import MXNet
 
-    output_path = f"s3://{bucket}/whereml/training"
     raise NotImplementedError("TODO 02.5: the SageMaker MXNet estimator that runs train.py")
 
 

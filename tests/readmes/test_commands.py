@@ -1,12 +1,15 @@
-"""Every command the READMEs give (README.md and each step's README.md) runs as written.
+"""Every command the READMEs give (README.md, each step's README.md and REFERENCE.md, docs/host.md) runs as written.
 
-The harness reads each ```bash block, one command a line (a trailing backslash continues it), and finds the rule
+The harness reads each ```bash block, one command a line (a trailing backslash, a quote still open or a here-document
+continues it), and finds the rule
 that runs it: for real where that works offline (your photos, the client against a local endpoint, the bot's dry
 run with moto's server and `chalice local`), else as far as this machine can go without AWS or X: `make -n` for a
 make target (the recipe exists and takes the line's variables; the targets' real runs are the other suites'), and
 `--help` for a script that needs AWS or X (each option the line passes exists). A command no rule knows fails the
 test: a README cannot give a command that nothing runs.
 """
+import ast
+import importlib.util
 import json
 import os
 import re
@@ -23,16 +26,35 @@ import pytest
 
 from workshop.paths import ROOT
 
-READMES = ["README.md"] + [f"solutions/{folder}/README.md" for folder in ("01_data", "02_train", "03_host", "04_bot")]
+STEPS = ("01_data", "02_train", "03_host", "04_bot")
+READMES = (["README.md"] + [f"solutions/{folder}/README.md" for folder in STEPS]
+           + [f"solutions/{folder}/REFERENCE.md" for folder in STEPS] + ["docs/host.md"])
+HEREDOC = re.compile(r"<<-?\s*'?(\w+)'?\s*$")  # `python - <<'EOF'`: the lines up to EOF belong to the command
 MAKE = ["make", "-s", "-C", str(ROOT), "-o", ".venv/.installed", "-o", "build/lambda-wheels/.fetched"]
 EXPORTED = {"AWS_DEFAULT_REGION", "TREE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME",
             "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"}
 
 
+def quote_open(text):
+    """Whether `text` ends inside a quoted string (a `python -c "..."` over several lines)."""
+    try:
+        shlex.split(text)
+    except ValueError:
+        return True
+    return False
+
+
 def commands(relative):
-    """The commands of a README's ```bash blocks, comments cut, continued lines joined."""
-    found, inside, pending = [], False, ""
+    """The commands of a README's ```bash blocks, comments cut, continued lines joined (a here-document's lines and
+    a quoted string's kept as they are, newlines and all)."""
+    found, inside, pending, heredoc = [], False, "", None
     for line in (ROOT / relative).read_text(encoding="utf-8").splitlines():
+        if heredoc or (pending and quote_open(pending)):
+            pending += "\n" + line
+            if (heredoc and line.strip() == heredoc) or (not heredoc and not quote_open(pending)):
+                found.append(pending)
+                pending, heredoc = "", None
+            continue
         if line.startswith("```"):
             inside = line.strip() == "```bash"
             continue
@@ -43,7 +65,13 @@ def commands(relative):
             pending += line[:-1]
             continue
         line, pending = (pending + line).strip(), ""
-        if line and not line.startswith("#"):
+        if not line or line.startswith("#"):
+            continue
+        if HEREDOC.search(line):
+            pending, heredoc = line, HEREDOC.search(line)[1]
+        elif quote_open(line):
+            pending = line
+        else:
             found.append(line)
     return found
 
@@ -87,6 +115,32 @@ def each_part(command, folder="solutions/04_bot"):
         helps(folder, part)
 
 
+def script_help(folder, command):
+    """`python script.py [subcommand] --option ...` (or `.venv/bin/python ...`) run in `folder`: the script's own
+    --help (its subcommand's) lists every option the line passes ([--option] marks one as optional). A script under
+    steps/ is asked in solutions/, whose starter it is."""
+    words = shlex.split(command)
+    script = words[1].replace("steps/", "solutions/", 1)
+    sub = words[2:3] if len(words) > 2 and re.fullmatch(r"[a-z][a-z-]*", words[2]) else []
+    result = subprocess.run([sys.executable, script, *sub, "--help"], cwd=ROOT / folder, capture_output=True,
+                            text=True, timeout=60, env=dict(os.environ, AWS_DEFAULT_REGION="us-west-2"))
+    assert result.returncode == 0, f"`{command}`: {script} {' '.join(sub)} --help failed:\n{result.stderr}"
+    for option in (word.strip("[]").split("=")[0] for word in words[2:] if word.strip("[]").startswith("--")):
+        assert option in result.stdout, f"`{command}` passes {option}, which {script} {' '.join(sub)} does not take"
+
+
+def compiles_with_its_modules(command):
+    """A `python -c "..."` too slow to run here (a pass over a 1 GB mask, 2 min): its code compiles, and the modules
+    it imports are installed."""
+    code = shlex.split(command)[2]
+    tree = compile(code, "<README>", "exec", flags=ast.PyCF_ONLY_AST)
+    modules = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import)
+               for alias in node.names}
+    modules |= {node.module.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    missing = sorted(name for name in modules if importlib.util.find_spec(name) is None)
+    assert not missing, f"`{command[:60]}...` imports {missing}, which are not installed"
+
+
 # (pattern, what it does with the command, or the name of a test below that runs it for real)
 RULES = [
     (r"make (demo|test|setup)", dry_make),
@@ -100,6 +154,13 @@ RULES = [
     (r"(X_[A-Z_]+=\S+ )*python (setup_aws|register_webhook)\.py .*", lambda command: helps("solutions/04_bot", command)),
     (r"chalice deploy --stage dev", lambda command: helps("solutions/04_bot", command)),
     (r"aws s3 rm --recursive s3://BUCKET/whereml/", lambda command: None),  # the AWS CLI's own command
+    (r"aws s3 cp --no-sign-request s3://multimedia-commons/\S+ \.", lambda command: None),  # the AWS CLI's own too
+    (r"python prepare\.py .*", lambda command: script_help("solutions/01_data", command)),
+    (r"(\.venv/bin/)?python steps/0[1-4]_\w+/\w+\.py .*", lambda command: script_help(".", command)),
+    (r"chalice delete --stage dev", lambda command: helps("solutions/04_bot", command)),
+    (r"python -c \"import numpy as np; from PIL import Image; from global_land_mask import globe\n.*",
+     compiles_with_its_modules),
+    (r"python - <<'EOF'\nimport csv, hashlib, sqlite3\n.*", "test_the_yfcc_subset_is_cut_from_the_database"),
     (r"\.venv/bin/python steps/01_data/prepare\.py --source photos:~/Pictures .*", "test_your_own_photos"),
     (r"AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME=\S+ \.venv/bin/python steps/03_host/predict\.py PHOTO\.jpg",
      "test_the_client_asks_the_local_endpoint"),
@@ -109,7 +170,7 @@ RULES = [
 
 
 def rule(command):
-    found = [action for pattern, action in RULES if re.fullmatch(pattern, command)]
+    found = [action for pattern, action in RULES if re.fullmatch(pattern, command, re.S)]
     return found[0] if found else None
 
 
@@ -125,7 +186,7 @@ def test_every_readme_command_runs(readme, command):
 
 
 def the_command(pattern):
-    (command,) = [command for _, command in ALL if re.fullmatch(pattern, command)]
+    (command,) = [command for _, command in ALL if re.fullmatch(pattern, command, re.S)]
     return command
 
 
@@ -249,3 +310,27 @@ def test_the_bots_dry_run_by_hand(tmp_path):
         for process in started:
             os.killpg(process.pid, signal.SIGTERM)
             process.wait(timeout=30)
+
+
+def test_the_yfcc_subset_is_cut_from_the_database(tmp_path):
+    """docs/host.md's script on a small yfcc100m_dataset.sql of the same table: only geotagged photos of city-level
+    accuracy or better, each with the hash of its download url as the bucket names it."""
+    import hashlib
+    import sqlite3
+
+    command = the_command(run_by("test_the_yfcc_subset_is_cut_from_the_database"))
+    db = sqlite3.connect(tmp_path / "yfcc100m_dataset.sql")
+    db.execute("CREATE TABLE yfcc100m_dataset (photoid, downloadurl, latitude, longitude, accuracy, marker)")
+    rows = [(1, "http://farm1.staticflickr.com/1/1_a.jpg", "48.85", "2.35", 16, 0),
+            (2, "http://farm1.staticflickr.com/1/2_b.jpg", "", "", 0, 0),  # no position
+            (3, "http://farm1.staticflickr.com/1/3_c.mp4", "35.6", "139.6", 16, 1),  # a video
+            (4, "http://farm1.staticflickr.com/1/4_d.jpg", "-33.8", "151.2", 6, 0)]  # region-level accuracy
+    db.executemany("INSERT INTO yfcc100m_dataset VALUES (?, ?, ?, ?, ?, ?)", rows)
+    db.commit()
+    db.close()
+    line = command.replace("python -", f"{sys.executable} -", 1)
+    result = subprocess.run(["bash", "-c", line], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, f"docs/host.md's subset script failed:\n{result.stderr}"
+    written = (tmp_path / "yfcc-subset.csv").read_text().splitlines()
+    digest = hashlib.md5(rows[0][1].encode()).digest()
+    assert written == ["photo_id,hash,lat,lng", f"1,{''.join(f'{byte:x}' for byte in digest)},48.85,2.35"]

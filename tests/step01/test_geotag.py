@@ -52,6 +52,20 @@ def test_south_and_west_are_negative(geotag, ref, sign):
     )
 
 
+@pytest.mark.todo("01.1")
+@pytest.mark.parametrize("value, expected", [
+    ((IFDRational(488583, 10000), IFDRational(0, 1), IFDRational(0, 1)), 48.8583),
+    ((IFDRational(48, 1), IFDRational(103, 2), IFDRational(0, 1)), 48 + 51.5 / 60),
+    ((IFDRational(151, 1), IFDRational(12, 1), IFDRational(5507, 100)), 151 + 12 / 60 + 55.07 / 3600),
+], ids=["decimal degrees in the first rational", "minutes with a fraction", "three digits of degrees"])
+def test_every_part_is_a_fraction_not_only_the_seconds(geotag, value, expected):
+    read = geotag.gps_to_degrees(value, "E")
+    assert read == pytest.approx(expected), (
+        f"{tuple(str(part) for part in value)} E read as {read}, expected {expected}: some cameras write degrees "
+        "or minutes as fractions too; float() each of the three rationals."
+    )
+
+
 def test_photo_without_gps_has_no_position(geotag, photo_writer, tmp_path):
     with Image.open(photo_writer(tmp_path / "plain.jpg")) as image:
         assert geotag.read_position(image) is None

@@ -53,6 +53,24 @@ def test_geo_accuracy_uses_the_predicted_cells_position_not_its_number(geo):
 
 
 @pytest.mark.todo("02.3")
+def test_geo_accuracy_takes_classes_as_mxnet_gives_them(geo):
+    # argmax of MXNet scores answers float32 classes (numpy: int64); one photo a class, several photos a cell.
+    cell_lat, cell_lng = np.array([SYDNEY[0], LONDON[0], PARIS[0]]), np.array([SYDNEY[1], LONDON[1], PARIS[1]])
+    photos = [LONDON, PARIS, SYDNEY, LONDON]
+    for predicted in (np.array([1, 2, 0, 0], dtype=np.float32), np.array([1, 2, 0, 0], dtype=np.int32)):
+        try:
+            shares = geo.geo_accuracy(predicted, np.array([p[0] for p in photos]), np.array([p[1] for p in photos]),
+                                      cell_lat, cell_lng)
+        except IndexError as error:
+            pytest.fail(f"classes as {predicted.dtype} failed ({error}): make `predicted` whole numbers "
+                        "(np.asarray(predicted, dtype=np.int64)) before looking up their cells")
+        assert shares == pytest.approx({1: 0.75, 25: 0.75, 200: 0.75, 750: 0.75, 2500: 0.75}), (
+            f"shares {shares} for {predicted.dtype} classes [1, 2, 0, 0] of photos in London, Paris, Sydney and "
+            "London: three sit in their predicted cell, the last is 17,000 km from it"
+        )
+
+
+@pytest.mark.todo("02.3")
 def test_geo_accuracy_measures_on_the_globe_not_on_a_flat_map(geo):
     # A photo 21 km from its cell across the 180° meridian (Fiji), and one 1569 km from its cell near the North Pole,
     # where 90° of longitude are short: a flat map of degrees puts them 40,000 and 10,000 km away.

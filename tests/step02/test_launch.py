@@ -86,13 +86,14 @@ def test_cloud_run_on_two_spot_hosts(launch, aws, step_folder, monkeypatch, tmp_
         "(framework_version='1.9.0', py_version='py38')"
     )
     assert job["StoppingCondition"]["MaxRuntimeInSeconds"] == 5400, (
-        f"--max-run 5400 became a limit of {job['StoppingCondition']['MaxRuntimeInSeconds']} s: pass "
-        "max_run=args.max_run, or a stuck job bills for a day"
+        f"--max-run 5400 became a limit of {job['StoppingCondition']['MaxRuntimeInSeconds']} s: spread the "
+        "finished **job_settings(args, session, bucket, job_name) into the estimator, or a stuck job bills for a day"
     )
     looked_up = [name for name, params in aws if name == "GetCallerIdentity" or params.get("Bucket", BUCKET) != BUCKET]
     assert not looked_up, (
         f"launch.py asked AWS for {looked_up}: the SDK made a session of its own, which reports usage to AWS and "
-        "looks up the account. Give the estimator the session launch.py made (sagemaker_session=session)"
+        "looks up the account. Spread the finished **job_settings(args, session, bucket, job_name) into the "
+        "estimator: it gives the session launch.py made"
     )
     hyperparameters = {key: json.loads(value) for key, value in job["HyperParameters"].items()}
     assert {"epochs": 8, "network": "resnet101_v1", "pretrained": 1}.items() <= hyperparameters.items()
@@ -114,7 +115,7 @@ def test_cloud_run_on_two_spot_hosts(launch, aws, step_folder, monkeypatch, tmp_
     code = hyperparameters["sagemaker_submit_directory"]
     assert code.startswith(f"s3://{BUCKET}/whereml/"), (
         f"the code went to {code}, outside s3://{BUCKET}/whereml/ where the role may write and the model lands: "
-        "pass code_location (e.g. the output_path)"
+        "spread the finished **job_settings(args, session, bucket, job_name) into the estimator (its code_location)"
     )
     key = code[len(f"s3://{BUCKET}/"):]
     with tarfile.open(fileobj=boto3.client("s3").get_object(Bucket=BUCKET, Key=key)["Body"]) as archive:
@@ -129,7 +130,9 @@ def test_cloud_run_on_two_spot_hosts(launch, aws, step_folder, monkeypatch, tmp_
 
 @pytest.mark.todo("02.5")
 def test_tune_searches_learning_rate_and_batch_size_on_one_host(launch, aws):
-    launch.main(["--data", DATA, "--role", ROLE, "--tune", "4", "--no-wait", "--epochs", "3"])
+    # A GPU instance: its jobs run in the GPU image.
+    launch.main(["--data", DATA, "--role", ROLE, "--tune", "4", "--no-wait", "--epochs", "3",
+                 "--instance-type", "ml.p3.2xlarge"])
     (tuning,) = requests(aws, "CreateHyperParameterTuningJob")
     config = tuning["HyperParameterTuningJobConfig"]
     assert config["HyperParameterTuningJobObjective"] == {"Type": "Maximize", "MetricName": "val:geo_750km"}
@@ -138,7 +141,12 @@ def test_tune_searches_learning_rate_and_batch_size_on_one_host(launch, aws):
     assert [r["Name"] for r in ranges["ContinuousParameterRanges"]] == ["learning-rate"]
     assert [r["Name"] for r in ranges["CategoricalParameterRanges"]] == ["batch-size"]
     definition = tuning["TrainingJobDefinition"]
-    assert definition["AlgorithmSpecification"]["TrainingImage"].endswith("/mxnet-training:1.9.0-cpu-py38")
+    image = definition["AlgorithmSpecification"]["TrainingImage"]
+    assert image.endswith("/mxnet-training:1.9.0-gpu-py38"), (
+        f"a job on ml.p3.2xlarge (a GPU) runs in {image}, not the GPU image: give the estimator the framework and "
+        "Python versions (framework_version='1.9.0', py_version='py38') and the instance type, and the SDK picks "
+        "the image that suits the instance"
+    )
     assert json.loads(definition["StaticHyperParameters"]["epochs"]) == 3
     static = definition["StaticHyperParameters"]
     # No distribution, or the parameter server written out as disabled: the same job on one host.

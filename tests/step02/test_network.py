@@ -45,6 +45,19 @@ def test_the_new_layer_lives_on_the_contexts_it_was_given(network):
 
 
 @pytest.mark.todo("02.1")
+def test_the_new_layer_lives_on_every_context_of_the_list(network):
+    # ctx is a list: one context a GPU on SageMaker. Two CPU contexts stand in for two GPUs here.
+    contexts = [mx.cpu(0), mx.cpu(1)]
+    net = network.build_network(network.DEFAULT_NETWORK, 7, 0, contexts)
+    missing = {name: param.list_ctx() for name, param in net.collect_params().items()
+               if set(param.list_ctx()) != set(contexts)}
+    assert not missing, (
+        f"{', '.join(missing)} live on {list(missing.values())[0]}, not on every context of {contexts}: ctx is a "
+        "list (a GPU each on SageMaker); initialize the new output layer with ctx=ctx, the whole list"
+    )
+
+
+@pytest.mark.todo("02.1")
 def test_output_layer_gives_raw_scores(network):
     mx.random.seed(0)
     net = network.build_network(network.DEFAULT_NETWORK, 7, 0, [mx.cpu()])

@@ -18,7 +18,13 @@ from python38 import assert_runs_on_python_3_8
         ("", ["algo-1", "algo-2"], 0, None, "dist_sync"),
         ("", ["algo-1"], 0, "worker", "dist_sync"),
         ("dist_async", ["algo-1", "algo-2"], 0, None, "dist_async"),
+        ("", ["algo-1"], 4, None, "device"),
+        ("", ["algo-1", "algo-2", "algo-3"], 0, None, "dist_sync"),
+        ("", ["algo-1"], 0, "server", "dist_sync"),
+        ("", ["algo-1"], 0, "scheduler", "dist_sync"),
     ],
+    ids=["one host", "one GPU", "two hosts", "a launcher's worker", "asked for", "four GPUs", "three hosts",
+         "a launcher's server", "a launcher's scheduler"],
 )
 def test_kvstore_is_dist_sync_when_several_hosts_train(train, monkeypatch, requested, hosts, gpus, dmlc_role, expected):
     if dmlc_role:
@@ -27,25 +33,28 @@ def test_kvstore_is_dist_sync_when_several_hosts_train(train, monkeypatch, reque
         monkeypatch.delenv("DMLC_ROLE", raising=False)
     assert train.choose_kvstore(requested, hosts, gpus) == expected, (
         f"--kvstore {requested!r} with hosts {hosts}, {gpus} GPU(s), DMLC_ROLE={dmlc_role}: expected {expected} "
-        "(dist_sync for several hosts or a DMLC_ROLE, else device with GPUs and local without)"
+        "(dist_sync for several hosts or any DMLC_ROLE: the launcher's servers and scheduler run train.py too; "
+        "else device with any number of GPUs and local without)"
     )
 
 
-def one_step(train, images_per_step):
-    """train_epoch for one step of plain SGD on 8 photos (4 numbers each, 3 classes) with a single Dense layer.
+def one_step(train, images_per_step, contexts=(mx.cpu(),)):
+    """train_epoch for one step of plain SGD on 8 photos (4 numbers each, 3 classes) with a single Dense layer, its
+    batch split over `contexts` (one slice each, as over the GPUs of a SageMaker host).
 
     Returns the loss it reported, and the weights and bias before and after the step.
     """
+    contexts = list(contexts)
     rng = np.random.RandomState(0)
     photos = rng.normal(size=(8, 4)).astype(np.float32)
     labels = np.stack([rng.randint(0, 3, 8), rng.uniform(-90, 90, 8), rng.uniform(-180, 180, 8)], axis=1)
     net = gluon.nn.Dense(3, in_units=4)
-    net.initialize(mx.init.Normal(0.5))
-    before = [net.weight.data().asnumpy(), net.bias.data().asnumpy()]
+    net.initialize(mx.init.Normal(0.5), ctx=contexts)
+    before = [net.weight.data(contexts[0]).asnumpy(), net.bias.data(contexts[0]).asnumpy()]
     trainer = gluon.Trainer(net.collect_params(), "sgd", {"learning_rate": 0.1})
     batches = mx.io.NDArrayIter(mx.nd.array(photos), mx.nd.array(labels.astype(np.float32)), batch_size=8)
     try:
-        loss = train.train_epoch(net, trainer, batches, 1, [mx.cpu()], images_per_step)
+        loss = train.train_epoch(net, trainer, batches, 1, contexts, images_per_step)
     except UserWarning:  # trainer.step found a gradient that backward never wrote
         pytest.fail("no gradient reached the weights: call backward on the losses recorded under "
                     "`with autograd.record():` before trainer.step")
@@ -57,7 +66,7 @@ def one_step(train, images_per_step):
         shapes = " The loss takes the network's scores first, then the labels: loss_fn(net(x), y)." if (
             "shape" in said.lower()) else ""
         pytest.fail(f"MXNet refused the training step: {said.strip()}.{shapes}")
-    after = [net.weight.data().asnumpy(), net.bias.data().asnumpy()]
+    after = [net.weight.data(contexts[0]).asnumpy(), net.bias.data(contexts[0]).asnumpy()]
     return loss, before, after, photos, labels[:, 0].astype(int)
 
 
@@ -72,14 +81,16 @@ def softmax_cross_entropy(weight, bias, photos, classes):
 
 
 @pytest.mark.todo("02.2")
-@pytest.mark.parametrize("workers", [1, 2])
-def test_a_training_step_moves_the_weights_by_the_gradient_per_photo(train, workers):
+@pytest.mark.parametrize("workers, contexts", [(1, 1), (2, 1), (1, 2)],
+                         ids=["one worker", "two workers", "two contexts (GPUs) on one worker"])
+def test_a_training_step_moves_the_weights_by_the_gradient_per_photo(train, workers, contexts):
     images_per_step = 8 * workers  # with 2 workers, the servers sum the gradients of 16 photos
-    loss, before, after, photos, classes = one_step(train, images_per_step)
+    loss, before, after, photos, classes = one_step(train, images_per_step, [mx.cpu(i) for i in range(contexts)])
     losses, gradients = softmax_cross_entropy(*before, photos, classes)
     assert loss == pytest.approx(losses.mean(), rel=1e-4), (
         f"train_epoch reported a loss of {loss:.4f}, not the mean {losses.mean():.4f} of the photos' losses: keep "
-        "`losses` one loss a photo (loss_fn(net(x), y)), never their mean or sum"
+        "`losses` one loss a photo (loss_fn(net(x), y)), never their mean or sum, for every (x, y) slice of "
+        f"`data` and `labels` (one a context: {contexts} here)"
     )
     moved = np.concatenate([(b - a).ravel() for b, a in zip(before, after)])
     expected = np.concatenate([0.1 * g.ravel() / images_per_step for g in gradients])
@@ -88,7 +99,8 @@ def test_a_training_step_moves_the_weights_by_the_gradient_per_photo(train, work
     assert ratio == pytest.approx(1, rel=1e-3), (
         f"the step was {ratio:.3g} times the right size: call backward on the photos' own losses and "
         f"trainer.step(images_per_step) (here {images_per_step}, the photos of all {workers} worker(s) whose gradients "
-        "were summed), so the update uses the mean gradient a photo"
+        f"were summed), so the update uses the mean gradient a photo; with {contexts} context(s), backward on the "
+        "losses of every one"
     )
 
 
@@ -101,8 +113,8 @@ def test_a_training_step_moves_the_weights_by_the_gradient_per_photo(train, work
         (["algo-1"], "algo-1", 1, False),  # a second worker on the same machine (MXNet's launcher)
     ],
 )
-def test_only_the_first_host_saves(train, hosts, current, rank, saves):
-    assert train.saves_model(hosts, current, rank) is saves
+def test_only_the_first_host_saves(load, hosts, current, rank, saves):
+    assert load("02_train", "workload").saves_model(hosts, current, rank) is saves
 
 
 def test_container_code_runs_on_python_3_8(step_folder):

@@ -64,6 +64,24 @@ def test_load_model_reads_the_cells_and_the_sizes_of_the_model_folder(host, mode
 
 
 @pytest.mark.todo("03.1")
+def test_load_model_reads_sizes_and_name_other_than_the_checkpoints(host, model_dir, tmp_path):
+    # The checkpoint model says resize 64, image_size 56: a model trained at other sizes must be served at its own.
+    folder = tmp_path / "model"
+    folder.mkdir()
+    for name in ("model-symbol.json", "model-0000.params", "cells.tsv"):
+        (folder / name).write_bytes(Path(model_dir, name).read_bytes())
+    config = dict(json.loads(Path(model_dir, "model-config.json").read_text()), resize=96, image_size=80,
+                  network="resnet18_v1")
+    (folder / "model-config.json").write_text(json.dumps(config))
+    locator = loaded(host("inference"), str(folder))
+    got = (locator.resize, locator.image_size, locator.model_name)
+    assert got == (96, 80, "resnet18_v1"), (
+        f"a model folder whose model-config.json says resize 96, image_size 80 and network resnet18_v1 gave Locator "
+        f"{got}: read all three from model-config.json, never the numbers of one model"
+    )
+
+
+@pytest.mark.todo("03.1")
 def test_load_model_keeps_the_trained_weights(host, model_dir):
     import mxnet as mx
 
@@ -123,6 +141,38 @@ def test_predictions_are_the_most_probable_cells(host, locator, val_photos):
     )
 
 
+@pytest.mark.todo("03.2")
+def test_preprocess_normalises_with_the_mean_and_std_it_is_given(host):
+    # LocationNet is served with statistics of its own: preprocess takes them as arguments.
+    from PIL import Image
+
+    inference = host("inference")
+    mean, std = (0.25, 0.5, 0.75), (0.5, 0.25, 1.0)
+    batch = inference.preprocess(Image.new("RGB", (80, 64), (255, 0, 128)), resize=64, size=56, mean=mean, std=std)
+    pixel = batch[0, :, 28, 28].asnumpy()
+    expected = [(value / 255 - m) / s for value, m, s in zip((255, 0, 128), mean, std)]
+    assert pixel == pytest.approx(expected, abs=0.02), (
+        f"with mean={mean} and std={std}, an RGB pixel (255, 0, 128) became {pixel.round(3).tolist()}, not "
+        f"{[round(v, 3) for v in expected]}: normalise with the `mean` and `std` arguments, not the module's MEAN "
+        "and STD"
+    )
+
+
+@pytest.mark.todo("03.3")
+def test_k_may_ask_for_every_cell(host, locator, val_photos):
+    inference = host("inference")
+    data = inference.input_fn(val_photos[0][0], "image/jpeg")._replace(k=len(locator.cells))
+    try:
+        top = inference.predict_fn(data, locator).top
+    except ValueError as error:
+        pytest.fail(f"k = {len(locator.cells)}, every cell of the model, raised ValueError: {error}. Sort every "
+                    "probability (np.argsort) and keep the first k")
+    probabilities = [p for _, p in top]
+    assert len(top) == len(locator.cells) and probabilities == sorted(probabilities, reverse=True), (
+        f"k = {len(locator.cells)} (every cell) gave {len(top)} guesses: all of them, best first"
+    )
+
+
 @pytest.mark.todo("03.3")
 def test_preprocessing_matches_training_so_validation_accuracy_holds(host, locator, val_photos, model_dir):
     """The model scored val_top1 on these photos in training; served the same way, it must score about the same."""
@@ -174,6 +224,23 @@ def test_each_guess_carries_its_cell_and_probability(host, locator, big_jpeg):
             f"guess {got} must carry its cell's lat, lng, place, admin1 and country_code, its S2 token as 'cell', "
             "and its probability, in the prediction's order"
         )
+
+
+@pytest.mark.todo("03.4")
+def test_two_cells_of_one_place_stay_two_guesses_with_their_names_as_they_are(host, locator):
+    # LocationNet has dozens of cells named after one city; places come from the world, in any script.
+    inference = host("inference")
+    paris = dict(locator.cells[0], token="47e671", place="Paris", admin1="Île-de-France", country_code="FR")
+    paris_too = dict(paris, token="47e66f", lat=48.80, lng=2.30)
+    ocean = dict(locator.cells[0], token="7c006f", place="", admin1="", country_code="")
+    top = [(paris, 0.5), (paris_too, 0.25), (ocean, 0.125)]
+    guesses = served(inference, inference.Prediction("m", top))["predictions"]
+    assert [(guess.get("cell"), guess.get("place"), guess.get("admin1"), guess.get("country_code"))
+            for guess in guesses] == [("47e671", "Paris", "Île-de-France", "FR"),
+                                      ("47e66f", "Paris", "Île-de-France", "FR"), ("7c006f", "", "", "")], (
+        f"three guesses (two cells named Paris, one at sea with no place) came back as {guesses}: one guess per "
+        "(cell, probability) pair, in order, with the cell's place, admin1 and country_code as they are"
+    )
 
 
 @pytest.mark.todo("03.4")

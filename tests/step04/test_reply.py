@@ -57,6 +57,20 @@ def test_no_flag_for_anything_but_two_ascii_letters(reply, code):
                         "expression's $ also matches before a final newline: use re.fullmatch, or \\Z)")
 
 
+@pytest.mark.todo("04.4")
+@pytest.mark.parametrize("code", ["\u017fe", "\u212ar", "\u0131t", "\u0130T"],
+                         ids=["long s: 'ſe'.upper() is 'SE'", "Kelvin sign K", "dotless i: 'ıt'.upper() is 'IT'",
+                              "capital I with a dot"])
+def test_no_flag_for_letters_that_only_case_folding_makes_ascii(reply, code):
+    # Python's re.IGNORECASE lets [A-Z] match exactly these four, and upper() maps ſ and ı onto S and I.
+    flag = reply.flag(code)
+    assert flag == "", (
+        f"flag({code!r}) must be '', not {flag!r}: {code!r} is no country code, though case folding turns it into "
+        "ASCII letters. Check that both characters are ASCII letters as they come (str.isascii() and isalpha()), "
+        "before any upper() and without re.IGNORECASE"
+    )
+
+
 @pytest.mark.todo("04.5")
 def test_reply_text_has_one_line_per_guess_best_first(reply):
     assert reply.reply_text(PREDICTIONS).splitlines() == [

@@ -45,6 +45,19 @@ def test_crc_response_is_sha256_equals_base64_of_the_hmac(webhook, secret, token
 
 
 @pytest.mark.todo("04.1")
+def test_crc_response_signs_text_beyond_ascii_as_utf_8(webhook):
+    # The token comes from outside: X sends ASCII, anyone else may send anything.
+    secret, token = "sécret-東京", "crc-é-ß-東京"
+    digest = hmac.new(secret.encode("utf-8"), token.encode("utf-8"), hashlib.sha256).digest()
+    expected = {"response_token": "sha256=" + base64.b64encode(digest).decode()}
+    answer = crc_answer(webhook, secret, token)
+    assert answer == expected, (
+        f"crc_response answered {answer} for a secret and token beyond ASCII, not {expected}: encode both as UTF-8 "
+        "(str.encode() does), as X does"
+    )
+
+
+@pytest.mark.todo("04.1")
 def test_crc_response_depends_on_the_secret_and_the_token(webhook):
     answers = {json.dumps(crc_answer(webhook, s, t)) for s in ("a", "b") for t in ("x", "y")}
     assert len(answers) == 4, "each secret and token give their own response_token"
@@ -86,6 +99,23 @@ def functions_called(function, *args):
     finally:
         sys.setprofile(None)
     return called
+
+
+@pytest.mark.todo("04.2")
+@pytest.mark.parametrize("body", [b'{"for_user_id": "1"}\n', b"  body  ", b"\xff\xfe not UTF-8\r\n"],
+                         ids=["a final newline", "spaces around", "bytes that are not UTF-8"])
+def test_the_signature_covers_the_raw_body_byte_for_byte(webhook, body):
+    header = signature(body, SECRET)
+    try:
+        valid, of_stripped = (webhook.signature_is_valid(SECRET, body, header),
+                              webhook.signature_is_valid(SECRET, body, signature(body.strip(), SECRET)))
+    except Exception as error:
+        pytest.fail(f"signature_is_valid raised {type(error).__name__} ({error}) for the body {body!r}: sign the raw "
+                    "bytes as they are, never decoded or parsed")
+    assert valid is True and of_stripped is False, (
+        f"for the body {body!r}, its own signature was said {valid} and the signature of the body stripped "
+        f"{of_stripped}: X signs the raw bytes, spaces and newlines included: HMAC the body as it arrived"
+    )
 
 
 @pytest.mark.todo("04.2")
@@ -133,10 +163,12 @@ def photo_url_of(webhook, post, media, case):
      (["3_1", "3_2"], [photo("3_2"), photo("3_1")], "3_1"),
      (["3_5"], [photo("3_9"), video("7_8"), photo("3_5")], "3_5"),
      (["3_0", "3_1"], [photo("3_1")], "3_1"),
+     (["3_1"], [photo("3_12"), photo("3_1")], "3_1"), (["3_12"], [photo("3_1"), photo("3_12")], "3_12"),
      ([], [photo("3_1")], None), (["7_1"], [video("7_1")], None), (["16_1"], [video("16_1", "animated_gif")], None),
      (["3_1"], [photo("3_9")], None)],
     ids=["one photo", "four photos", "video then photo", "GIF then photo", "includes in another order",
-         "includes holding other posts' media first", "a key X sent no object for, then a photo", "no media",
+         "includes holding other posts' media first", "a key X sent no object for, then a photo",
+         "a key inside a longer one's", "a longer key after a shorter one", "no media",
          "a video", "a GIF", "only another post's photo"],
 )
 def test_photo_url_follows_the_posts_media_keys_to_its_first_photo(webhook, request, keys, media, expected):

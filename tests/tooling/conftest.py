@@ -18,7 +18,11 @@ checkpoint = []
 [[steps.todos]]
 id = "01.1"
 label = "add two numbers"
-hint = "Python has an operator for it."
+hints = [
+    "Python has an operator for it.",
+    "The arithmetic operators: https://docs.python.org/3/reference/expressions.html#binary-arithmetic-operations",
+    "Return the sum: return a + b",
+]
 
 [[steps.todos]]
 id = "01.2"

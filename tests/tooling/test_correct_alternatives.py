@@ -24,6 +24,42 @@ if not (isinstance(country_code, str) and re.fullmatch(r"[A-Za-z]{2}", country_c
     return ""
 return "".join(chr(ord(letter) + 127397) for letter in country_code.upper())
 ''', id="a regular expression matched in full"),
+    pytest.param("01.1", "tests/step01/test_geotag.py", '''
+sign = -1 if ref.strip().lower() in ("s", "w") else 1
+return sign * sum(float(part) / 60 ** power for power, part in enumerate(value))
+''', id="a sum over the parts, each a power of 60 smaller"),
+    pytest.param("01.2", "tests/step01/test_partition.py", '''
+if len(members) <= t_max or cell.level() >= max_level:
+    cells[cell] = members
+    continue
+for child, inside in group_by_cell(members, leaves, cell.level() + 1).items():
+    pending[child] = inside
+''', id="the children added to the queue one by one"),
+    pytest.param("01.3", "tests/step01/test_partition.py", '''
+kept = [(cell, members) for cell, members in cells.items() if len(members) >= t_min]
+return sorted(kept, key=lambda pair: pair[0].to_token())
+''', id="sorted by token: tokens are the ids in hex, trailing zeros cut, so they sort alike"),
+    pytest.param("02.3", "tests/step02/test_geo.py", '''
+classes = np.array(predicted).astype(int)
+distances = haversine_km(np.take(cell_lat, classes), np.take(cell_lng, classes), true_lat, true_lng)
+return {km: np.count_nonzero(distances <= km) / len(distances) for km in THRESHOLDS_KM}
+''', id="np.take and a count over the length"),
+    pytest.param("04.3", "tests/step04/test_webhook.py", '''
+photos = {item.get("media_key"): item.get("url") for item in map(_object, _list(media))
+          if item.get("type") == "photo" and isinstance(item.get("media_key"), str)}
+for key in _list(_object(post.get("attachments")).get("media_keys")):
+    if isinstance(key, str) and key in photos:
+        return photos[key]
+return None
+''', id="the photos looked up by key in a dict"),
+    pytest.param("04.4", "tests/step04/test_reply.py", '''
+import string
+
+code = country_code if isinstance(country_code, str) else ""
+if len(code) != 2 or not all(letter in string.ascii_letters for letter in code):
+    return ""
+return "".join(chr(0x1F1E6 + ord(letter) - ord("A")) for letter in code.upper())
+''', id="each letter checked against string.ascii_letters, the offset from U+1F1E6"),
 ]
 
 

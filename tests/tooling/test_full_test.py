@@ -1,4 +1,6 @@
 """`make test`: every suite under tests/ against the solutions; a failure names its suite."""
+import re
+
 from workshop import full_test
 
 
@@ -6,7 +8,7 @@ def test_every_suite_passes_against_the_solutions(repo, capsys):
     assert full_test.suites(repo) == ["step02", "step01"], "the longest first, as LONGEST_FIRST lists them"
     assert full_test.main(repo) == 0
     out = capsys.readouterr().out
-    assert "--- tests/step01 against solutions/" in out and "make test passed in" in out
+    assert "--- tests/step01 against solutions/: passed in" in out and "make test passed in" in out
 
 
 def test_a_failing_solution_names_its_suite(repo, edit, capsys):
@@ -45,3 +47,26 @@ def test_this_repository_passes_ruff():
     run = subprocess.run([sys.executable, "-m", "ruff", "check", "--no-cache", "."], cwd=ROOT, capture_output=True,
                          text=True)
     assert run.returncode == 0, run.stdout
+
+
+def test_it_says_when_each_suite_starts_and_ends_and_how_far_the_running_ones_are(repo, write, capsys):
+    write(repo / "tests/step01/test_slow.py", "import time\n\n\ndef test_slow():\n    time.sleep(2)\n")
+    assert full_test.main(repo, workers=1, every=0.5) == 0
+    lines = capsys.readouterr().out.splitlines()
+    started = [line for line in lines if line.endswith("started (1 of 2)") or line.endswith("started (2 of 2)")]
+    assert started == ["--- tests/step02 started (1 of 2)", "--- tests/step01 started (2 of 2)"]
+    ended = [line for line in lines if " against solutions/: passed in " in line]
+    assert [line.split(":")[0] for line in ended] == ["--- tests/step02 against solutions/",
+                                                      "--- tests/step01 against solutions/"]
+    assert ended[0].endswith(" s so far)") and "(1 of 2 suites done, " in ended[0]
+    progress = [line for line in lines if line.startswith("... running tests/step01 ")]
+    assert progress, "a line of progress every `every` seconds while a suite runs"
+    assert re.fullmatch(r"\.\.\. running tests/step01 \d+% \(\d+ s\); 1 of 2 suites done, \d+ s so far", progress[-1])
+
+
+def test_a_suite_that_ends_first_is_shown_first(repo, write, capsys):
+    write(repo / "tests/step02/test_slow.py", "import time\n\n\ndef test_slow():\n    time.sleep(3)\n")
+    assert full_test.main(repo, workers=2) == 0
+    ended = [line.split(":")[0] for line in capsys.readouterr().out.splitlines() if "against solutions/:" in line]
+    assert ended == ["--- tests/step01 against solutions/", "--- tests/step02 against solutions/"], (
+        "step01 ends first and is not held back behind the longer step02")

@@ -9,7 +9,7 @@ from workshop.paths import ROOT
     "old, new, problem",
     [
         ('label = "add two numbers"', 'label = " "', "TODO 01.1 of step 1 has an empty label: write one line for it."),
-        ('hint = "An f-string."', 'hint = ""', "TODO 02.1 of step 2 has an empty hint: write one line for it."),
+        ('hint = "An f-string."', 'hint = ""', "TODO 02.1 of step 2 has an empty hint: write each level of `hints`"),
         ('id = "02.1"', 'id = "01.1"', "TODO 01.1 of step 2: its id must read '02.k'"),
         ('id = "01.2"', 'id = "01.1"', "TODO 01.1 of step 1 is listed twice: give each TODO its own id."),
         ('number = 2', 'number = 3', "Step 3 (02_greet) is listed where step 2 belongs"),

@@ -1,4 +1,6 @@
 """`make reset-step N`: your work goes to backups/ first, then the pristine starter comes back."""
+import subprocess
+
 import pytest
 
 from workshop import reset_step
@@ -17,6 +19,15 @@ def test_the_participants_files_are_backed_up_then_the_starter_restored(repo, wr
     assert (repo / "steps/01_calc/calc.py").read_text() == pristine
     assert not (repo / "steps/01_calc/notes").exists()
     assert f"Your steps/01_calc is saved in backups/{backups[0].name}/." in capsys.readouterr().out
+
+
+def test_it_says_how_to_get_the_backup_back_and_that_command_does(repo, write, capsys):
+    write(repo / "steps/01_calc/calc.py", MY_WORK)
+    reset_step.main(1, repo)
+    command = capsys.readouterr().out.splitlines()[1]
+    assert command.startswith("To get it back later: rm -r steps/01_calc && cp -R backups/01_calc-")
+    subprocess.run(command.split(": ", 1)[1], shell=True, cwd=repo, check=True)
+    assert (repo / "steps/01_calc/calc.py").read_text() == MY_WORK
 
 
 def test_two_resets_in_the_same_second_keep_both_backups(repo, write):

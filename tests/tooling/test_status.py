@@ -2,7 +2,7 @@
 tests only when they have not run on its files as they are (test-step's answer is kept)."""
 import pytest
 
-from workshop import status, step_tests
+from workshop import hint_step, status, step_tests
 
 STUB_01_1 = 'raise NotImplementedError("TODO 01.1: add two numbers")'
 STUB_02_1 = 'raise NotImplementedError("TODO 02.1: say hello to someone")'
@@ -11,9 +11,12 @@ STUB_02_1 = 'raise NotImplementedError("TODO 02.1: say hello to someone")'
 def rows(capsys):
     """{step number: [stubs left, TODOs passing, where test-step stops]} from the table."""
     lines = capsys.readouterr().out.splitlines()
+    lines = lines[next(i for i, line in enumerate(lines) if not line.startswith("(")):]  # after the progress lines
     assert lines[0].split()[:4] == ["step", "TODOs", "left", "passing"]
     found = {}
     for line in lines[1:]:
+        if line.startswith("Hints used"):
+            break
         number, _, stubs, passing, _, total, where = line.split(maxsplit=6)
         found[int(number)] = [stubs, f"{passing} of {total}", where]
     return found
@@ -81,3 +84,24 @@ def test_a_changed_step_is_tested_again(repo, counted, edit, capsys, change, pat
     assert status.main(repo) == 0
     assert counted == [1], f"a change to {change} of step 1 runs its tests again, and only its"
     assert rows(capsys)[1] == row
+
+
+def test_steps_whose_tests_run_say_so_as_they_start_and_end(repo, capsys):
+    status.main(repo)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("(Running the tests of steps 1, 2 to see where `make test-step N` stops, 2 at a time")
+    assert sorted(line.split(":")[0] for line in lines[1:3]) == ["(step 1", "(step 2"]
+    assert all(" s so far)" in line for line in lines[1:3])
+    status.main(repo)
+    assert capsys.readouterr().out.startswith("step "), "answers kept: nothing runs, nothing to wait for"
+
+
+def test_it_says_which_hints_were_used(repo, capsys):
+    status.main(repo)
+    assert capsys.readouterr().out.splitlines()[-1].startswith("Hints used: none yet")
+    hint_step.main(1, repo)
+    hint_step.main(1, repo)
+    capsys.readouterr()
+    status.main(repo)
+    assert capsys.readouterr().out.splitlines()[-1] == (
+        "Hints used (level shown of those there are): 01.1 (2 of 3).")

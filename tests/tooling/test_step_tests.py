@@ -9,7 +9,7 @@ STUB_01_1 = 'raise NotImplementedError("TODO 01.1: add two numbers")'
 def test_the_pristine_starter_fails_and_the_last_lines_name_the_todo_and_its_hint(repo, capsys):
     assert step_tests.main(1, "steps", repo) != 0
     last = capsys.readouterr().out.strip().splitlines()[-2:]
-    assert last == ["Not there yet. Step 1, TODO 01.1: add two numbers", "Hint: Python has an operator for it."]
+    assert last == ["Not there yet. Step 1, TODO 01.1: add two numbers", "Hint: Python has an operator for it. (more: `make hint-step 1`)"]
 
 
 def test_after_solving_one_todo_the_next_failing_one_is_named(repo, edit, capsys):
@@ -91,3 +91,54 @@ def test_parallel_runs_take_a_process_per_core_up_to_four():
     assert step_tests.in_parallel(1) == []
     assert step_tests.in_parallel(2)[2:4] == ["-n", "2"]
     assert step_tests.in_parallel(16)[2:4] == ["-n", "4"]
+
+
+FAILS_AT_ONCE = """
+import pytest
+
+
+@pytest.mark.todo("01.2")
+def test_double(load):
+    assert load("01_calc", "calc").double(4) == 8, "double the number"
+"""
+FAILS_LATER = """
+import time
+
+import pytest
+
+
+@pytest.mark.todo("01.1")
+def test_add(load):
+    time.sleep(1.5)
+    assert load("01_calc", "calc").add(2, 3) == 5, "add the two numbers"
+"""
+
+
+def test_a_parallel_run_shows_the_failure_of_the_earliest_todo_first(repo, write, edit, capsys, monkeypatch):
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    (repo / "tests/step01/test_calc.py").unlink()
+    write(repo / "tests/step01/test_a_double.py", FAILS_AT_ONCE)  # fails first, under the later TODO
+    write(repo / "tests/step01/test_b_add.py", FAILS_LATER)
+    edit(repo / "steps/01_calc/calc.py", STUB_01_1, "return a - b")
+    edit(repo / "steps/01_calc/calc.py", 'raise NotImplementedError("TODO 01.2: double a number")', "return 3 * x")
+    assert step_tests.main(1, "steps", repo) == step_tests.FAILED
+    out = capsys.readouterr().out
+    assert "bringing up nodes" in out
+    failures = out[out.index("= FAILURES ="):]
+    assert failures.index("add the two numbers") < failures.index("double the number"), failures
+    summary = [line for line in failures.splitlines() if line.startswith("FAILED ")]
+    assert [line.split("::")[1].split()[0] for line in summary] == ["test_add", "test_double"], summary
+
+
+def test_earliest_first_orders_the_failures_and_their_summary_by_todo():
+    output = ("..FF [100%]\n= FAILURES =\n___ test_b ___\nE  no\n--- TODO ---\nTODO 01.2 (double a number): no\n"
+              "___ test_plumbing ___\nE  plumbing\n"
+              "___ test_a ___\nE  no\n--- TODO ---\nTODO 01.1 (add two numbers): no\n"
+              "= short test summary info =\nFAILED t.py::test_b - no\nFAILED t.py::test_plumbing - x\n"
+              "FAILED t.py::test_a - no\n2 failed\n")
+    ordered = step_tests.earliest_first(output)
+    assert [line for line in ordered.splitlines() if line.startswith("___")] == [
+        "___ test_a ___", "___ test_b ___", "___ test_plumbing ___"]
+    assert [line for line in ordered.splitlines() if line.startswith("FAILED")] == [
+        "FAILED t.py::test_a - no", "FAILED t.py::test_b - no", "FAILED t.py::test_plumbing - x"]
+    assert step_tests.earliest_first("..\n2 passed\n") == "..\n2 passed\n"
