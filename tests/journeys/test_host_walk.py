@@ -19,6 +19,7 @@ import pytest
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from werkzeug.serving import make_server
 
+import moto_server
 from workshop import checkpoint, loader
 from workshop.paths import ROOT
 
@@ -46,6 +47,7 @@ def account():
     server.app = rules
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
+    moto_server.emptied(url)  # moto keeps its accounts per process: an account of our own, holding nothing yet
     yield url, client, rules
     server.shutdown()
     thread.join()
