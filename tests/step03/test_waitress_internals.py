@@ -1,6 +1,6 @@
-"""serve.py bounds slow clients by subclassing waitress (Request, UnreadableAnswer, Connection, Server): waitress has no
-public hook for a request that drips in a byte at a time, so serve.py relies on names inside it. This file fails,
-naming what moved, when waitress changes under it; check serve.py against the new version before changing the pin."""
+"""waitress_server.py (serve.py's server) bounds slow clients by subclassing waitress (Request, UnreadableAnswer, Connection, Server): waitress has no
+public hook for a request that drips in a byte at a time, so it relies on names inside it. This file fails,
+naming what moved, when waitress changes under it; check waitress_server.py against the new version before changing the pin."""
 import importlib.metadata
 import inspect
 
