@@ -11,7 +11,6 @@ import json
 import re
 import sys
 import time
-import warnings
 from pathlib import Path
 
 from workshop import loader
@@ -33,7 +32,6 @@ def main(argv=None):
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "ask", help="where the map goes")
     args = parser.parse_args(argv)
     sys.stdout.reconfigure(errors="backslashreplace")
-    warnings.filterwarnings("ignore", "Cannot decide type")  # MXNet's note on SymbolBlock: nothing to act on
     try:
         ask(args.photo, args.model, tree_folder(args.tree, ROOT), args.tree, args.out)
     except Stop as stop:
