@@ -1,7 +1,7 @@
 """Put the trained model behind a SageMaker endpoint, take it down, or clean up everything the workshop made.
 
     python deploy.py deploy --model-data s3://BUCKET/.../model.tar.gz --role arn:aws:iam::ACCOUNT:role/NAME \\
-        [--instance-type ml.c5.large] [--endpoint-name whereml] [--autoscale 1:3]
+        [--instance-type ml.c5.large] [--endpoint-name whereml] [--autoscale 1:3] [--threads N]
     python deploy.py deploy --model-data ... --role ... --serverless [--memory 2048] [--max-concurrency 2]
         (Serverless Inference: billed per request and GB-second, nothing while idle, a cold start after a pause)
     python deploy.py deploy --model-dir build/model --upload s3://BUCKET/whereml/model --role ... [--data build/data]
@@ -20,7 +20,6 @@ An instance endpoint bills for every hour it is up, answering or not: `make clea
 import argparse
 import logging
 import os
-import re
 import sys
 import tarfile
 import tempfile
@@ -43,6 +42,7 @@ import sagemaker  # noqa: E402
 from botocore.exceptions import BotoCoreError, ClientError  # noqa: E402
 from sagemaker.mxnet import MXNetModel  # noqa: E402
 from sagemaker.serverless import ServerlessInferenceConfig  # noqa: E402
+from threads import VARIABLE as THREADS_VARIABLE  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
 import cleanup  # noqa: E402
@@ -109,26 +109,19 @@ def upload(path, bucket, key, say=print):
         boto3.client("s3").upload_file(path, bucket, key, Callback=bar.update)
 
 
-def vcpus(instance_type):
-    """ml.c5.large -> 2, ml.c5.xlarge -> 4, ml.c5.4xlarge -> 16 (EC2's sizes: 2 vCPUs a "large"); None if unknown."""
-    size = instance_type.rsplit(".", 1)[-1]
-    if size == "large":
-        return 2
-    match = re.fullmatch(r"(\d*)xlarge", size)
-    return 4 * int(match.group(1) or 1) if match else None
-
-
-def serving_environment(instance_type):
-    """The container runs one model-server worker per vCPU, each on one thread (OMP_NUM_THREADS=1): right for many
-    requests at once. The bot sends one photo at a time, so one worker gets every vCPU and answers it sooner.
-    Serverless (no instance type): one worker too, so that one copy of the model fills the memory paid for."""
-    if instance_type is None:
-        return {"SAGEMAKER_MODEL_SERVER_WORKERS": "1"}
-    return {"SAGEMAKER_MODEL_SERVER_WORKERS": "1", "OMP_NUM_THREADS": str(vcpus(instance_type) or 1)}
+def serving_environment(threads=None):
+    """One model-server worker, using every vCPU of the container, for the bot's one photo at a time (the container's
+    default is one worker per vCPU, each on one thread, for many requests at once). MXNet's NaiveEngine runs the
+    operators on that worker's own thread, to which model_fn gives the vCPUs it counts at start (code/threads.py);
+    threads=N gives N instead. Serverless as well: one copy of the model fills the memory paid for."""
+    environment = {"SAGEMAKER_MODEL_SERVER_WORKERS": "1", "MXNET_ENGINE_TYPE": "NaiveEngine"}
+    if threads:
+        environment[THREADS_VARIABLE] = str(threads)
+    return environment
 
 
 def deploy(model_data, role, instance_type=INSTANCE_TYPE, endpoint_name="whereml", autoscale=None, wait=True,
-           serverless=None, with_code=False, say=print):
+           serverless=None, with_code=False, threads=None, say=print):
     """Create the model and a new endpoint config (tagged), then the endpoint, or move an existing endpoint of that
     name to them (SageMaker refuses to create one twice); then target-tracking autoscaling when asked.
 
@@ -141,7 +134,7 @@ def deploy(model_data, role, instance_type=INSTANCE_TYPE, endpoint_name="whereml
         instance_type = None
     bucket = model_data[len("s3://"):].split("/")[0]
     session = sagemaker.Session(default_bucket=bucket)  # explicit: finding a default bucket would call STS
-    environment = serving_environment(instance_type)
+    environment = serving_environment(threads)
     if with_code:
         environment.update(SAGEMAKER_PROGRAM="inference.py", SAGEMAKER_SUBMIT_DIRECTORY="/opt/ml/model/code")
     model = MXNetModel(
@@ -253,6 +246,12 @@ def _concurrency(text):
     return int(text)
 
 
+def _threads(text):
+    if not text.isdigit() or not 1 <= int(text) <= 192:
+        raise argparse.ArgumentTypeError("--threads is 1..192 (the vCPUs of SageMaker's largest CPU instances)")
+    return int(text)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -271,6 +270,7 @@ def main(argv=None):
     up.add_argument("--memory", type=_memory, default=SERVERLESS_MEMORY_MB, help="--serverless: MB of memory")
     up.add_argument("--max-concurrency", type=_concurrency, default=SERVERLESS_MAX_CONCURRENCY,
                     help="--serverless: requests at once")
+    up.add_argument("--threads", type=_threads, help="threads for the network (default: every vCPU of the container)")
     down = commands.add_parser("delete", help="delete one endpoint, its config and its model")
     down.add_argument("--endpoint-name", default="whereml")
     sweep = commands.add_parser("cleanup", help="delete what the workshop made on AWS, then list what is left")
@@ -295,7 +295,7 @@ def main(argv=None):
                 args.model_data = package(args.model_dir, args.data, args.upload, not args.no_int8)
             serverless = (args.memory, args.max_concurrency) if args.serverless else None
             deploy(args.model_data, args.role, args.instance_type or INSTANCE_TYPE, args.endpoint_name, args.autoscale,
-                   serverless=serverless, with_code=bool(args.model_dir))
+                   serverless=serverless, with_code=bool(args.model_dir), threads=args.threads)
             print(f"Endpoint {args.endpoint_name} is up. Try: {predict.how_to_ask(endpoint=args.endpoint_name)}")
             if serverless:
                 print("It bills per request and GB-second, nothing while idle; the first request after a pause waits "

@@ -53,18 +53,22 @@ def test_the_model_runs_inference_py_in_the_mxnet_1_9_container(deployed):
 def test_the_model_serves_one_request_with_every_vcpu(deployed):
     [model] = deployed.list_models()["Models"]
     environment = deployed.describe_model(ModelName=model["ModelName"])["PrimaryContainer"]["Environment"]
-    assert (environment.get("SAGEMAKER_MODEL_SERVER_WORKERS"), environment.get("OMP_NUM_THREADS")) == ("1", "2"), (
-        "the container's default is one single-threaded worker per vCPU; the bot's one request at a time is "
-        "answered sooner by one worker with OMP_NUM_THREADS = the instance's vCPUs (2 on an ml.c5.large)"
-    )
+    assert environment.get("SAGEMAKER_MODEL_SERVER_WORKERS") == "1" and environment.get("MXNET_ENGINE_TYPE") == (
+        "NaiveEngine"), (
+        "the container's default is one single-threaded worker per vCPU; the bot's one request at a time is answered "
+        "sooner by one worker that model_fn gives every vCPU (code/threads.py), which needs MXNet's NaiveEngine")
+    assert "OMP_NUM_THREADS" not in environment and "WHEREML_THREADS" not in environment, (
+        "the vCPUs are counted in the container, at start, not fixed at deploy")
 
 
-@pytest.mark.parametrize(
-    "instance_type, vcpus",
-    [("ml.c5.large", 2), ("ml.c5.xlarge", 4), ("ml.m5.4xlarge", 16), ("ml.c5.9xlarge", 36), ("ml.t2.medium", None)],
-)
-def test_vcpus_follow_the_instance_size(host, instance_type, vcpus):
-    assert host("deploy").vcpus(instance_type) == vcpus
+def test_deploy_threads_sets_the_number_in_the_container(host, aws):
+    host("deploy").main(["deploy", "--model-data", f"s3://{BUCKET}/training/output/model.tar.gz", "--role", ROLE,
+                         "--serverless", "--endpoint-name", "whereml-threads", "--threads", "3"])
+    config = aws.describe_endpoint(EndpointName="whereml-threads")["EndpointConfigName"]
+    [variant] = aws.describe_endpoint_config(EndpointConfigName=config)["ProductionVariants"]
+    environment = aws.describe_model(ModelName=variant["ModelName"])["PrimaryContainer"]["Environment"]
+    assert environment.get("WHEREML_THREADS") == "3"
+    host("deploy").main(["delete", "--endpoint-name", "whereml-threads"])
 
 
 def test_a_model_folder_is_uploaded_with_its_int8_copy(host, aws, model_dir, data_dir, tmp_path):
@@ -177,11 +181,14 @@ def test_cleanup_exits_non_zero_when_something_is_left(host, aws, monkeypatch):
          "--serverless has no instances"),
         (["deploy", "--model-data", f"s3://{BUCKET}/m.tar.gz", "--role", ROLE, "--serverless",
           "--instance-type", "ml.c5.xlarge"], "--serverless has no instances"),
+        (["deploy", "--model-data", f"s3://{BUCKET}/m.tar.gz", "--role", ROLE, "--threads", "0"], "--threads is 1..192"),
+        (["deploy", "--model-data", f"s3://{BUCKET}/m.tar.gz", "--role", ROLE, "--threads", "all"],
+         "--threads is 1..192"),
     ],
     ids=["a local model path", "a role name, not an ARN", "--autoscale without a colon", "--autoscale max below min",
          "--model-dir without --upload", "--model-dir that is no folder",
          "--memory not in 1 GB steps", "--memory above 6 GB", "--max-concurrency 0", "--serverless with --autoscale",
-         "--serverless with --instance-type"],
+         "--serverless with --instance-type", "--threads 0", "--threads not a number"],
 )
 def test_deploy_mistakes_are_one_sentence(host, capsys, arguments, message):
     with pytest.raises(SystemExit) as caught:

@@ -1,6 +1,8 @@
 """quantize.py: an int8 copy of the network is kept only if it answers like the original, and model_fn serves it."""
+import json
 import re
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -18,6 +20,14 @@ def quantized_dir(host, model_dir, data_dir, tmp_path_factory):
 def test_model_fn_serves_the_int8_copy_when_there_is_one(host, quantized_dir):
     int8 = host("inference").model_fn(quantized_dir)
     assert int8.model_name.endswith("(int8)"), "the answer's model name says it is the int8 copy"
+
+
+def test_the_int8_copy_has_no_batch_norm_left_to_fold_at_start(quantized_dir):
+    """MKLDNN folds a batch norm on a convolution's first run, in a copy of its weights: the copy is made without
+    (batch_norm_folding.py), so that it starts sooner."""
+    nodes = json.loads((Path(quantized_dir) / "model-int8-symbol.json").read_text())["nodes"]
+    convolutions = [node for node in nodes if node["op"] == "_sg_mkldnn_conv"]
+    assert convolutions and not [node["name"] for node in convolutions if node["attrs"].get("with_bn") == "true"]
 
 
 @pytest.mark.parametrize("kind", ["step-02 model", "LocationNet"])

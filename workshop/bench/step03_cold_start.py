@@ -2,9 +2,10 @@
 
     python -m workshop bench step03_cold_start
 
-model_fn(model_dir) and one 640 x 480 photo in a fresh Python each time (step03_serverless.py's measure(), one OpenMP
-thread as a container's worker), on LocationNet's files in fp32 and on the same folder with quantize.py's int8 copy,
-taking turns so that load on the machine hits both alike. Then multi-model-server serving the int8 copy as a
+model_fn(model_dir) and one 640 x 480 photo in a fresh Python each time (step03_serverless.py's measure(), in a
+container worker's environment: every vCPU, code/threads.py), on LocationNet's files in fp32 and on the same folder
+with quantize.py's int8 copy (its batch norms folded: batch_norm_folding.py), taking turns so that load on the
+machine hits both alike. Then multi-model-server serving the int8 copy as a
 serverless endpoint does (its Java front end and one worker): the peak that sets deploy.py's SERVERLESS_MEMORY_MB.
 Prints each figure beside its limit and the ratio ours / limit (at most 1 meets the goal).
 """
@@ -47,7 +48,8 @@ def main():
           f"{TIME_LIMIT}x | {time_ratio / TIME_LIMIT:.2f} |")
     print(f"| peak RSS (model_fn + one photo), MB | {fp32_run['peak_mb']:.0f} | {int8_run['peak_mb']:.0f} | "
           f"{memory_ratio:.2f}x | {MEMORY_LIMIT}x | {memory_ratio / MEMORY_LIMIT:.2f} |")
-    print(f"\nMedians of {TURNS} fresh Pythons each (fp32 and int8 taking turns), one OpenMP thread.")
+    print(f"\nMedians of {TURNS} fresh Pythons each (fp32 and int8 taking turns), each a container's worker with "
+          f"deploy.py's environment: {step03_serverless.threads_module().cpu_count()} threads (every vCPU).")
     if served_mb:
         size = step03_serverless.smallest_size(served_mb)
         print(f"multi-model-server serving the int8 copy ({processes} processes): peak {served_mb:.0f} MB; the "

@@ -5,8 +5,9 @@ that is ours), which set deploy.py's --memory default and the bot's endpoint tim
 
 Each model is loaded in a fresh Python, as a serverless container's model-server worker loads it: import
 inference.py, model_fn(model_dir), then one 640 x 480 JPEG through input_fn -> predict_fn -> output_fn. The peak
-resident memory of that process and model_fn's wall time are measured, with one OpenMP thread (the container's
-default for a worker). The models: the step-02 checkpoint (the toy world), and LocationNet's shape (ResNet-101 over
+resident memory of that process and model_fn's wall time are measured in the worker's environment: the container's
+OMP_NUM_THREADS=1 and deploy.py's serving environment, with which model_fn gives the worker every vCPU
+(code/threads.py). The models: the step-02 checkpoint (the toy world), and LocationNet's shape (ResNet-101 over
 15,527 cells, random weights in its own file format) in fp32 and with quantize.py's int8 copy. Then the int8 copy is
 served as the container serves it, by multi-model-server (its Java front end and one worker, deploy.py's serverless
 environment; workshop/bench/step03_serving.py's set-up), and the peak memory of all its processes is added up. Not measured:
@@ -54,13 +55,22 @@ def peak_rss_mb():
 
 
 def fresh_run(model_dir, jpeg_path):
-    """measure() in a fresh Python with one OpenMP thread, as a container's worker."""
-    env = dict(os.environ, OMP_NUM_THREADS="1", PYTHONWARNINGS="ignore")
+    """measure() in a fresh Python, in a container worker's environment (see the module's docstring)."""
+    env = {key: value for key, value in os.environ.items() if key != "WHEREML_THREADS"}
+    env.update(OMP_NUM_THREADS="1", PYTHONWARNINGS="ignore", **deploy_module().serving_environment())
     done = subprocess.run([sys.executable, "-m", "workshop.bench.step03_serverless", "--measure", str(model_dir),
                            str(jpeg_path)], env=env, capture_output=True, text=True, cwd=ROOT)
     if done.returncode != 0:
         raise SystemExit(f"Measuring {model_dir} failed:\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def deploy_module():
+    return loader.load(STEP, "deploy")
+
+
+def threads_module():
+    return loader.load(STEP, "threads")
 
 
 def medians(runs):
@@ -78,7 +88,7 @@ def model_server_peak_mb(model_files, jpeg, scratch):
     from workshop.bench import step03_serving
 
     model = step03_serving.container_layout(model_files, scratch / "ml")
-    variables = step03_serving.deploy.serving_environment(None)  # what a serverless endpoint's container gets
+    variables = step03_serving.deploy.serving_environment()  # what a serverless endpoint's container gets
     with step03_serving.model_server_on(model, variables, scratch / "mms") as url:
         step03_serving.post(url, jpeg)
         config = str(scratch / "mms" / "mms.properties")
@@ -157,7 +167,8 @@ def main():
     size = smallest_size(served_mb)
     print("| LocationNet-size, int8 copy, in multi-model-server (Java front end and 1 worker: {} processes) | | {:.0f} "
           "| | {} |".format(processes, served_mb, f"{size} MB" if size else "more than 6144 MB"))
-    print(f"\nMedians of {RUNS} fresh Pythons per model, one OpenMP thread, a 640 x 480 JPEG. model_fn is the part of "
+    print(f"\nMedians of {RUNS} fresh Pythons per model, every vCPU ({threads_module().cpu_count()}) as in the "
+          "container, a 640 x 480 JPEG. model_fn is the part of "
           "a cold start that is ours; the container's start (image, model server) comes on top of it. The model "
           "server's row sums each process's peak, an upper bound of what it holds at once.")
 

@@ -154,7 +154,7 @@ def main():
         model = container_layout(files, scratch / "ml")
         jpeg = photo(640, 480)
         service = handler.start(str(model))
-        tuned = deploy.serving_environment("ml.c5.large")
+        tuned = deploy.serving_environment()
         defaults = f"multi-model-server, container defaults: {os.cpu_count()} workers, OMP_NUM_THREADS=1"
         in_process = "in-process handler service (serve.py), MXNet's default threads"
         deployed = "multi-model-server, deploy.py's environment: " + ", ".join(

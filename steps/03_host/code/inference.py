@@ -19,6 +19,7 @@ import mxnet as mx
 import numpy as np
 import photo
 import request
+import threads
 from locator import Locator
 from PIL import Image
 from refusal import Refused
@@ -38,6 +39,7 @@ Prediction = collections.namedtuple("Prediction", "model top")
 def model_fn(model_dir):
     """The Locator to serve: the int8 copy when quantize.py made one (its network only), else the original
     LocationNet's files, else step 02's model folder (load_model), its layers fused for the CPU."""
+    threads.use_every_cpu()  # this worker answers with every vCPU of the container (threads.py)
     if int8.present(model_dir):
         return int8.load(model_dir).warm_up()
     fp32 = locationnet.load(model_dir) if locationnet.present(model_dir) else load_model(model_dir)
