@@ -8,6 +8,10 @@ with quantize.py's int8 copy (its batch norms folded: batch_norm_folding.py), ta
 machine hits both alike. Then multi-model-server serving the int8 copy as a
 serverless endpoint does (its Java front end and one worker): the peak that sets deploy.py's SERVERLESS_MEMORY_MB.
 Prints each figure beside its limit and the ratio ours / limit (at most 1 meets the goal).
+
+    python -m workshop bench step03_cold_start              # every vCPU, as deployed
+    python -m workshop.bench.step03_cold_start --threads 1  # as `deploy.py --threads 1` (steadier on a busy machine)
+    python -m workshop.bench.step03_cold_start --no-server  # without the multi-model-server row
 """
 import shutil
 import sys
@@ -22,6 +26,7 @@ MEMORY_LIMIT = 1.0  # and its peak at most fp32's
 
 
 def main():
+    threads = int(sys.argv[sys.argv.index("--threads") + 1]) if "--threads" in sys.argv else None
     deploy = step03_latency.loader.load(step03_serverless.STEP, "deploy")
     folder = Path(tempfile.mkdtemp(prefix="cold-start-"))
     try:
@@ -32,7 +37,7 @@ def main():
         runs = {"fp32": [], "int8": []}
         for _ in range(TURNS):
             for name, model in (("fp32", fp32), ("int8", int8)):
-                runs[name].append(step03_serverless.fresh_run(model, jpeg_path))
+                runs[name].append(step03_serverless.fresh_run(model, jpeg_path, threads))
         served_mb, processes = (step03_serverless.model_server_peak_mb(int8, jpegs[0], folder)
                                 if "--no-server" not in sys.argv else (None, 0))
     finally:
@@ -49,7 +54,8 @@ def main():
     print(f"| peak RSS (model_fn + one photo), MB | {fp32_run['peak_mb']:.0f} | {int8_run['peak_mb']:.0f} | "
           f"{memory_ratio:.2f}x | {MEMORY_LIMIT}x | {memory_ratio / MEMORY_LIMIT:.2f} |")
     print(f"\nMedians of {TURNS} fresh Pythons each (fp32 and int8 taking turns), each a container's worker with "
-          f"deploy.py's environment: {step03_serverless.threads_module().cpu_count()} threads (every vCPU).")
+          f"deploy.py's environment: {threads or step03_serverless.threads_module().cpu_count()} threads"
+          f"{'' if threads else ' (every vCPU)'}.")
     if served_mb:
         size = step03_serverless.smallest_size(served_mb)
         print(f"multi-model-server serving the int8 copy ({processes} processes): peak {served_mb:.0f} MB; the "

@@ -54,10 +54,11 @@ def peak_rss_mb():
     return int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) / 1024
 
 
-def fresh_run(model_dir, jpeg_path):
-    """measure() in a fresh Python, in a container worker's environment (see the module's docstring)."""
+def fresh_run(model_dir, jpeg_path, threads=None):
+    """measure() in a fresh Python, in a container worker's environment (see the module's docstring); threads=N as
+    `deploy.py --threads N` sets it."""
     env = {key: value for key, value in os.environ.items() if key != "WHEREML_THREADS"}
-    env.update(OMP_NUM_THREADS="1", PYTHONWARNINGS="ignore", **deploy_module().serving_environment())
+    env.update(OMP_NUM_THREADS="1", PYTHONWARNINGS="ignore", **deploy_module().serving_environment(threads))
     done = subprocess.run([sys.executable, "-m", "workshop.bench.step03_serverless", "--measure", str(model_dir),
                            str(jpeg_path)], env=env, capture_output=True, text=True, cwd=ROOT)
     if done.returncode != 0:
