@@ -71,10 +71,11 @@ def main():
               f"{forward:.2f}x | {forward / FORWARD_LIMIT:.2f} | {original:.2f}x | {original / ORIGINAL_LIMIT:.2f} |")
     print()
     for (width, height), decoded, p50 in rows:
-        rest = p50["endpoint"] - p50["forward"] - p50["decode"]
+        floor, rest = (p50["forward"] + p50["decode"]) / p50["forward"], p50["endpoint"] - p50["forward"] - p50["decode"]
         print(f"- {width} x {height}: the JPEG decode alone (libjpeg-turbo at 1/{width // decoded[0]} scale, "
               f"{decoded[0]} x {decoded[1]}) takes {p50['decode']:.1f} ms, so the floor of endpoint / forward on this "
-              f"CPU is (forward + decode) / forward = {(p50['forward'] + p50['decode']) / p50['forward']:.2f}x; "
+              f"CPU is (forward + decode) / forward = {floor:.2f}x"
+              f"{f', over the limit {FORWARD_LIMIT} before any other work' if floor > FORWARD_LIMIT else ''}; "
               f"the rest (checks, resize, normalise, softmax, top-k, JSON, handler) takes {rest:.1f} ms.")
     print(f"\n{step03_latency.ROUNDS} timed calls of each, in turns. The CPU has {cpu_flags()}: int8 pays off most with VNNI.")
 
