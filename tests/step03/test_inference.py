@@ -166,7 +166,8 @@ def test_k_may_ask_for_every_cell(host, locator, val_photos):
         top = inference.predict_fn(data, locator).top
     except ValueError as error:
         pytest.fail(f"k = {len(locator.cells)}, every cell of the model, raised ValueError: {error}. Sort every "
-                    "probability (np.argsort) and keep the first k")
+                    "probability (np.argsort) and keep the first k, or partition at kth = k - 1 (np.argpartition "
+                    "counts from 0)")
     probabilities = [p for _, p in top]
     assert len(top) == len(locator.cells) and probabilities == sorted(probabilities, reverse=True), (
         f"k = {len(locator.cells)} (every cell) gave {len(top)} guesses: all of them, best first"

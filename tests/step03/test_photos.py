@@ -1,9 +1,12 @@
 """Photos that look odd but are photos: a long thin strip, a 48-megapixel phone JPEG, a phone's MPO file.
 
-Each is answered, at the cost of a small photo (a 1 x 100,000 PNG once took gigabytes and seconds)."""
+Each is answered, at the cost of a small photo (a 1 x 100,000 PNG once took gigabytes and seconds). And how decode
+gives the pixels preprocess resizes: JPEGs at the smallest reduced scale that keeps the short side (the decode is most
+of a big photo's cost beside the network), turned upright as the EXIF says, always RGB."""
 import io
 import json
 
+import numpy as np
 import pytest
 from PIL import Image
 
@@ -88,3 +91,63 @@ def test_an_mpo_file_is_answered_from_its_first_frame(host, locator, mpo, big_jp
     assert [(cell["token"], round(p, 4)) for cell, p in answers[0]] == [
         (cell["token"], round(p, 4)) for cell, p in answers[1]
     ], "an MPO file is a JPEG with more pictures after it: answer from the first"
+
+
+def flat_photo(form, mode, size):
+    buffer = io.BytesIO()
+    Image.new(mode, size, 128).save(buffer, form, **({"quality": 90} if form == "JPEG" else {}))
+    return buffer.getvalue()
+
+
+DECODED_SIZES = [  # (what was sent, its format, mode and size, the size decode(..., 224) gives)
+    ("a 640 x 480 JPEG, at 1/2", "JPEG", "RGB", (640, 480), (320, 240)),
+    ("a 2048 x 1536 JPEG, at 1/4", "JPEG", "RGB", (2048, 1536), (512, 384)),
+    ("a 1791 x 1343 JPEG, at 1/4: 1/8 would leave 168 pixels", "JPEG", "RGB", (1791, 1343), (448, 336)),
+    ("a 1792 x 1792 JPEG, at 1/8: exactly 224", "JPEG", "RGB", (1792, 1792), (224, 224)),
+    ("a portrait 1536 x 2048 JPEG, at 1/4", "JPEG", "RGB", (1536, 2048), (384, 512)),
+    ("a 447 x 300 JPEG, whole: 1/2 would leave 150 pixels", "JPEG", "RGB", (447, 300), (447, 300)),
+    ("a grey 2048 x 1536 JPEG, at 1/4, then RGB", "JPEG", "L", (2048, 1536), (512, 384)),
+    ("a 1024 x 768 PNG, whole (PNG has no reduced scale)", "PNG", "RGB", (1024, 768), (1024, 768)),
+    ("a 1024 x 768 PNG with transparency, whole, then RGB", "PNG", "RGBA", (1024, 768), (1024, 768)),
+]
+
+
+@pytest.mark.parametrize("form, mode, size, decoded", [row[1:] for row in DECODED_SIZES],
+                         ids=[row[0] for row in DECODED_SIZES])
+def test_a_jpeg_is_decoded_at_the_smallest_scale_that_keeps_the_short_side(host, form, mode, size, decoded):
+    photo = host("photo")
+    image = photo.decode(photo.open_photo(flat_photo(form, mode, size)), 224)
+    assert (image.size, image.mode) == (decoded, "RGB"), (
+        f"a {form} of {size[0]} x {size[1]} ({mode}) decoded to {image.size} {image.mode}, not {decoded} RGB: JPEGs decode "
+        "at the smallest of 1/2, 1/4, 1/8 that keeps the short side at least `short_side` (below it the resize would "
+        "enlarge, and the network would see other pixels than training's, which step 01 decoded the same way); "
+        "PNGs decode whole; every photo comes out RGB"
+    )
+
+
+UPRIGHT = [  # (EXIF orientation, where the photo's top, stored red, must end up once turned upright)
+    (3, "bottom"),  # upside down
+    (6, "right"),  # the phone held with its top to the left: turn a quarter clockwise
+    (8, "left"),  # the phone held with its top to the right: turn a quarter anticlockwise
+]
+
+
+@pytest.mark.parametrize("orientation, red", UPRIGHT, ids=[f"orientation {o}" for o, _ in UPRIGHT])
+def test_a_turned_phone_photo_is_decoded_upright_at_a_reduced_scale(host, orientation, red):
+    photo = host("photo")
+    stored = Image.new("RGB", (2048, 1536), (0, 0, 255))
+    stored.paste((255, 0, 0), (0, 0, 2048, 768))  # the stored top half red, the bottom half blue
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    image = photo.decode(photo.open_photo(jpeg(stored, exif=exif)), 224)
+    turned = orientation != 3
+    assert image.size == ((384, 512) if turned else (512, 384)), (
+        f"a 2048 x 1536 JPEG with EXIF orientation {orientation} decoded to {image.size}: at 1/4 scale, then turned"
+    )
+    pixels = np.asarray(image, dtype=np.float32)
+    half = {"bottom": pixels[pixels.shape[0] // 2:], "right": pixels[:, pixels.shape[1] // 2:],
+            "left": pixels[:, :pixels.shape[1] // 2]}[red]
+    assert half[..., 0].mean() > 200 and half[..., 2].mean() < 55, (
+        f"with EXIF orientation {orientation} the photo's top (red) is not on the {red}: turn it as the EXIF says "
+        "(ImageOps.exif_transpose), as step 01 did for the training photos"
+    )

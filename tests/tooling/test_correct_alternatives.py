@@ -52,6 +52,22 @@ for key in _list(_object(post.get("attachments")).get("media_keys")):
         return photos[key]
 return None
 ''', id="the photos looked up by key in a dict"),
+    pytest.param("03.2", "tests/step03/test_preprocess.py", [(
+        """pixels = np.asarray(image.crop((left, top, left + size, top + size)), dtype=np.float32)
+# Channels first, as one array in that order: each step below then runs along whole rows of one channel, in place.
+pixels = pixels.transpose(2, 0, 1).copy()
+pixels /= 255.0
+pixels -= np.array(mean, dtype=np.float32).reshape(3, 1, 1)
+pixels /= np.array(std, dtype=np.float32).reshape(3, 1, 1)
+return mx.nd.array(pixels[np.newaxis])""",
+        """pixels = np.asarray(image.crop((left, top, left + size, top + size)), dtype=np.float32) / 255.0
+pixels = (pixels - np.array(mean, dtype=np.float32)) / np.array(std, dtype=np.float32)
+return mx.nd.array(pixels.transpose(2, 0, 1)[np.newaxis])""",
+    )], id="normalised as height x width x channels, then transposed"),
+    pytest.param("03.3", "tests/step03/test_inference.py", '''
+best = np.argsort(-probabilities)[: data.k]
+top = [(model.cells[index], float(probabilities[index])) for index in best]
+''', id="every cell sorted, the first k kept"),
     pytest.param("04.4", "tests/step04/test_reply.py", '''
 import string
 

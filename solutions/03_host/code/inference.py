@@ -88,9 +88,13 @@ def preprocess(image, resize, size, mean=MEAN, std=STD):
     # As step 01 resized the training photos: BOX (the mean of the pixels covered) to shrink, BICUBIC to enlarge.
     image = image.resize(resized, Image.BOX if scale < 1 else Image.BICUBIC)
     left, top = (resized[0] - size) // 2, (resized[1] - size) // 2
-    pixels = np.asarray(image.crop((left, top, left + size, top + size)), dtype=np.float32) / 255.0
-    pixels = (pixels - np.array(mean, dtype=np.float32)) / np.array(std, dtype=np.float32)
-    return mx.nd.array(pixels.transpose(2, 0, 1)[np.newaxis])
+    pixels = np.asarray(image.crop((left, top, left + size, top + size)), dtype=np.float32)
+    # Channels first, as one array in that order: each step below then runs along whole rows of one channel, in place.
+    pixels = pixels.transpose(2, 0, 1).copy()
+    pixels /= 255.0
+    pixels -= np.array(mean, dtype=np.float32).reshape(3, 1, 1)
+    pixels /= np.array(std, dtype=np.float32).reshape(3, 1, 1)
+    return mx.nd.array(pixels[np.newaxis])
     # END SOLUTION
 
 
@@ -100,7 +104,9 @@ def predict_fn(data, model):
     batch = preprocess(image, model.resize, model.image_size, model.mean, model.std)
     probabilities = model(batch)[0].asnumpy()
     # BEGIN SOLUTION 03.3
-    best = np.argsort(-probabilities)[: data.k]
+    # Sorting all the cells to keep k costs a millisecond: take the k best out unsorted, then sort just those.
+    best = np.argpartition(-probabilities, data.k - 1)[: data.k]
+    best = best[np.argsort(-probabilities[best])]
     top = [(model.cells[index], float(probabilities[index])) for index in best]
     # END SOLUTION
     return Prediction(model.model_name, top)
