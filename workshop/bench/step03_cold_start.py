@@ -42,6 +42,7 @@ def main():
                                 if "--no-server" not in sys.argv else (None, 0))
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+    count = threads or step03_serverless.threads_module().cpu_count()
     fp32_run, int8_run = step03_serverless.medians(runs["fp32"]), step03_serverless.medians(runs["int8"])
     time_ratio = int8_run["model_fn_s"] / fp32_run["model_fn_s"]
     memory_ratio = int8_run["peak_mb"] / fp32_run["peak_mb"]
@@ -54,8 +55,7 @@ def main():
     print(f"| peak RSS (model_fn + one photo), MB | {fp32_run['peak_mb']:.0f} | {int8_run['peak_mb']:.0f} | "
           f"{memory_ratio:.2f}x | {MEMORY_LIMIT}x | {memory_ratio / MEMORY_LIMIT:.2f} |")
     print(f"\nMedians of {TURNS} fresh Pythons each (fp32 and int8 taking turns), each a container's worker with "
-          f"deploy.py's environment: {threads or step03_serverless.threads_module().cpu_count()} threads"
-          f"{'' if threads else ' (every vCPU)'}.")
+          f"deploy.py's environment: {count} thread{'s' if count > 1 else ''}{'' if threads else ' (every vCPU)'}.")
     if served_mb:
         size = step03_serverless.smallest_size(served_mb)
         print(f"multi-model-server serving the int8 copy ({processes} processes): peak {served_mb:.0f} MB; the "
