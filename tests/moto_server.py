@@ -3,12 +3,12 @@ that must reach AWS over HTTP (another process, an unsigned GET of a public obje
 import contextlib
 import urllib.request
 
-from moto.server import ThreadedMotoServer
-
 
 @contextlib.contextmanager
 def running():
     """moto's server on a free 127.0.0.1 port, for the block: its URL."""
+    from moto.server import ThreadedMotoServer  # imported here: a third of a second, and most runs never start it
+
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     try:

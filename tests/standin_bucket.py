@@ -15,6 +15,7 @@ from workshop.paths import ROOT
 
 BUCKET = "mmcommons-tutorial"  # the bucket of tests/mediaeval_stand_in.py too: the model beside the test list
 PREFIX = "models/"
+POLL = {"poll_interval": 0.05}  # serve_forever's: shutdown() waits for its next poll (by default up to 0.5 s a server)
 GRIDS = ROOT / "third_party" / "WhereML" / "grids.txt"
 
 
@@ -62,7 +63,7 @@ class Proxy:
         self.bucket, self.cut, self.stall, self.damage, self.ranges = bucket, {}, {}, set(), []
         self.server = make_server("127.0.0.1", 0, self.answer, threaded=True)
         self.url = f"http://127.0.0.1:{self.server.server_port}/{BUCKET}/{PREFIX}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        threading.Thread(target=self.server.serve_forever, kwargs=POLL, daemon=True).start()
 
     def answer(self, environ, start_response):
         request = Request(environ)

@@ -268,9 +268,10 @@ def wait_for(condition, what, seconds=240):
         time.sleep(0.05)
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def running_demo(tmp_path_factory):
-    """A demo of the solutions, just started: each test gets its own, so no test waits while another's ends."""
+    """A demo of the solutions, started once for the tests below, in their order: a second demo meets it, its plan
+    is read, then Ctrl-C stops it (each demo started runs the toy world's data stage: seconds)."""
     out = tmp_path_factory.mktemp("running") / "demo"
     process = subprocess.Popen(DEMO + ["--out", str(out)], cwd=ROOT, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True)

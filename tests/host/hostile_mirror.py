@@ -5,6 +5,8 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+POLL = {"poll_interval": 0.05}  # serve_forever's: shutdown() waits for its next poll (by default up to 0.5 s a server)
+
 
 class Mirror(ThreadingHTTPServer):
     daemon_threads = True
@@ -14,7 +16,7 @@ class Mirror(ThreadingHTTPServer):
         self.files, self.etags, self.plan, self.always, self.requests = dict(files), dict(etags), {}, {}, []
         self.closing = threading.Event()
         self.url = f"http://127.0.0.1:{self.server_address[1]}/mirror/models/"
-        threading.Thread(target=self.serve_forever, daemon=True).start()
+        threading.Thread(target=self.serve_forever, kwargs=POLL, daemon=True).start()
 
     def stop(self):
         self.closing.set()

@@ -5,6 +5,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from hostile_mirror import POLL
 
 import mediaeval_stand_in as stand_in
 
@@ -114,7 +115,7 @@ class CutOnce(BaseHTTPRequestHandler):
 def cutting_server():
     CutOnce.requests = []
     server = ThreadingHTTPServer(("127.0.0.1", 0), CutOnce)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, kwargs=POLL, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
     server.server_close()
@@ -185,7 +186,7 @@ def hostile_server(request):
     Hostile.how, Hostile.requests = request.param, []
     server = ThreadingHTTPServer(("127.0.0.1", 0), Hostile)
     server.closing = False
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, kwargs=POLL, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.closing = True
     server.shutdown()

@@ -9,6 +9,7 @@ make target (the recipe exists and takes the line's variables; the targets' real
 test: a README cannot give a command that nothing runs.
 """
 import ast
+import functools
 import importlib.util
 import json
 import os
@@ -86,14 +87,21 @@ def dry_make(command):
     assert result.returncode == 0, f"`{command}` fails as written:\n{result.stderr}"
 
 
+@functools.cache
+def asked_for_help(folder, *program):
+    """`program --help` run in `folder` (once: several READMEs' lines call one script, and some scripts take
+    seconds to import the SDK)."""
+    return subprocess.run([*program, "--help"], cwd=ROOT / folder, capture_output=True, text=True, timeout=60,
+                          env=dict(os.environ, AWS_DEFAULT_REGION="us-west-2"))
+
+
 def helps(folder, command):
     """Each option `command` passes to its script is one the script takes (its --help lists it)."""
     words = [word for word in shlex.split(command) if "=" not in word or word.startswith("-")]
     program = words[:2] if words[0] in ("python", "chalice") else words[:1]
     program = ([sys.executable, program[1]] if program[0] == "python"
                else [str(Path(sys.executable).with_name("chalice")), program[1]])
-    result = subprocess.run(program + ["--help"], cwd=ROOT / folder, capture_output=True, text=True, timeout=60,
-                            env=dict(os.environ, AWS_DEFAULT_REGION="us-west-2"))
+    result = asked_for_help(folder, *program)
     assert result.returncode == 0, f"`{command}`: {' '.join(program[-1:])} --help failed:\n{result.stderr}"
     for option in (word.split("=")[0] for word in words[2:] if word.startswith("--")):
         assert option in result.stdout, f"`{command}` passes {option}, which {program[-1]} does not take"
@@ -122,8 +130,7 @@ def script_help(folder, command):
     words = shlex.split(command)
     script = words[1].replace("steps/", "solutions/", 1)
     sub = words[2:3] if len(words) > 2 and re.fullmatch(r"[a-z][a-z-]*", words[2]) else []
-    result = subprocess.run([sys.executable, script, *sub, "--help"], cwd=ROOT / folder, capture_output=True,
-                            text=True, timeout=60, env=dict(os.environ, AWS_DEFAULT_REGION="us-west-2"))
+    result = asked_for_help(folder, sys.executable, script, *sub)
     assert result.returncode == 0, f"`{command}`: {script} {' '.join(sub)} --help failed:\n{result.stderr}"
     for option in (word.strip("[]").split("=")[0] for word in words[2:] if word.strip("[]").startswith("--")):
         assert option in result.stdout, f"`{command}` passes {option}, which {script} {' '.join(sub)} does not take"

@@ -39,7 +39,8 @@ def test_two_workers_train_together_and_only_the_first_host_saves(step_folder, d
         OMP_NUM_THREADS="1",
     )
     hosts = ["algo-1", "algo-2"]
-    shards = make_sharded(data, tmp_path / "sharded", train_shards=4)
+    # 128 photos: two batches of 32 a worker, enough for dist_sync to sum their gradients at each step.
+    shards = make_sharded(data, tmp_path / "sharded", train_shards=4, photos=128)
     own = {"algo-1": ["train-00000", "train-00002"], "algo-2": ["train-00001", "train-00003"]}
     for host, names in own.items():
         (tmp_path / host / "channel").mkdir(parents=True)

@@ -158,6 +158,16 @@ def own_server(tree, model_dir, tmp_path):
         process.kill()
 
 
+@pytest.fixture(scope="module")
+def patient_server(tree, model_dir, tmp_path_factory):
+    """A serve.py that waits a minute for a slow client, shared by the tests of a file that never stop it (each
+    start imports MXNet and loads the model: seconds)."""
+    process = start_serve_py(tree, model_dir, tmp_path_factory.mktemp("patient") / "serve.log", read_timeout="60")
+    yield served(process)
+    if process.poll() is None:
+        process.kill()
+
+
 @pytest.fixture(scope="session")
 def locationnet_dir(tmp_path_factory):
     """A small conv net in LocationNet's format (tiny_locationnet.py)."""

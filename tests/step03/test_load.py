@@ -184,9 +184,9 @@ def peak_resident_mb(process):
 
 
 @pytest.mark.parametrize("chunked", [False, True], ids=["with a Content-Length", "chunked, without one"])
-def test_sixteen_concurrent_60_mb_bodies_are_refused_and_memory_stays_flat(own_server, chunked):
+def test_sixteen_concurrent_60_mb_bodies_are_refused_and_memory_stays_flat(patient_server, chunked):
     """On a serve.py that gives a client a minute to send its request: 960 MB take a while on a busy laptop."""
-    server = own_server
+    server = patient_server
     before = resident_mb(server["process"])
     with peak_resident_mb(server["process"]) as peak, ThreadPoolExecutor(16) as pool:
         answers = list(pool.map(lambda _: post_large(server["url"], chunked, 60 * MB), range(16)))

@@ -123,9 +123,10 @@ def post_until_closed(url):
         return error
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def hung_endpoint(host):
-    """serve.py's server whose model hangs on its first request, with 20 requests sent: one runs, the others wait."""
+    """serve.py's server whose model hangs on its first request, with 20 requests sent: one runs, the others wait.
+    The tests below share it: each asks once more, and an answer at once changes nothing of what hangs or waits."""
     serve, model = host("serve"), Model()
     server = serve.create(serve.Endpoint(model, 30), port=0, threads=4, read_timeout=2, queue=QUEUE)
     threading.Thread(target=server.run, daemon=True).start()

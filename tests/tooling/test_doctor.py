@@ -2,6 +2,7 @@
 Quotas (moto has none for SageMaker), with answers shaped as the service sends them; X through `responses`, checked
 against X's OpenAPI spec. A ready account passes every check; each missing piece fails its own check, by name."""
 import contextlib
+import functools
 import json
 import os
 import socketserver
@@ -9,8 +10,11 @@ import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 import boto3
+import botocore.loaders
+import botocore.session
 import pytest
 import responses
 from botocore.stub import Stubber
@@ -44,6 +48,25 @@ SAGEMAKER_TRUST = {"Version": "2012-10-17", "Statement": [
 BUCKET_POLICY = {"Version": "2012-10-17", "Statement": [
     {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"], "Resource": f"arn:aws:s3:::{BUCKET}/*"},
     {"Effect": "Allow", "Action": "s3:ListBucket", "Resource": f"arn:aws:s3:::{BUCKET}"}]}
+
+
+class Models(botocore.loaders.Loader):
+    """botocore's reader of the services' models (megabytes of JSON), shared by the tests' sessions: each session
+    reads every model it uses again, and each test makes new ones, as each run of `make doctor` does."""
+
+    @property
+    def search_paths(self):
+        return [*super().search_paths]  # boto3 adds its folder to each new session's: here, to a copy
+
+
+MODELS = Models(extra_search_paths=[str(Path(boto3.__file__).parent / "data")])
+
+
+def new_session():
+    """A new botocore session, as boto3 makes one, that reads the models through MODELS."""
+    core = botocore.session.Session()
+    core.register_component("data_loader", MODELS)
+    return core
 
 
 def service_quota(name, code, value, region="us-west-2"):
@@ -81,7 +104,8 @@ class StandIn:
         self.config.write_text(json.dumps(config))
 
     def host(self):
-        host = Host(boto3.session.Session(region_name=self.region), self.bucket, self.role_arn, "dev", self.processing)
+        session = boto3.session.Session(botocore_session=new_session(), region_name=self.region)
+        host = Host(session, self.bucket, self.role_arn, "dev", self.processing)
         self.quotas_stub(host)
         return host
 
@@ -100,14 +124,20 @@ class StandIn:
         return preflight.run(host or self.host(), [(check, CHECKS[check])])
 
 
+@functools.cache
+def sagemaker_full_access():
+    """The policy document of AWS's AmazonSageMakerFullAccess, as moto keeps it (its JSON of every managed policy
+    takes a sixth of a second to read: once a run)."""
+    return json.dumps(json.loads(aws_managed_policies_data)["AmazonSageMakerFullAccess"]["Document"])
+
+
 def make_ready():
     iam, s3 = boto3.client("iam"), boto3.client("s3")
     s3.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": "us-west-2"})
     iam.create_role(RoleName=ROLE, AssumeRolePolicyDocument=json.dumps(SAGEMAKER_TRUST))
     # AWS's own AmazonSageMakerFullAccess (moto keeps a copy), as a policy of the account: loading all of AWS's
     # managed policies into moto takes seconds a test.
-    full_access = json.loads(aws_managed_policies_data)["AmazonSageMakerFullAccess"]["Document"]
-    arn = iam.create_policy(PolicyName="AmazonSageMakerFullAccess", PolicyDocument=json.dumps(full_access))
+    arn = iam.create_policy(PolicyName="AmazonSageMakerFullAccess", PolicyDocument=sagemaker_full_access())
     iam.attach_role_policy(RoleName=ROLE, PolicyArn=arn["Policy"]["Arn"])
     iam.put_role_policy(RoleName=ROLE, PolicyName="whereml-bucket", PolicyDocument=json.dumps(BUCKET_POLICY))
     boto3.client("ssm").put_parameter(Name="/whereml/dev/x-secrets", Type="SecureString", Value=json.dumps(SECRETS))
@@ -127,6 +157,7 @@ def x():
 def bare(tmp_path, monkeypatch, x):
     """A new account: credentials and a region, and nothing else; every instance quota 0."""
     with mock_aws():
+        boto3.setup_default_session(botocore_session=new_session())  # boto3.client()'s, in the mock
         stand_in = StandIn(tmp_path, monkeypatch, x)
         stand_in.quotas = {name: (code, 0.0) for name, (code, _) in READY_QUOTAS.items()}
         yield stand_in
@@ -137,6 +168,7 @@ def ready(tmp_path, monkeypatch, x):
     """An account set up for the workshop: the bucket, the role (AWS's own AmazonSageMakerFullAccess and a bucket
     policy), the X credentials in SSM, a budget, quotas of 1 and more, and the X account the token belongs to."""
     with mock_aws():
+        boto3.setup_default_session(botocore_session=new_session())  # boto3.client()'s, in the mock
         make_ready()
         x.add(responses.GET, ME, json={"data": {"id": BOT_ID, "name": "WhereML", "username": BOT_NAME}})
         yield StandIn(tmp_path, monkeypatch, x)
@@ -420,6 +452,9 @@ def test_hostile_x_and_config_answers_are_one_sentence(ready, monkeypatch, capsy
     assert max(len(line) for line in out.splitlines()) < 400, out
 
 
+POLL = {"poll_interval": 0.05}  # serve_forever's: shutdown() waits for its next poll (by default up to 0.5 s a server)
+
+
 class Answers(socketserver.ThreadingTCPServer):
     """A stand-in for AWS on 127.0.0.1 that answers every request with `reply(handler)`."""
 
@@ -429,7 +464,7 @@ class Answers(socketserver.ThreadingTCPServer):
     def __init__(self, reply):
         self.reply, self.stop = reply, threading.Event()
         super().__init__(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.serve_forever, daemon=True).start()
+        threading.Thread(target=self.serve_forever, kwargs=POLL, daemon=True).start()
 
     @property
     def url(self):

@@ -5,7 +5,7 @@ from workshop import full_test
 
 
 def test_every_suite_passes_against_the_solutions(repo, capsys):
-    assert full_test.suites(repo) == ["step02", "step01"], "the longest first, as LONGEST_FIRST lists them"
+    assert full_test.suites(repo) == ["step01", "step02"], "the longest first, as LONGEST_FIRST lists them"
     assert full_test.main(repo) == 0
     out = capsys.readouterr().out
     assert "--- tests/step01 against solutions/: passed in" in out and "make test passed in" in out
@@ -50,18 +50,18 @@ def test_this_repository_passes_ruff():
 
 
 def test_it_says_when_each_suite_starts_and_ends_and_how_far_the_running_ones_are(repo, write, capsys):
-    write(repo / "tests/step01/test_slow.py", "import time\n\n\ndef test_slow():\n    time.sleep(2)\n")
+    write(repo / "tests/step02/test_slow.py", "import time\n\n\ndef test_slow():\n    time.sleep(2)\n")
     assert full_test.main(repo, workers=1, every=0.5) == 0
     lines = capsys.readouterr().out.splitlines()
     started = [line for line in lines if line.endswith("started (1 of 2)") or line.endswith("started (2 of 2)")]
-    assert started == ["--- tests/step02 started (1 of 2)", "--- tests/step01 started (2 of 2)"]
+    assert started == ["--- tests/step01 started (1 of 2)", "--- tests/step02 started (2 of 2)"]
     ended = [line for line in lines if " against solutions/: passed in " in line]
-    assert [line.split(":")[0] for line in ended] == ["--- tests/step02 against solutions/",
-                                                      "--- tests/step01 against solutions/"]
+    assert [line.split(":")[0] for line in ended] == ["--- tests/step01 against solutions/",
+                                                      "--- tests/step02 against solutions/"]
     assert ended[0].endswith(" s so far)") and "(1 of 2 suites done, " in ended[0]
-    progress = [line for line in lines if line.startswith("... running tests/step01 ")]
+    progress = [line for line in lines if line.startswith("... running tests/step02 ")]
     assert progress, "a line of progress every `every` seconds while a suite runs"
-    assert re.fullmatch(r"\.\.\. running tests/step01 \d+% \(\d+ s\); 1 of 2 suites done, \d+ s so far", progress[-1])
+    assert re.fullmatch(r"\.\.\. running tests/step02 \d+% \(\d+ s\); 1 of 2 suites done, \d+ s so far", progress[-1])
 
 
 def test_a_suite_that_ends_first_is_shown_first(repo, write, capsys):
