@@ -42,6 +42,7 @@ import sagemaker  # noqa: E402
 from botocore.exceptions import BotoCoreError, ClientError  # noqa: E402
 from sagemaker.mxnet import MXNetModel  # noqa: E402
 from sagemaker.serverless import ServerlessInferenceConfig  # noqa: E402
+from threads import MOST as THREADS_MOST  # noqa: E402
 from threads import VARIABLE as THREADS_VARIABLE  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
@@ -247,8 +248,9 @@ def _concurrency(text):
 
 
 def _threads(text):
-    if not text.isdigit() or not 1 <= int(text) <= 192:
-        raise argparse.ArgumentTypeError("--threads is 1..192 (the vCPUs of SageMaker's largest CPU instances)")
+    if not text.isdecimal() or not 1 <= int(text) <= THREADS_MOST:
+        raise argparse.ArgumentTypeError(f"--threads is 1..{THREADS_MOST} (the vCPUs of SageMaker's largest CPU "
+                                         "instances)")
     return int(text)
 
 

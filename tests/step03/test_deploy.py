@@ -184,11 +184,14 @@ def test_cleanup_exits_non_zero_when_something_is_left(host, aws, monkeypatch):
         (["deploy", "--model-data", f"s3://{BUCKET}/m.tar.gz", "--role", ROLE, "--threads", "0"], "--threads is 1..192"),
         (["deploy", "--model-data", f"s3://{BUCKET}/m.tar.gz", "--role", ROLE, "--threads", "all"],
          "--threads is 1..192"),
+        (["deploy", "--model-data", f"s3://{BUCKET}/m.tar.gz", "--role", ROLE, "--threads", "\u00b2"],
+         "--threads is 1..192"),
     ],
     ids=["a local model path", "a role name, not an ARN", "--autoscale without a colon", "--autoscale max below min",
          "--model-dir without --upload", "--model-dir that is no folder",
          "--memory not in 1 GB steps", "--memory above 6 GB", "--max-concurrency 0", "--serverless with --autoscale",
-         "--serverless with --instance-type", "--threads 0", "--threads not a number"],
+         "--serverless with --instance-type", "--threads 0", "--threads not a number",
+         "--threads a superscript two"],
 )
 def test_deploy_mistakes_are_one_sentence(host, capsys, arguments, message):
     with pytest.raises(SystemExit) as caught:

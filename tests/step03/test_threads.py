@@ -47,9 +47,9 @@ def test_whereml_threads_sets_the_number(host, tmp_path):
     assert host("threads").wanted({}, cgroup(tmp_path, "100000 100000")) == 1
 
 
-@pytest.mark.parametrize("value", ["0", "-2", "two", "", " ", "1.5", "4 threads"])
+@pytest.mark.parametrize("value", ["0", "-2", "two", "", " ", "1.5", "4 threads", "\u00b2", "193"])
 def test_a_bad_whereml_threads_is_one_clear_error(host, value):
-    with pytest.raises(ValueError, match=r"WHEREML_THREADS=.*whole number of threads, 1 or more"):
+    with pytest.raises(ValueError, match=r"WHEREML_THREADS=.*whole number of threads, 1 or more \(at most 192\)"):
         host("threads").wanted({"WHEREML_THREADS": value})
 
 

@@ -15,6 +15,7 @@ import mxnet as mx
 
 VARIABLE = "WHEREML_THREADS"
 CGROUP = "/sys/fs/cgroup"
+MOST = 192  # the vCPUs of SageMaker's largest CPU instances
 
 
 def use_every_cpu(environ=os.environ):
@@ -32,9 +33,9 @@ def wanted(environ=os.environ, cgroup=CGROUP):
     value = environ.get(VARIABLE)
     if value is None:
         return cpu_count(cgroup)
-    if not value.strip().isdigit() or int(value) < 1:
-        raise ValueError("{}={!r}: give a whole number of threads, 1 or more, or leave it unset to use every vCPU "
-                         "of the container.".format(VARIABLE, value))
+    if not value.strip().isdecimal() or not 1 <= int(value) <= MOST:
+        raise ValueError("{}={!r}: give a whole number of threads, 1 or more (at most {}), or leave it unset to use "
+                         "every vCPU of the container.".format(VARIABLE, value, MOST))
     return int(value)
 
 
