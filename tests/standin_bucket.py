@@ -10,12 +10,12 @@ import requests
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
+from shutdown_poll import POLL
 from tiny_locationnet import write_locationnet
 from workshop.paths import ROOT
 
 BUCKET = "mmcommons-tutorial"  # the bucket of tests/mediaeval_stand_in.py too: the model beside the test list
 PREFIX = "models/"
-POLL = {"poll_interval": 0.05}  # serve_forever's: shutdown() waits for its next poll (by default up to 0.5 s a server)
 GRIDS = ROOT / "third_party" / "WhereML" / "grids.txt"
 
 

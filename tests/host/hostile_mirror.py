@@ -5,7 +5,7 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-POLL = {"poll_interval": 0.05}  # serve_forever's: shutdown() waits for its next poll (by default up to 0.5 s a server)
+from shutdown_poll import POLL
 
 
 class Mirror(ThreadingHTTPServer):

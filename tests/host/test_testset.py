@@ -5,9 +5,9 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from hostile_mirror import POLL
 
 import mediaeval_stand_in as stand_in
+from shutdown_poll import POLL
 
 
 @pytest.fixture(scope="module")

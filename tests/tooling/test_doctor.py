@@ -21,6 +21,7 @@ from botocore.stub import Stubber
 from moto import mock_aws
 from moto.iam.aws_managed_policies import aws_managed_policies_data
 
+from shutdown_poll import POLL
 from workshop import __main__, loader, x_stand_in
 from workshop.doctor import Host, preflight, role
 from workshop.paths import ROOT
@@ -450,9 +451,6 @@ def test_hostile_x_and_config_answers_are_one_sentence(ready, monkeypatch, capsy
     out = capsys.readouterr().out
     assert words in out and "Traceback" not in out and "<" not in out, out
     assert max(len(line) for line in out.splitlines()) < 400, out
-
-
-POLL = {"poll_interval": 0.05}  # serve_forever's: shutdown() waits for its next poll (by default up to 0.5 s a server)
 
 
 class Answers(socketserver.ThreadingTCPServer):
