@@ -53,10 +53,10 @@ import quantize  # noqa: E402
 TAGS = [cleanup.TAG]
 VARIANT = "AllTraffic"
 INSTANCE_TYPE = "ml.c5.large"
-# Serverless Inference offers 1024..6144 MB in 1 GB steps. A LocationNet-size model peaks at ~1.2 GB (fp32) and ~0.7 GB
-# (int8, which loads nothing of fp32) in model_fn plus one request, and the model server serving the int8 copy (its
-# Java front end and one worker) at 1.2-1.6 GB (bench/step03_cold_start.py, 2026-12-07): 2 GB is the smallest size
-# that holds it with a quarter to spare. An fp32-only LocationNet folder needs --memory 3072.
+# Serverless Inference offers 1024..6144 MB in 1 GB steps. A LocationNet-size model peaks at ~0.85 GB (fp32) and ~0.6 GB
+# (int8, which loads nothing of fp32) in model_fn plus one request, and the model server (its Java front end and one
+# worker) at ~1.0 GB serving the int8 copy, ~1.5 GB serving fp32 alone (bench/step03_cold_start.py, 2026-12-07): 2 GB
+# is the smallest size that holds either with a quarter to spare.
 MEMORY_SIZES = range(1024, 6145, 1024)
 SERVERLESS_MEMORY_MB = 2048
 SERVERLESS_MAX_CONCURRENCY = 2  # the bot's worker asks one photo at a time; 2 lets a retry overlap a slow answer

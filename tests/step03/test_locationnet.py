@@ -21,6 +21,11 @@ def test_model_fn_recognises_locationnet_files(locationnet):
     assert [cell["token"] for cell in locationnet.cells] == [token for token, _, _ in GRIDS], "line i is class i"
 
 
+def test_locationnet_is_served_without_gradients(locationnet):
+    """Serving never trains: LocationNet's 300 MB of weights would get 300 MB of zeroed gradients beside them."""
+    assert {param.grad_req for param in locationnet.network.collect_params().values()} == {"null"}
+
+
 def test_grid_cells_are_named_by_the_offline_geocoder(locationnet):
     paris, tokyo = locationnet.cells[0], locationnet.cells[1]
     assert (paris["place"], paris["country_code"]) == ("Paris", "FR")

@@ -30,6 +30,13 @@ def test_the_int8_copy_has_no_batch_norm_left_to_fold_at_start(quantized_dir):
     assert convolutions and not [node["name"] for node in convolutions if node["attrs"].get("with_bn") == "true"]
 
 
+def test_the_int8_copy_is_served_without_gradients(host, quantized_dir):
+    """Serving never trains: a gradient the size of each weight would cost the start its zeroing and the endpoint
+    its memory."""
+    network = host("inference").model_fn(quantized_dir).network
+    assert {param.grad_req for param in network.collect_params().values()} == {"null"}
+
+
 @pytest.mark.parametrize("kind", ["step-02 model", "LocationNet"])
 def test_the_int8_copy_starts_without_reading_the_fp32_network(host, quantized_dir, locationnet_dir, data_dir, kind,
                                                                tmp_path):
