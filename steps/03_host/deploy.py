@@ -49,17 +49,10 @@ from tqdm import tqdm  # noqa: E402
 import cleanup  # noqa: E402
 import predict  # noqa: E402
 import quantize  # noqa: E402
+from endpoint_defaults import INSTANCE_TYPE, MEMORY_SIZES, SERVERLESS_MAX_CONCURRENCY, SERVERLESS_MEMORY_MB  # noqa: E402
 
 TAGS = [cleanup.TAG]
 VARIANT = "AllTraffic"
-INSTANCE_TYPE = "ml.c5.large"
-# Serverless Inference offers 1024..6144 MB in 1 GB steps. A LocationNet-size model peaks at ~0.85 GB (fp32) and ~0.6 GB
-# (int8, which loads nothing of fp32) in model_fn plus one request, and the model server (its Java front end and one
-# worker) at ~1.0 GB serving the int8 copy, ~1.5 GB serving fp32 alone (bench/step03_cold_start.py, 2026-12-07): 2 GB
-# is the smallest size that holds either with a quarter to spare.
-MEMORY_SIZES = range(1024, 6145, 1024)
-SERVERLESS_MEMORY_MB = 2048
-SERVERLESS_MAX_CONCURRENCY = 2  # the bot's worker asks one photo at a time; 2 lets a retry overlap a slow answer
 # Target tracking keeps each instance near this many invocations a minute (one ml.c5.large answers ~600).
 INVOCATIONS_PER_INSTANCE = 300.0
 

@@ -371,6 +371,15 @@ def test_the_quotas_are_those_of_the_commands_defaults():
     ]
 
 
+def test_the_quotas_are_read_without_the_sdk_or_mxnet():
+    """deploy.py's defaults come from endpoint_defaults.py: importing deploy.py (the SDK, MXNet) took seconds of
+    every `make doctor`."""
+    code = ("import sys; from workshop.doctor import quotas; quotas.needs(); "
+            "print(sorted({'sagemaker', 'mxnet'} & set(sys.modules)))")
+    run = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0 and run.stdout.strip() == "[]", run.stdout + run.stderr
+
+
 def test_make_doctor_runs_the_preflight():
     makefile = (ROOT / "Makefile").read_text()
     assert "$(WORKSHOP) doctor" in makefile and "doctor" in __main__.FORWARDED

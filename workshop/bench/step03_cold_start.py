@@ -6,7 +6,7 @@ model_fn(model_dir) and one 640 x 480 photo in a fresh Python each time (step03_
 container worker's environment: every vCPU, code/threads.py), on LocationNet's files in fp32 and on the same folder
 with quantize.py's int8 copy (its batch norms folded: batch_norm_folding.py), taking turns so that load on the
 machine hits both alike. Then multi-model-server serving the int8 copy as a
-serverless endpoint does (its Java front end and one worker): the peak that sets deploy.py's SERVERLESS_MEMORY_MB.
+serverless endpoint does (its Java front end and one worker): the peak that sets endpoint_defaults.py's SERVERLESS_MEMORY_MB.
 Prints each figure beside its limit and the ratio ours / limit (at most 1 meets the goal).
 
     python -m workshop bench step03_cold_start              # every vCPU, as deployed
@@ -27,7 +27,7 @@ MEMORY_LIMIT = 1.0  # and its peak at most fp32's
 
 def main():
     threads = int(sys.argv[sys.argv.index("--threads") + 1]) if "--threads" in sys.argv else None
-    deploy = step03_latency.loader.load(step03_serverless.STEP, "deploy")
+    endpoint = step03_latency.loader.load(step03_serverless.STEP, "endpoint_defaults")
     folder = Path(tempfile.mkdtemp(prefix="cold-start-"))
     try:
         jpegs = step03_latency.photos(640, 480)
@@ -60,8 +60,8 @@ def main():
         size = step03_serverless.smallest_size(served_mb)
         print(f"multi-model-server serving the int8 copy ({processes} processes): peak {served_mb:.0f} MB; the "
               f"smallest serverless size with {step03_serverless.HEADROOM:.2f}x headroom is {size} MB "
-              f"(deploy.py's default: {deploy.SERVERLESS_MEMORY_MB} MB, ours / limit "
-              f"{size / deploy.SERVERLESS_MEMORY_MB if size else float('inf'):.2f}).")
+              f"(deploy.py's default: {endpoint.SERVERLESS_MEMORY_MB} MB, ours / limit "
+              f"{size / endpoint.SERVERLESS_MEMORY_MB if size else float('inf'):.2f}).")
 
 
 if __name__ == "__main__":

@@ -29,7 +29,6 @@ from workshop.paths import ROOT
 
 STEP = ROOT / "solutions" / "03_host"
 RUNS = 3  # fresh Pythons per model; the median is reported
-MEMORY_SIZES_MB = range(1024, 6145, 1024)  # what Serverless Inference offers
 HEADROOM = 1.25  # the container's own processes and a second request's buffers
 
 
@@ -133,7 +132,7 @@ def locationnet_folders(folder, jpegs):
 
 
 def smallest_size(peak_mb):
-    return next((size for size in MEMORY_SIZES_MB if size >= peak_mb * HEADROOM), None)
+    return next((size for size in loader.load(STEP, "endpoint_defaults").MEMORY_SIZES if size >= peak_mb * HEADROOM), None)
 
 
 def main():

@@ -14,16 +14,17 @@ SERVERLESS_CONCURRENCY = "Maximum total concurrency that can be allocated across
 
 
 def needs(processing=1):
-    """[(quota name, how many, the command asking)] for the defaults of launch.py, prepare.py and deploy.py."""
+    """[(quota name, how many, the command asking)] for the defaults of launch.py, prepare.py and deploy.py
+    (endpoint_defaults.py)."""
     launch = loader.load(SOLUTIONS / "02_train", "launch").parse_args(["--data", "s3://bucket/whereml/data"])
     prepare = loader.load(SOLUTIONS / "01_data", "prepare").parse_args(
         ["--source", "mmcommons", "--out", "build/data", "--processing", str(processing)])
-    deploy = loader.load(SOLUTIONS / "03_host", "deploy")
+    endpoint = loader.load(SOLUTIONS / "03_host", "endpoint_defaults")  # not deploy.py: the SDK and MXNet take seconds
     return [
         (f"{launch.instance_type} for training job usage", launch.instance_count, "make train"),
         (f"{prepare.instance_type} for processing job usage", prepare.processing, f"make data PROCESSING={processing}"),
-        (f"{deploy.INSTANCE_TYPE} for endpoint usage", 1, "make deploy"),
-        (SERVERLESS_CONCURRENCY, deploy.SERVERLESS_MAX_CONCURRENCY, "make deploy SERVERLESS=1"),
+        (f"{endpoint.INSTANCE_TYPE} for endpoint usage", 1, "make deploy"),
+        (SERVERLESS_CONCURRENCY, endpoint.SERVERLESS_MAX_CONCURRENCY, "make deploy SERVERLESS=1"),
     ]
 
 
