@@ -93,8 +93,20 @@ def _progress(running, done, total, started):
     return f"... running {shown}; {done} of {total} suites done, {now - started:.0f} s so far"
 
 
+def one_at_a_time(say):
+    """`say` for several threads: the suites' and the progress line's. print() writes a line and its end separately,
+    so two at once could run together on one line."""
+    lock = threading.Lock()
+
+    def said(text):
+        with lock:
+            say(text)
+
+    return said
+
+
 def main(root=ROOT, say=print, workers=2, every=EVERY):
-    started = time.monotonic()
+    started, say = time.monotonic(), one_at_a_time(say)
     try:
         edited = check_generated.differences(root)
     except MarkerError as error:

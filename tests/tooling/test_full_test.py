@@ -1,5 +1,7 @@
 """`make test`: every suite under tests/ against the solutions; a failure names its suite."""
 import re
+import threading
+import time
 
 from workshop import full_test
 
@@ -70,3 +72,19 @@ def test_a_suite_that_ends_first_is_shown_first(repo, write, capsys):
     ended = [line.split(":")[0] for line in capsys.readouterr().out.splitlines() if "against solutions/:" in line]
     assert ended == ["--- tests/step01 against solutions/", "--- tests/step02 against solutions/"], (
         "step01 ends first and is not held back behind the longer step02")
+
+
+def test_lines_from_suites_running_at_once_are_never_run_together(repo):
+    """Two suites start at once, each in its thread: their lines come one at a time, each whole."""
+    saying, overlapped, lines = threading.Semaphore(1), [], []
+
+    def say(text):
+        alone = saying.acquire(blocking=False)
+        time.sleep(0.05)  # long enough for the other suite's thread to arrive
+        overlapped.append(not alone)
+        lines.append(text)
+        if alone:
+            saying.release()
+
+    assert full_test.main(repo, say=say, workers=2) == 0
+    assert not any(overlapped), lines
