@@ -71,6 +71,25 @@ def test_deploy_threads_sets_the_number_in_the_container(host, aws):
     host("deploy").main(["delete", "--endpoint-name", "whereml-threads"])
 
 
+def test_deploy_asks_for_the_defaults_make_doctor_checks(host, aws):
+    """`make doctor` compares endpoint_defaults.py with the account's quotas, without importing deploy.py: deploy.py
+    must ask SageMaker for exactly those."""
+    defaults = host("endpoint_defaults")
+    host("deploy").main(["deploy", "--model-data", f"s3://{BUCKET}/training/output/model.tar.gz", "--role", ROLE,
+                         "--serverless", "--endpoint-name", "whereml-defaults"])
+    config = aws.describe_endpoint(EndpointName="whereml-defaults")["EndpointConfigName"]
+    [variant] = aws.describe_endpoint_config(EndpointConfigName=config)["ProductionVariants"]
+    assert variant["ServerlessConfig"] == {"MemorySizeInMB": defaults.SERVERLESS_MEMORY_MB,
+                                           "MaxConcurrency": defaults.SERVERLESS_MAX_CONCURRENCY}
+    host("deploy").main(["delete", "--endpoint-name", "whereml-defaults"])
+    host("deploy").main(["deploy", "--model-data", f"s3://{BUCKET}/training/output/model.tar.gz", "--role", ROLE,
+                         "--endpoint-name", "whereml-defaults"])
+    config = aws.describe_endpoint(EndpointName="whereml-defaults")["EndpointConfigName"]
+    [variant] = aws.describe_endpoint_config(EndpointConfigName=config)["ProductionVariants"]
+    assert variant["InstanceType"] == defaults.INSTANCE_TYPE, "an endpoint on instances"
+    host("deploy").main(["delete", "--endpoint-name", "whereml-defaults"])
+
+
 def test_a_model_folder_is_uploaded_with_its_int8_copy(host, aws, model_dir, data_dir, tmp_path):
     folder = tmp_path / "model"
     shutil.copytree(model_dir, folder)

@@ -362,12 +362,12 @@ def test_policy_reading_follows_iam(document, action, resource, allowed):
 def test_the_quotas_are_those_of_the_commands_defaults():
     from workshop.doctor import quotas
 
-    deploy = loader.load(BOT.parent / "03_host", "deploy")
+    endpoint = loader.load(BOT.parent / "03_host", "endpoint_defaults")  # deploy.py's: tests/step03 checks that
     assert [(name, count) for name, count, _ in quotas.needs(3)] == [
         ("ml.m5.xlarge for training job usage", 1), ("ml.c5.2xlarge for processing job usage", 3),
-        (f"{deploy.INSTANCE_TYPE} for endpoint usage", 1),
+        (f"{endpoint.INSTANCE_TYPE} for endpoint usage", 1),
         ("Maximum total concurrency that can be allocated across all serverless endpoints",
-         deploy.SERVERLESS_MAX_CONCURRENCY),
+         endpoint.SERVERLESS_MAX_CONCURRENCY),
     ]
 
 
