@@ -44,6 +44,7 @@ from sagemaker.mxnet import MXNetModel  # noqa: E402
 from sagemaker.serverless import ServerlessInferenceConfig  # noqa: E402
 from threads import MOST as THREADS_MOST  # noqa: E402
 from threads import VARIABLE as THREADS_VARIABLE  # noqa: E402
+from threads import count as count_threads  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
 import cleanup  # noqa: E402
@@ -241,10 +242,11 @@ def _concurrency(text):
 
 
 def _threads(text):
-    if not text.isdecimal() or not 1 <= int(text) <= THREADS_MOST:
+    threads = count_threads(text)
+    if threads is None:
         raise argparse.ArgumentTypeError(f"--threads is 1..{THREADS_MOST} (the vCPUs of SageMaker's largest CPU "
                                          "instances)")
-    return int(text)
+    return threads
 
 
 def main(argv=None):

@@ -33,10 +33,17 @@ def wanted(environ=os.environ, cgroup=CGROUP):
     value = environ.get(VARIABLE)
     if value is None:
         return cpu_count(cgroup)
-    if not value.strip().isdecimal() or not 1 <= int(value) <= MOST:
+    threads = count(value.strip())
+    if threads is None:
         raise ValueError("{}={!r}: give a whole number of threads, 1 or more (at most {}), or leave it unset to use "
                          "every vCPU of the container.".format(VARIABLE, value, MOST))
-    return int(value)
+    return threads
+
+
+def count(text):
+    """A number of threads written in decimal digits, 1..MOST (a superscript two is no number: `isdigit` takes it,
+    `int` refuses it), else None. WHEREML_THREADS and `deploy.py --threads` are both read with it."""
+    return int(text) if text.isdecimal() and 1 <= int(text) <= MOST else None
 
 
 def cpu_count(cgroup=CGROUP):
