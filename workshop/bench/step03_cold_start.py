@@ -5,8 +5,8 @@
 model_fn(model_dir) and one 640 x 480 photo in a fresh Python each time (step03_serverless.py's measure(), in a
 container worker's environment: every vCPU, code/threads.py), on LocationNet's files in fp32 and on the same folder
 with quantize.py's int8 copy (its batch norms folded: batch_norm_folding.py), taking turns so that load on the
-machine hits both alike. Then multi-model-server serving the int8 copy as a
-serverless endpoint does (its Java front end and one worker): the peak that sets endpoint_defaults.py's SERVERLESS_MEMORY_MB.
+machine hits both alike. Then multi-model-server serving the int8 copy as a serverless endpoint does (its Java front
+end and one worker): the peak that sets endpoint_defaults.py's SERVERLESS_MEMORY_MB.
 Prints each figure beside its limit and the ratio ours / limit (at most 1 meets the goal).
 
     python -m workshop bench step03_cold_start              # every vCPU, as deployed

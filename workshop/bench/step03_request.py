@@ -71,7 +71,8 @@ def main():
               f"{forward:.2f}x | {forward / FORWARD_LIMIT:.2f} | {original:.2f}x | {original / ORIGINAL_LIMIT:.2f} |")
     print()
     for (width, height), decoded, p50 in rows:
-        floor, rest = (p50["forward"] + p50["decode"]) / p50["forward"], p50["endpoint"] - p50["forward"] - p50["decode"]
+        floor = (p50["forward"] + p50["decode"]) / p50["forward"]
+        rest = p50["endpoint"] - p50["forward"] - p50["decode"]
         print(f"- {width} x {height}: the JPEG decode alone (libjpeg-turbo at 1/{width // decoded[0]} scale, "
               f"{decoded[0]} x {decoded[1]}) takes {p50['decode']:.1f} ms, so the floor of endpoint / forward on this "
               f"CPU is (forward + decode) / forward = {floor:.2f}x"

@@ -88,7 +88,7 @@ def model_server_peak_mb(model_files, jpeg, scratch):
     from workshop.bench import step03_serving
 
     model = step03_serving.container_layout(model_files, scratch / "ml")
-    variables = step03_serving.deploy.serving_environment()  # what a serverless endpoint's container gets
+    variables = deploy_module().serving_environment()  # what a serverless endpoint's container gets
     with step03_serving.model_server_on(model, variables, scratch / "mms") as url:
         step03_serving.post(url, jpeg)
         config = str(scratch / "mms" / "mms.properties")
@@ -132,7 +132,8 @@ def locationnet_folders(folder, jpegs):
 
 
 def smallest_size(peak_mb):
-    return next((size for size in loader.load(STEP, "endpoint_defaults").MEMORY_SIZES if size >= peak_mb * HEADROOM), None)
+    sizes = loader.load(STEP, "endpoint_defaults").MEMORY_SIZES  # what Serverless Inference offers
+    return next((size for size in sizes if size >= peak_mb * HEADROOM), None)
 
 
 def main():

@@ -4,7 +4,8 @@
 
 The first `make status` (at most 20 s), `make test` (at most 150 s) and `make check-workshop` (at most 5 min), each
 in a clone of its own (nothing built yet, as on the stream's morning: workshop/fresh_clone.py, as the README's walks
-make theirs), sharing this checkout's .venv and, as CI after `make wheels`, its Lambda wheels. Prints wall and CPU seconds, and ours / limit (at most 1 meets the goal).
+make theirs), sharing this checkout's .venv and, as CI after `make wheels`, its Lambda wheels. Prints wall and CPU
+seconds, and ours / limit (at most 1 meets the goal).
 Wall seconds are what people wait; on a busy machine read the CPU seconds (of every process the command starts).
 Takes about 10 minutes on 2 cores.
 """
