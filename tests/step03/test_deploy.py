@@ -61,33 +61,32 @@ def test_the_model_serves_one_request_with_every_vcpu(deployed):
         "the vCPUs are counted in the container, at start, not fixed at deploy")
 
 
-def test_deploy_threads_sets_the_number_in_the_container(host, aws):
+def deployed_by_main(host, aws, *options):
+    """`deploy.py deploy` with `options` -> (its endpoint's production variant, its container's environment); the
+    endpoint is deleted again."""
     host("deploy").main(["deploy", "--model-data", f"s3://{BUCKET}/training/output/model.tar.gz", "--role", ROLE,
-                         "--serverless", "--endpoint-name", "whereml-threads", "--threads", "3"])
-    config = aws.describe_endpoint(EndpointName="whereml-threads")["EndpointConfigName"]
+                         "--endpoint-name", "whereml-main", *options])
+    config = aws.describe_endpoint(EndpointName="whereml-main")["EndpointConfigName"]
     [variant] = aws.describe_endpoint_config(EndpointConfigName=config)["ProductionVariants"]
     environment = aws.describe_model(ModelName=variant["ModelName"])["PrimaryContainer"]["Environment"]
+    host("deploy").main(["delete", "--endpoint-name", "whereml-main"])
+    return variant, environment
+
+
+def test_deploy_threads_sets_the_number_in_the_container(host, aws):
+    _, environment = deployed_by_main(host, aws, "--serverless", "--threads", "3")
     assert environment.get("WHEREML_THREADS") == "3"
-    host("deploy").main(["delete", "--endpoint-name", "whereml-threads"])
 
 
 def test_deploy_asks_for_the_defaults_make_doctor_checks(host, aws):
     """`make doctor` compares endpoint_defaults.py with the account's quotas, without importing deploy.py: deploy.py
     must ask SageMaker for exactly those."""
     defaults = host("endpoint_defaults")
-    host("deploy").main(["deploy", "--model-data", f"s3://{BUCKET}/training/output/model.tar.gz", "--role", ROLE,
-                         "--serverless", "--endpoint-name", "whereml-defaults"])
-    config = aws.describe_endpoint(EndpointName="whereml-defaults")["EndpointConfigName"]
-    [variant] = aws.describe_endpoint_config(EndpointConfigName=config)["ProductionVariants"]
-    assert variant["ServerlessConfig"] == {"MemorySizeInMB": defaults.SERVERLESS_MEMORY_MB,
-                                           "MaxConcurrency": defaults.SERVERLESS_MAX_CONCURRENCY}
-    host("deploy").main(["delete", "--endpoint-name", "whereml-defaults"])
-    host("deploy").main(["deploy", "--model-data", f"s3://{BUCKET}/training/output/model.tar.gz", "--role", ROLE,
-                         "--endpoint-name", "whereml-defaults"])
-    config = aws.describe_endpoint(EndpointName="whereml-defaults")["EndpointConfigName"]
-    [variant] = aws.describe_endpoint_config(EndpointConfigName=config)["ProductionVariants"]
-    assert variant["InstanceType"] == defaults.INSTANCE_TYPE, "an endpoint on instances"
-    host("deploy").main(["delete", "--endpoint-name", "whereml-defaults"])
+    serverless, _ = deployed_by_main(host, aws, "--serverless")
+    assert serverless["ServerlessConfig"] == {"MemorySizeInMB": defaults.SERVERLESS_MEMORY_MB,
+                                              "MaxConcurrency": defaults.SERVERLESS_MAX_CONCURRENCY}
+    on_instances, _ = deployed_by_main(host, aws)
+    assert on_instances["InstanceType"] == defaults.INSTANCE_TYPE, "an endpoint on instances"
 
 
 def test_a_model_folder_is_uploaded_with_its_int8_copy(host, aws, model_dir, data_dir, tmp_path):
