@@ -5,9 +5,11 @@ without a marker last), and a failing test's report carries one line that names 
 `TODO 03.2 (<label>): <the first line of the failure>` (`TODO 01.2 (...) or TODO 01.3 (...): ...` for a test
 tagged with both; a failure whose first line starts `TODO 02.3: ...`, from plumbing that could not use that TODO's
 answer, names that TODO whatever the test is tagged with). `--todos-up-to 03.2` runs only the tests of TODOs up to
-03.2 (what `make check-workshop` runs on a copy whose TODO 03.2 is stubbed or wrong). tests/conftest.py loads this
-plugin; the step commands pass it with `-p` too, so they work on a copy whose conftest predates it.
+03.2 (what `make check-workshop` runs on a copy whose TODO 03.2 is stubbed or wrong), and does not even import a test
+file that tags no test with one of them. tests/conftest.py loads this plugin; the step commands pass it with `-p` too,
+so they work on a copy whose conftest predates it.
 """
+import ast
 import re
 
 import pytest
@@ -28,6 +30,34 @@ def pytest_addoption(parser):
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "todo(*ids): the TODO(s) of workshop.toml that this test checks")
+
+
+def tags_in(path):
+    """The TODO ids a test file's `pytest.mark.todo(...)` calls name; None stands for an argument that is no string."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_bytes(), filename=str(path))):
+        if isinstance(node, ast.Call) and is_todo_mark(node.func):
+            found.update(arg.value if isinstance(arg, ast.Constant) and isinstance(arg.value, str) else None
+                         for arg in node.args)
+    return found
+
+
+def is_todo_mark(node):
+    """Whether an expression is `pytest.mark.todo` (or `mark.todo`)."""
+    return (isinstance(node, ast.Attribute) and node.attr == "todo"
+            and "mark" in (getattr(node.value, "attr", None), getattr(node.value, "id", None)))
+
+
+def pytest_ignore_collect(collection_path, config):
+    """With --todos-up-to, a test file whose tags are all later TODOs, or none, is not imported: every test in it would
+    be deselected, and importing a step's other files (the SDK, moto, MXNet) is most of what a copy waits for."""
+    up_to = config.getoption("--todos-up-to")
+    if not up_to or collection_path.suffix != ".py" or not collection_path.name.startswith("test_"):
+        return None
+    tags = tags_in(collection_path)
+    if None in tags or any(rank(todo_id) <= rank(up_to) for todo_id in tags):
+        return None
+    return True
 
 
 def todo_ids(item):

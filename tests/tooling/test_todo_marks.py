@@ -1,5 +1,10 @@
 """The `todo` marker: ids checked against workshop.toml, tests in TODO order, failures that name their TODO."""
-from workshop import manifest, step_tests
+import ast
+
+import pytest
+
+from workshop import manifest, step_tests, todo_marks
+from workshop.paths import ROOT
 
 TAGGED = '''\
 import pytest
@@ -87,3 +92,32 @@ def test_a_failure_that_starts_with_a_todo_id_names_that_todo(repo, write):
     code, output = step_tests.run(manifest.step(1, repo), repo / "solutions", "-q", "-x")
     assert code == step_tests.FAILED
     assert "TODO 01.2 (double a number): double answered a string" in output, output
+
+
+@pytest.mark.parametrize("tags, imported", [
+    ("", False), ('@pytest.mark.todo("01.2")\n', False), ('@pytest.mark.todo("01.2", "01.1")\n', True),
+], ids=["no tag", "a later TODO's tag", "also the TODO's own tag"])
+def test_with_todos_up_to_a_file_with_no_test_of_them_is_not_even_imported(repo, write, tags, imported):
+    """Its tests would all be deselected; importing the steps' other files (the SDK, moto, MXNet) is most of what each
+    copy of `make check-workshop` would wait for."""
+    write(repo / "tests/step01/test_calc.py", TAGGED)
+    write(repo / "tests/step01/test_heavy.py", f"import pytest\n\nraise RuntimeError('imported')\n\n\n{tags}"
+                                                "def test_heavy():\n    pass\n")
+    code, output = step_tests.run(manifest.step(1, repo), repo / "solutions", "--collect-only", "-q",
+                                  "--todos-up-to", "01.1")
+    assert ("RuntimeError: imported" in output) == imported, output
+    assert "tests/step01/test_calc.py::test_add" in output and "test_double" not in output
+
+
+def test_every_todo_tag_is_written_where_todos_up_to_reads_it():
+    """pytest_ignore_collect reads a file's tags from its text: each must be a string in a call of
+    pytest.mark.todo in the test file that holds the test, not built elsewhere or from a variable."""
+    for path in sorted((ROOT / "tests").rglob("*.py")):
+        tags = todo_marks.tags_in(path)
+        where = path.relative_to(ROOT)
+        assert None not in tags, f"{where}: write each pytest.mark.todo id as a string, e.g. todo(\"03.2\")"
+        assert not tags or path.name.startswith("test_"), f"{where}: tag tests in their own test_*.py file"
+        nodes = list(ast.walk(ast.parse(path.read_bytes())))
+        marks = sum(1 for node in nodes if todo_marks.is_todo_mark(node))
+        calls = sum(1 for node in nodes if isinstance(node, ast.Call) and todo_marks.is_todo_mark(node.func))
+        assert marks == calls, f"{where}: tag with a call, @pytest.mark.todo(\"03.2\"), not a name bound to the mark"
