@@ -54,7 +54,10 @@ def pytest_ignore_collect(collection_path, config):
     up_to = config.getoption("--todos-up-to")
     if not up_to or collection_path.suffix != ".py" or not collection_path.name.startswith("test_"):
         return None
-    tags = tags_in(collection_path)
+    try:
+        tags = tags_in(collection_path)
+    except (SyntaxError, ValueError):  # collected, so that pytest reports it as it reports any file that does not parse
+        return None
     if None in tags or any(rank(todo_id) <= rank(up_to) for todo_id in tags):
         return None
     return True

@@ -109,6 +109,14 @@ def test_with_todos_up_to_a_file_with_no_test_of_them_is_not_even_imported(repo,
     assert "tests/step01/test_calc.py::test_add" in output and "test_double" not in output
 
 
+def test_with_todos_up_to_a_file_that_does_not_parse_is_reported_as_any_collection_error(repo, write):
+    write(repo / "tests/step01/test_calc.py", TAGGED)
+    write(repo / "tests/step01/test_broken.py", "def test_broken(:\n    pass\n")
+    code, output = step_tests.run(manifest.step(1, repo), repo / "solutions", "-q", "--todos-up-to", "01.1")
+    assert code == 2 and "ERROR collecting tests/step01/test_broken.py" in output, output
+    assert "INTERNALERROR" not in output
+
+
 def test_every_todo_tag_is_written_where_todos_up_to_reads_it():
     """pytest_ignore_collect reads a file's tags from its text: each must be a string in a call of
     pytest.mark.todo in the test file that holds the test, not built elsewhere or from a variable."""
