@@ -27,7 +27,7 @@ MEMORY_LIMIT = 1.0  # and its peak at most fp32's
 
 def main():
     threads = int(sys.argv[sys.argv.index("--threads") + 1]) if "--threads" in sys.argv else None
-    endpoint = step03_latency.loader.load(step03_serverless.STEP, "endpoint_defaults")
+    endpoint = step03_serverless.endpoint_defaults()
     folder = Path(tempfile.mkdtemp(prefix="cold-start-"))
     try:
         jpegs = step03_latency.photos(640, 480)

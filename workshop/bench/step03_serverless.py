@@ -73,6 +73,10 @@ def threads_module():
     return loader.load(STEP, "threads")
 
 
+def endpoint_defaults():
+    return loader.load(STEP, "endpoint_defaults")
+
+
 def medians(runs):
     return {key: statistics.median(run[key] for run in runs) for key in runs[0]}
 
@@ -132,7 +136,7 @@ def locationnet_folders(folder, jpegs):
 
 
 def smallest_size(peak_mb):
-    sizes = loader.load(STEP, "endpoint_defaults").MEMORY_SIZES  # what Serverless Inference offers
+    sizes = endpoint_defaults().MEMORY_SIZES  # what Serverless Inference offers
     return next((size for size in sizes if size >= peak_mb * HEADROOM), None)
 
 
